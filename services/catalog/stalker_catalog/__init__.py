@@ -1,0 +1,1 @@
+"""The catalog service: the studio, its people and its production tree."""

@@ -1,0 +1,1 @@
+"""The scheduler service: TaskJuggler runs on request, over RabbitMQ."""

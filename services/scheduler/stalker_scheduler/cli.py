@@ -1,0 +1,11 @@
+"""`stalker-scheduler api | worker | migrate`."""
+
+from stalker_scheduler.definition import scheduler_definition
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_shared.cli import service_cli
+
+app = service_cli(scheduler_definition, SchedulerSettings)
+
+
+def main() -> None:
+    app()

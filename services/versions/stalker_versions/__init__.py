@@ -1,0 +1,1 @@
+"""The versions service: repositories, structures, filename templates and versions."""

@@ -1,0 +1,27 @@
+"""The versions service's ORM models (its own database)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from stalker_shared.db import NAMING_CONVENTION
+from stalker_shared.tables import add_messaging_tables
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+MESSAGING = add_messaging_tables(Base.metadata)
+
+
+class ProjectRef(Base):
+    """The catalog's projects as this service knows them, kept up to date from catalog events."""
+
+    __tablename__ = "project_ref"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(256))
+    code: Mapped[str] = mapped_column(String(256))
+    revision: Mapped[int]
+    deleted: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,1 @@
+"""Stalker's shared package: contracts and plumbing that cross service boundaries."""

@@ -1,0 +1,19 @@
+"""Message contracts: the only thing the services share about each other."""
+
+from stalker_shared.contracts.catalog import CATALOG_CONTRACTS, ProjectCreated, ProjectDeleted, ProjectUpdated
+from stalker_shared.contracts.envelope import Contract, Envelope
+from stalker_shared.contracts.registry import ContractRegistry, InvalidMessage
+
+ALL_CONTRACTS = (*CATALOG_CONTRACTS,)
+
+__all__ = [
+    "ALL_CONTRACTS",
+    "CATALOG_CONTRACTS",
+    "Contract",
+    "ContractRegistry",
+    "Envelope",
+    "InvalidMessage",
+    "ProjectCreated",
+    "ProjectDeleted",
+    "ProjectUpdated",
+]

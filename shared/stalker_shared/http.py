@@ -1,0 +1,116 @@
+"""The FastAPI application of a service: its routers under its prefix, health, metrics, problem details,
+correlation ids and request metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from stalker_shared.correlation import correlation_scope, new_id
+from stalker_shared.metrics import CONTENT_TYPE_LATEST, HTTP_LATENCY, HTTP_REQUESTS, generate_latest
+from stalker_shared.problems import install_problem_handlers
+from stalker_shared.runtime import Runtime
+
+CORRELATION_HEADER = "x-correlation-id"
+
+
+def health_router(runtime: Runtime, prefix: str) -> APIRouter:
+    router = APIRouter(prefix=prefix, tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers (no dependency is called)")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": runtime.definition.name}
+
+    @router.get("/readyz", summary="Readiness: database reachable, migrations at head, broker connected")
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(value == "ok" for value in checks.values())
+        body = {"status": "ready" if ready else "not ready", "service": runtime.definition.name, "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    async def metrics() -> Response:
+        await runtime.relay.backlog()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class ObservabilityMiddleware:
+    """Binds a correlation id to each request (taken from the caller or made here), returns it in the
+    response, and records request counts and latency by route template."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        supplied = headers.get(CORRELATION_HEADER.encode(), b"").decode("latin-1")[:200]
+        correlation_id = supplied or new_id()
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (CORRELATION_HEADER.encode(), correlation_id.encode())]
+            await send(message)
+
+        with correlation_scope(correlation_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                route = getattr(scope.get("route"), "path", "unmatched")
+                HTTP_REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
+                HTTP_LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+
+
+def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
+    """The service's HTTP app. With manage_runtime the app opens and closes the runtime itself;
+    the embedded host opens runtimes on its own and passes False."""
+    definition = runtime.definition
+    prefix = definition.prefix
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if manage_runtime:
+            await runtime.open()
+        try:
+            yield
+        finally:
+            if manage_runtime:
+                await runtime.close()
+
+    app = FastAPI(
+        title=f"Stalker {definition.name}",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.include_router(health_router(runtime, prefix))
+    for router in definition.routers(runtime):
+        app.include_router(router, prefix=prefix)
+    app.add_middleware(ObservabilityMiddleware, service=definition.name)
+    return app
+
+
+def create_health_app(runtime: Runtime) -> FastAPI:
+    """The small HTTP app a worker process serves for its probes and metrics."""
+    app = FastAPI(title=f"Stalker {runtime.definition.name} worker", openapi_url=None, docs_url=None, redoc_url=None)
+    app.include_router(health_router(runtime, runtime.definition.prefix))
+    app.include_router(health_router(runtime, ""))
+    return app

@@ -1,0 +1,28 @@
+"""Every consumer queue of the system, in one place: the services' wiring and the broker definitions
+(deploy/rabbitmq/definitions.json) are both built from it."""
+
+from __future__ import annotations
+
+from stalker_shared.messaging.topology import Binding, QueueSpec, Topology
+
+VERSIONS_CATALOG_EVENTS = "versions.catalog-events"
+SCHEDULER_REQUESTS = "scheduler.schedule-requests"
+CATALOG_SCHEDULE_RESULTS = "catalog.schedule-results"
+
+
+def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
+    return Topology(
+        namespace=namespace,
+        queues=(
+            QueueSpec(
+                VERSIONS_CATALOG_EVENTS,
+                (
+                    Binding("catalog", "catalog.project.*.v1"),
+                    Binding("catalog", "catalog.task.*.v1"),
+                ),
+                delivery_limit,
+            ),
+            QueueSpec(SCHEDULER_REQUESTS, (Binding("catalog", "catalog.schedule.requested.v1"),), delivery_limit),
+            QueueSpec(CATALOG_SCHEDULE_RESULTS, (Binding("scheduler", "scheduler.schedule.*.v1"),), delivery_limit),
+        ),
+    )

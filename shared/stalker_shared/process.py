@@ -1,0 +1,65 @@
+"""Running a service's processes: the API under uvicorn, the worker (relay and consumers) with its health
+server, and the one-shot migration. Shared by the service CLIs and the embedded host."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+
+from stalker_shared.http import create_health_app
+from stalker_shared.logging import get_logger
+from stalker_shared.migrations import upgrade_to_head
+from stalker_shared.runtime import Runtime
+from stalker_shared.workers import ServiceWorkers
+
+_log = get_logger(__name__)
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the process that runs it."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def migrate(runtime: Runtime) -> None:
+    await upgrade_to_head(runtime.engine, runtime.definition.migrations)
+    await runtime.engine.dispose()
+
+
+async def run_worker(runtime: Runtime, *, relay: bool = True, consumers: bool = True) -> int:
+    """Run relay and consumers until SIGTERM or SIGINT, then stop within the grace period (R11)."""
+    settings = runtime.settings
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.open()
+    workers = ServiceWorkers(runtime, relay=relay, consumers=consumers)
+    health = EmbeddedServer(
+        uvicorn.Config(
+            create_health_app(runtime),
+            host=settings.health_host,
+            port=settings.health_port,
+            log_config=None,
+            lifespan="off",
+        )
+    )
+    health_task = asyncio.create_task(health.serve()) if settings.health_port else None
+    try:
+        await workers.start()
+        _log.info("worker ready", service=runtime.definition.name, health_port=settings.health_port)
+        await stop.wait()
+        _log.info("worker stopping", service=runtime.definition.name, grace=settings.shutdown_grace_seconds)
+        clean = await workers.stop(settings.shutdown_grace_seconds)
+    finally:
+        if health_task is not None:
+            health.should_exit = True
+            await health_task
+        await runtime.close()
+    return 0 if clean else 1

@@ -1,0 +1,121 @@
+"""What a service is (its definition) and the long-lived resources it runs on (its runtime)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData, text
+
+from stalker_shared.consumer import MessageConsumer, Subscription
+from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry
+from stalker_shared.db import create_engine, create_sessionmaker
+from stalker_shared.logging import get_logger
+from stalker_shared.messaging import InMemoryBroker, InMemoryTransport, RabbitTransport, Transport
+from stalker_shared.messaging.queues import stalker_topology
+from stalker_shared.migrations import is_at_head, upgrade_to_head
+from stalker_shared.outbox import OutboxRelay
+from stalker_shared.settings import ServiceSettings
+from stalker_shared.tables import MessagingTables
+from stalker_shared.unit_of_work import UnitOfWork
+
+_log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    metadata: MetaData
+    tables: MessagingTables
+    migrations: Path
+    routers: Callable[[Runtime], Sequence[APIRouter]]
+    subscriptions: tuple[Subscription, ...] = ()
+    registry: ContractRegistry = field(default_factory=lambda: ContractRegistry(ALL_CONTRACTS))
+
+    @property
+    def prefix(self) -> str:
+        """Every route of the service lives under this path, so one gateway routes without rewriting."""
+        return f"/{self.name}"
+
+
+def make_transport(settings: ServiceSettings, connection_name: str) -> Transport:
+    if settings.broker_url:
+        return RabbitTransport(settings.broker_url, connection_name=connection_name)
+    return InMemoryTransport(InMemoryBroker())
+
+
+class Runtime:
+    """Engine, sessions, transport and outbox relay of one service in one process."""
+
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        transport: Transport | None = None,
+        *,
+        role: str = "api",
+    ) -> None:
+        self.definition = definition
+        self.settings = settings
+        if settings.embedded_database:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(settings.resolved_database_url())
+        self.sessionmaker = create_sessionmaker(self.engine)
+        self.topology = stalker_topology(settings.messaging_namespace, settings.delivery_limit)
+        self.transport = transport or make_transport(settings, f"{definition.name}-{role}")
+        self.relay = OutboxRelay(
+            service=definition.name,
+            sessionmaker=self.sessionmaker,
+            tables=definition.tables,
+            transport=self.transport,
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval,
+        )
+        # Services add their own long-lived collaborators here (token verifier, tj3 runner...).
+        self.extras: dict[str, Any] = {}
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessionmaker, self.definition.tables, self.topology, self.relay.wake)
+
+    async def open(self, *, migrate: bool | None = None) -> None:
+        """Migrate (by default only an embedded SQLite database), connect and declare the topology."""
+        if migrate if migrate is not None else self.settings.embedded_database:
+            await upgrade_to_head(self.engine, self.definition.migrations)
+        await self.transport.connect()
+        await self.transport.declare(self.topology)
+
+    async def close(self) -> None:
+        await self.transport.close()
+        await self.engine.dispose()
+
+    def consumers(self) -> list[MessageConsumer]:
+        return [
+            MessageConsumer(
+                service=self.definition.name,
+                subscription=subscription,
+                registry=self.definition.registry,
+                unit_of_work=self.unit_of_work,
+                transport=self.transport,
+                topology=self.topology,
+                prefetch=self.settings.consumer_prefetch,
+            )
+            for subscription in self.definition.subscriptions
+        ]
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state: 'ok' or the reason it is not ready."""
+        checks: dict[str, str] = {}
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            at_head = await is_at_head(self.engine, self.definition.migrations)
+            checks["migrations"] = "ok" if at_head else "database is not at the latest migration"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+            checks["migrations"] = "unknown"
+        checks["broker"] = "ok" if self.transport.is_connected() else "not connected"
+        return checks

@@ -1,0 +1,68 @@
+"""Settings common to every service, read once at start-up by a factory and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+# Values that must never reach a production deployment.
+PLACEHOLDER_SECRETS = frozenset({"", "changethis", "change-me", "admin", "secret", "password", "guest"})
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs; each service subclasses it with its own env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Environment = "development"
+    # None means embedded: a SQLite file in data_dir, an in-process message transport.
+    database_url: str | None = None
+    broker_url: str | None = None
+    data_dir: Path = Path("data")
+    # Prefix for exchange and queue names, so several deployments (or test runs) share a broker.
+    messaging_namespace: str = ""
+    log_level: str = "INFO"
+    log_json: bool = True
+    outbox_poll_interval: float = Field(default=0.5, gt=0)
+    outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
+    consumer_prefetch: int = Field(default=16, ge=1, le=1000)
+    delivery_limit: int = Field(default=5, ge=1, le=100)
+    health_host: str = "127.0.0.1"
+    health_port: int = Field(default=0, ge=0, le=65535)
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_defaults_outside_development(self) -> Self:
+        if self.environment == "development":
+            return self
+        missing = [name for name in ("database_url", "broker_url") if getattr(self, name) is None]
+        if missing and self.environment == "production":
+            raise ValueError(f"{', '.join(missing)} must be set when environment is production")
+        if self.broker_url and "guest:guest@" in self.broker_url and self.environment == "production":
+            raise ValueError("broker_url uses RabbitMQ's default guest credentials; set a real user")
+        for name in self.secret_fields():
+            value = getattr(self, name)
+            secret = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            if secret is None or str(secret).strip().lower() in PLACEHOLDER_SECRETS:
+                raise ValueError(f"{name} is left at a default or placeholder; set it outside development")
+        return self
+
+    @classmethod
+    def secret_fields(cls) -> tuple[str, ...]:
+        """Names of fields that must not keep a placeholder value outside development."""
+        return ()
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{self.service_name}.db').resolve()}"

@@ -1,0 +1,47 @@
+"""The background side of a service: its outbox relay and its consumers, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+
+from stalker_shared.consumer import MessageConsumer
+from stalker_shared.logging import get_logger
+from stalker_shared.runtime import Runtime
+
+_log = get_logger(__name__)
+
+
+class ServiceWorkers:
+    def __init__(self, runtime: Runtime, *, relay: bool = True, consumers: bool = True) -> None:
+        self._runtime = runtime
+        self._run_relay = relay
+        self._consumers: list[MessageConsumer] = runtime.consumers() if consumers else []
+        self._stop = asyncio.Event()
+        self._relay_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._stop.clear()
+        if self._run_relay:
+            self._relay_task = asyncio.create_task(self._runtime.relay.run(self._stop))
+        for consumer in self._consumers:
+            await consumer.start()
+        _log.info(
+            "workers started",
+            service=self._runtime.definition.name,
+            relay=self._run_relay,
+            consumers=[c for c in (s.consumer_name for s in self._runtime.definition.subscriptions)],
+        )
+
+    async def stop(self, grace: float) -> bool:
+        """Stop taking messages, let in-flight ones finish, then stop the relay. True if nothing was cut."""
+        results = await asyncio.gather(*(c.stop(grace) for c in self._consumers))
+        self._stop.set()
+        if self._relay_task is not None:
+            try:
+                await asyncio.wait_for(self._relay_task, timeout=grace)
+            except TimeoutError:
+                self._relay_task.cancel()
+                results = [*results, False]
+        clean = all(results)
+        _log.info("workers stopped", service=self._runtime.definition.name, clean=clean)
+        return clean
