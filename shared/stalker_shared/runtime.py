@@ -16,6 +16,7 @@ from stalker_shared.db import create_engine, create_sessionmaker
 from stalker_shared.logging import get_logger
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport, RabbitTransport, Transport
 from stalker_shared.messaging.queues import stalker_topology
+from stalker_shared.messaging.topology import Topology
 from stalker_shared.migrations import is_at_head, upgrade_to_head
 from stalker_shared.outbox import OutboxRelay
 from stalker_shared.settings import ServiceSettings
@@ -57,6 +58,7 @@ class Runtime:
         transport: Transport | None = None,
         *,
         role: str = "api",
+        topology: Topology | None = None,
     ) -> None:
         self.definition = definition
         self.settings = settings
@@ -64,7 +66,7 @@ class Runtime:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(settings.resolved_database_url())
         self.sessionmaker = create_sessionmaker(self.engine)
-        self.topology = stalker_topology(settings.messaging_namespace, settings.delivery_limit)
+        self.topology = topology or stalker_topology(settings.messaging_namespace, settings.delivery_limit)
         self.transport = transport or make_transport(settings, f"{definition.name}-{role}")
         self.relay = OutboxRelay(
             service=definition.name,

@@ -46,10 +46,8 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         session, self._session = self.session, None
-        try:
-            await session.rollback()  # a no-op after commit; undoes everything otherwise
-        finally:
-            await session.close()
+        # close() rolls back whatever was not committed and detaches loaded objects without expiring them.
+        await session.close()
 
     async def publish(self, contract: Contract) -> Envelope:
         """Queue a message to go out if and only if this unit of work commits."""

@@ -9,3 +9,7 @@ app = service_cli(catalog_definition, CatalogSettings)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -9,3 +9,7 @@ app = service_cli(scheduler_definition, SchedulerSettings)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -9,3 +9,7 @@ app = service_cli(versions_definition, VersionsSettings)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

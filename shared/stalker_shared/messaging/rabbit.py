@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 
 import aio_pika
+import aiormq
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 from pamqp.commands import Basic
 from aio_pika.abc import (
     AbstractIncomingMessage,
@@ -73,8 +75,11 @@ class _RabbitConsumption:
 
 
 class RabbitTransport:
-    def __init__(self, url: str, *, connection_name: str, publish_timeout: float = 30.0) -> None:
+    def __init__(
+        self, url: str, *, connection_name: str, publish_timeout: float = 30.0, connect_timeout: float = 60.0
+    ) -> None:
         self._url = url
+        self._connect_timeout = connect_timeout
         self._connection_name = connection_name
         self._publish_timeout = publish_timeout
         self._connection: AbstractRobustConnection | None = None
@@ -83,11 +88,20 @@ class RabbitTransport:
         self._channels: list[AbstractRobustChannel] = []
 
     async def connect(self) -> None:
-        self._connection = await aio_pika.connect_robust(
-            self._url,
-            client_properties={"connection_name": self._connection_name},
-            heartbeat=15,
-        )
+        """Connect, waiting for a broker that is still starting (bounded by connect_timeout)."""
+        async for attempt in AsyncRetrying(
+            stop=stop_after_delay(self._connect_timeout),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            retry=retry_if_exception_type((ConnectionError, OSError, aiormq.exceptions.AMQPConnectionError)),
+            reraise=True,
+        ):
+            with attempt:
+                self._connection = await aio_pika.connect_robust(
+                    self._url,
+                    client_properties={"connection_name": self._connection_name},
+                    heartbeat=15,
+                    timeout=10,
+                )
         self._publish_channel = await self._connection.channel(publisher_confirms=True)
 
     async def close(self) -> None:

@@ -1,0 +1,43 @@
+# The commands the README shows. `make run` and `make test` work on a fresh machine: they build the
+# virtual environment from the pinned lock file on first use.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host
+
+.PHONY: install run test lint format bench clean definitions
+
+$(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(PACKAGES)
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the whole system on one base URL (embedded unless STALKER_POSTGRES_URL and STALKER_AMQP_URL are set).
+run: install
+	$(BIN)/stalker-host --host $${STALKER_HOST:-127.0.0.1} --port $${STALKER_PORT:-8080}
+
+## Lint, type-check and run every test (unit, integration, reliability, end to end).
+test: install lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy shared/stalker_shared services/catalog/stalker_catalog services/versions/stalker_versions \
+		services/scheduler/stalker_scheduler services/host/stalker_host
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Regenerate deploy/rabbitmq/definitions.json from the topology in code.
+definitions: install
+	$(BIN)/stalker-host definitions > deploy/rabbitmq/definitions.json
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""Business errors raised by the domain rules; the API maps each kind to one HTTP status."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+CyclePath = Sequence[tuple[int, str]]
+
+
+class DomainError(Exception):
+    """A broken business rule, optionally tied to one input field."""
+
+    http_status: ClassVar[int] = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class ValidationFailed(DomainError):
+    """A value that can never be valid (maps to 422)."""
+
+    http_status = 422
+
+
+class Conflict(DomainError):
+    """A value that clashes with the current state (maps to 409)."""
+
+    http_status = 409
+
+
+class NotFound(DomainError):
+    """A referenced entity does not exist (maps to 404)."""
+
+    http_status = 404
+
+
+class StatusRuleError(Conflict):
+    """An action the status workflow does not allow from the current status."""
+
+
+def format_cycle(cycle: CyclePath) -> str:
+    """Render a cycle as ``A (id 3) -> B (id 4) -> A (id 3)``."""
+    return " -> ".join(f"{name} (id {task_id})" for task_id, name in cycle)
+
+
+class CycleError(Conflict):
+    """A change that would make the task graph circular; ``cycle`` lists (id, name) pairs, first == last."""
+
+    def __init__(
+        self,
+        cycle: CyclePath,
+        message: str | None = None,
+        field: str | None = None,
+        kind: str = "dependency",
+    ) -> None:
+        self.cycle: list[tuple[int, str]] = list(cycle)
+        text = f"{kind} cycle: {format_cycle(self.cycle)}"
+        super().__init__(text if message is None else f"{message}: {text}", field)

@@ -1,0 +1,90 @@
+"""`stalker-host`: run the whole system (embedded or distributed) and export the broker definitions."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from stalker_host.embedded import create_embedded_app, embedded_runtimes
+from stalker_host.gateway import Gateway
+from stalker_host.supervisor import ServerUrls, start_services, stop_processes
+from stalker_shared.logging import configure_logging, get_logger
+from stalker_shared.messaging import rabbitmq_definitions
+from stalker_shared.messaging.queues import stalker_topology
+from stalker_shared.process import EmbeddedServer
+
+app = typer.Typer(no_args_is_help=False, add_completion=False, invoke_without_command=True)
+_log = get_logger(__name__)
+
+
+def _banner(mode: str, host: str, port: int) -> None:
+    base = f"http://{host}:{port}"
+    print(f"\nStalker Services ({mode}) at {base}", flush=True)
+    for name in ("catalog", "versions", "scheduler"):
+        print(f"  {name:<10} {base}/{name}/healthz   docs: {base}/{name}/docs", flush=True)
+    print(flush=True)
+
+
+@app.callback()
+def run(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
+    port: int = typer.Option(8080, help="The one port of the base URL"),
+) -> None:
+    """Run the whole system: distributed when STALKER_POSTGRES_URL and STALKER_AMQP_URL are set, else embedded."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if os.environ.get("STALKER_POSTGRES_URL") and os.environ.get("STALKER_AMQP_URL"):
+        distributed(host=host, port=port)
+    else:
+        embedded(host=host, port=port, data_dir=Path(os.environ.get("STALKER_DATA_DIR", "data")))
+
+
+@app.command()
+def embedded(
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8080),
+    data_dir: Path = typer.Option(Path("data"), help="Where the SQLite files live"),
+) -> None:
+    """All three services in this process, on SQLite files and an in-process broker."""
+    configure_logging(os.environ.get("STALKER_LOG_LEVEL", "INFO"), json=True)
+    asgi = create_embedded_app(embedded_runtimes(data_dir))
+    _banner("embedded", host, port)
+    uvicorn.run(asgi, host=host, port=port, log_config=None)
+
+
+@app.command()
+def distributed(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8080)) -> None:
+    """Each service's API and worker as separate processes over PostgreSQL and RabbitMQ, behind a gateway."""
+    configure_logging(os.environ.get("STALKER_LOG_LEVEL", "INFO"), json=True)
+    urls = ServerUrls(postgres=os.environ["STALKER_POSTGRES_URL"], amqp=os.environ["STALKER_AMQP_URL"])
+    asyncio.run(_distributed(urls, host, port))
+
+
+async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
+    processes, upstreams = await start_services(urls, base_port=port)
+    server = EmbeddedServer(uvicorn.Config(Gateway(upstreams), host=host, port=port, log_config=None))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
+    _banner("distributed", host, port)
+    try:
+        await server.serve()
+    finally:
+        await stop_processes(processes)
+
+
+@app.command()
+def definitions(namespace: str = typer.Option(""), vhost: str = typer.Option("/")) -> None:
+    """Print the RabbitMQ definitions (exchanges, quorum queues, dead-letter queues, policies) as JSON."""
+    print(json.dumps(rabbitmq_definitions(stalker_topology(namespace), vhost), indent=2))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,66 @@
+"""Embedded mode: the three services in one process on one port, SQLite files in a data folder and an
+in-process broker behind the same publish/consume interface as RabbitMQ."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp
+
+from stalker_host.dispatch import PrefixDispatcher
+from stalker_host.services import SERVICES
+from stalker_shared.http import create_service_app
+from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
+from stalker_shared.runtime import Runtime
+from stalker_shared.workers import ServiceWorkers
+
+
+def embedded_runtimes(data_dir: Path | None = None) -> list[Runtime]:
+    """One runtime per service, all on one in-process broker; settings come from the environment."""
+    broker = InMemoryBroker()
+    runtimes = []
+    for service in SERVICES:
+        overrides = {"data_dir": data_dir} if data_dir is not None else {}
+        settings = service.settings(**overrides)
+        runtimes.append(Runtime(service.definition(), settings, InMemoryTransport(broker), role="embedded"))
+    return runtimes
+
+
+def create_embedded_app(runtimes: list[Runtime], grace: float = 10.0) -> ASGIApp:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for runtime in runtimes:
+                await runtime.open(migrate=True)
+                stack.push_async_callback(runtime.close)
+            for runtime in runtimes:
+                workers = ServiceWorkers(runtime)
+                await workers.start()
+                stack.push_async_callback(workers.stop, grace)
+            yield
+
+    root = FastAPI(title="Stalker", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+
+    @root.get("/")
+    async def index() -> dict[str, object]:
+        return {
+            "name": "Stalker Services",
+            "mode": "embedded",
+            "services": {
+                r.definition.name: {
+                    "health": f"{r.definition.prefix}/healthz",
+                    "docs": f"{r.definition.prefix}/docs",
+                }
+                for r in runtimes
+            },
+        }
+
+    @root.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    apps = {r.definition.name: create_service_app(r, manage_runtime=False) for r in runtimes}
+    return PrefixDispatcher(apps, root)

@@ -1,0 +1,40 @@
+"""PostgreSQL databases for tests: one template per service migrated once by Alembic, then a fresh
+copy per test (CREATE DATABASE ... TEMPLATE is fast)."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+
+def asyncpg_dsn(server_url: str, database: str = "postgres") -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit(("postgresql", parts.netloc, f"/{database}", "", ""))
+
+
+def sqlalchemy_url(server_url: str, database: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit(("postgresql+asyncpg", parts.netloc, f"/{database}", "", ""))
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+async def create_database(server_url: str, name: str, template: str | None = None) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        suffix = f' TEMPLATE "{template}"' if template else ""
+        await connection.execute(f'CREATE DATABASE "{name}"{suffix}')
+    finally:
+        await connection.close()
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    connection = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
