@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,12 +66,12 @@ class ProbeHarness:
         return runtime
 
 
-@pytest.fixture(params=["embedded", "distributed"])
-async def probe(request: pytest.FixtureRequest, namespace: str, tmp_path: Path) -> AsyncIterator[ProbeHarness]:
+@asynccontextmanager
+async def probe_harness(mode: str, request: pytest.FixtureRequest, namespace: str, tmp_path: Path) -> AsyncIterator[ProbeHarness]:
     """embedded: SQLite and the in-process broker; distributed: PostgreSQL and RabbitMQ."""
     topology = probe_topology(namespace, delivery_limit=3)
     database_name = None
-    if request.param == "embedded":
+    if mode == "embedded":
         broker = BrokerUnderTest("memory", topology)
         database_url = f"sqlite+aiosqlite:///{tmp_path / 'probe.db'}"
     else:
@@ -94,3 +95,19 @@ async def probe(request: pytest.FixtureRequest, namespace: str, tmp_path: Path) 
         await engine.dispose()
         if database_name is not None:
             await drop_database(request.getfixturevalue("pg_server"), database_name)
+
+
+@pytest.fixture(params=["embedded", "distributed"])
+async def probe(request: pytest.FixtureRequest, namespace: str, tmp_path: Path) -> AsyncIterator[ProbeHarness]:
+    """The probe service in each mode: the same test runs on both transports."""
+    async with probe_harness(request.param, request, namespace, tmp_path) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def distributed_probe(
+    request: pytest.FixtureRequest, namespace: str, tmp_path: Path
+) -> AsyncIterator[ProbeHarness]:
+    """The probe service on PostgreSQL and RabbitMQ only (outages, row locks)."""
+    async with probe_harness("distributed", request, namespace, tmp_path) as harness:
+        yield harness

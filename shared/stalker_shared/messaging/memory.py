@@ -85,7 +85,7 @@ class InMemoryBroker:
 class _MemoryDelivery:
     def __init__(self, broker: InMemoryBroker, queue: _Queue, message: StoredMessage) -> None:
         self._broker, self._queue, self._message = broker, queue, message
-        self.settled = asyncio.Event()
+        self.settled = False
 
     @property
     def body(self) -> bytes:
@@ -100,9 +100,14 @@ class _MemoryDelivery:
         return self._message.delivery_count
 
     async def ack(self) -> None:
-        self.settled.set()
+        self.settled = True
 
     async def retry(self) -> None:
+        self.requeue()
+
+    def requeue(self) -> None:
+        """Back to the queue, counted as a delivery; past the limit, to the dead-letter queue."""
+        self.settled = True
         self._message.delivery_count += 1
         limit = self._queue.delivery_limit
         if limit is not None and self._message.delivery_count > limit and self._queue.dead_letter_queue:
@@ -110,37 +115,86 @@ class _MemoryDelivery:
             self._broker.enqueue(self._queue.dead_letter_queue, self._message)
         else:
             self._queue.messages.put_nowait(self._message)
-        self.settled.set()
 
     async def dead_letter(self, reason: str) -> None:
+        self.settled = True
         if self._queue.dead_letter_queue:
             self._message.headers["x-dead-letter-reason"] = reason
             self._broker.enqueue(self._queue.dead_letter_queue, self._message)
-        self.settled.set()
 
 
 class _MemoryConsumption:
-    def __init__(self, tasks: list[asyncio.Task[None]]) -> None:
-        self._tasks = tasks
+    """Like a RabbitMQ consumer: `prefetch` messages at a time; a message the handler leaves unsettled
+    stays held (unacknowledged) until the transport closes, then goes back to its queue."""
+
+    def __init__(self, broker: InMemoryBroker, queue: _Queue, handler: DeliveryHandler, prefetch: int) -> None:
+        self._broker, self._queue, self._handler = broker, queue, handler
+        self._stopping = asyncio.Event()
+        self._held: set[_MemoryDelivery] = set()
+        self._tasks = [asyncio.create_task(self._work()) for _ in range(prefetch)]
+
+    async def _work(self) -> None:
+        while not self._stopping.is_set():
+            message = await self._next()
+            if message is None:
+                return
+            delivery = _MemoryDelivery(self._broker, self._queue, message)
+            self._held.add(delivery)
+            try:
+                await self._handler(delivery)
+            except Exception:
+                _log.exception("consumer handler failed", queue=self._queue.name)
+                if not delivery.settled:
+                    delivery.requeue()
+            if delivery.settled:
+                self._held.discard(delivery)
+
+    async def _next(self) -> StoredMessage | None:
+        getter = asyncio.ensure_future(self._queue.messages.get())
+        stopper = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait((getter, stopper), return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if getter.done():
+            return getter.result() if not self._stopping.is_set() else self._give_back(getter.result())
+        getter.cancel()
+        return None
+
+    def _give_back(self, message: StoredMessage) -> None:
+        self._queue.messages.put_nowait(message)
+        return None
 
     async def cancel(self) -> None:
+        """Stop taking new messages; in-flight ones finish on their own."""
+        self._stopping.set()
+
+    async def kill(self) -> None:
+        """The connection is gone: stop at once and return every unsettled message to its queue."""
+        self._stopping.set()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for delivery in self._held:
+            if not delivery.settled:
+                delivery.requeue()
+        self._held.clear()
 
 
 class InMemoryTransport:
     def __init__(self, broker: InMemoryBroker) -> None:
         self.broker = broker
         self._connected = False
+        self._consumptions: list[_MemoryConsumption] = []
 
     async def connect(self) -> None:
         self._connected = True
 
     async def close(self) -> None:
         self._connected = False
+        for consumption in self._consumptions:
+            await consumption.kill()
+        self._consumptions.clear()
 
     def is_connected(self) -> bool:
         return self._connected
@@ -154,19 +208,6 @@ class InMemoryTransport:
         self.broker.route(message)
 
     async def consume(self, queue: str, handler: DeliveryHandler, prefetch: int) -> _MemoryConsumption:
-        target = self.broker.queue(queue)
-
-        async def worker() -> None:
-            while True:
-                message = await target.messages.get()
-                delivery = _MemoryDelivery(self.broker, target, message)
-                try:
-                    await handler(delivery)
-                except Exception:
-                    _log.exception("consumer handler failed", queue=queue)
-                if not delivery.settled.is_set():
-                    # A handler that returns without settling behaves like a consumer that died holding it.
-                    await delivery.retry()
-
-        # `prefetch` workers give the same bounded concurrency as RabbitMQ's basic.qos.
-        return _MemoryConsumption([asyncio.create_task(worker()) for _ in range(prefetch)])
+        consumption = _MemoryConsumption(self.broker, self.broker.queue(queue), handler, prefetch)
+        self._consumptions.append(consumption)
+        return consumption

@@ -98,10 +98,10 @@ async def test_message_delivered_twice_has_its_effect_once(probe: ProbeHarness) 
     workers = ServiceWorkers(runtime, relay=False)
     await workers.start()
 
-    async def marker_applied() -> bool:
-        return 8 in await effects(probe.engine)
+    async def all_copies_seen() -> bool:
+        return duplicates._value.get() - duplicates_before == 2 and 8 in await effects(probe.engine)
 
-    await eventually(marker_applied, what="the marker message")
+    await eventually(all_copies_seen, what="every copy and the marker message")
     await workers.stop(grace=5)
     assert sorted(await effects(probe.engine)) == [7, 8]
     assert duplicates._value.get() - duplicates_before == 2  # the copies did arrive, and did nothing

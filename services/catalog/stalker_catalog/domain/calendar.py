@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -103,7 +104,7 @@ def _check_day(day: str, ranges: Sequence[Sequence[int]]) -> DayHours:
         checked.append((start, end))
     checked.sort()
     # Overlapping ranges would count the same minutes twice in the weekly figures.
-    for (_, previous_end), (start, _) in zip(checked, checked[1:], strict=False):
+    for (_, previous_end), (start, _) in pairwise(checked):
         if start < previous_end:
             raise ValidationFailed(f"working_hours[{day}] ranges overlap", field="working_hours")
     return tuple(checked)
@@ -112,7 +113,8 @@ def _check_day(day: str, ranges: Sequence[Sequence[int]]) -> DayHours:
 def _check_daily_hours(value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24:
         raise ValidationFailed(
-            f"daily_working_hours must be an integer from 1 to 24 (got {value!r})", field="daily_working_hours"
+            f"daily_working_hours must be an integer from 1 to 24 (got {value!r})",
+            field="daily_working_hours",
         )
 
 
