@@ -6,12 +6,11 @@ import asyncio
 from collections.abc import Callable
 
 import typer
-import uvicorn
 
 from stalker_shared.http import create_service_app
 from stalker_shared.logging import configure_logging
 from stalker_shared.migrations import make_revision
-from stalker_shared.process import migrate, run_worker
+from stalker_shared.process import migrate, run_worker, serve
 from stalker_shared.runtime import Runtime, ServiceDefinition
 from stalker_shared.settings import ServiceSettings
 
@@ -32,7 +31,7 @@ def service_cli(
         port: int = typer.Option(8000, help="Port to listen on"),
     ) -> None:
         """Serve the HTTP API under uvicorn."""
-        uvicorn.run(create_service_app(runtime("api")), host=host, port=port, log_config=None)
+        asyncio.run(serve(create_service_app(runtime("api")), host, port))
 
     @app.command()
     def worker(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from stalker_shared.http import create_health_app
 from stalker_shared.logging import get_logger
@@ -25,6 +26,15 @@ class EmbeddedServer(uvicorn.Server):
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+async def serve(app: ASGIApp, host: str, port: int) -> None:
+    """Serve an ASGI app until SIGTERM or SIGINT, then shut down gracefully and return (exit status 0)."""
+    server = EmbeddedServer(uvicorn.Config(app, host=host, port=port, log_config=None))
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
+    await server.serve()
 
 
 async def migrate(runtime: Runtime) -> None:

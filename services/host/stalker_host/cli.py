@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import signal
 from pathlib import Path
 
 import typer
-import uvicorn
 
 from stalker_host.embedded import create_embedded_app, embedded_runtimes
 from stalker_host.gateway import Gateway
@@ -17,7 +15,7 @@ from stalker_host.supervisor import ServerUrls, start_services, stop_processes
 from stalker_shared.logging import configure_logging, get_logger
 from stalker_shared.messaging import rabbitmq_definitions
 from stalker_shared.messaging.queues import stalker_topology
-from stalker_shared.process import EmbeddedServer
+from stalker_shared.process import serve
 
 app = typer.Typer(no_args_is_help=False, add_completion=False, invoke_without_command=True)
 _log = get_logger(__name__)
@@ -56,7 +54,7 @@ def embedded(
     configure_logging(os.environ.get("STALKER_LOG_LEVEL", "INFO"), json=True)
     asgi = create_embedded_app(embedded_runtimes(data_dir))
     _banner("embedded", host, port)
-    uvicorn.run(asgi, host=host, port=port, log_config=None)
+    asyncio.run(serve(asgi, host, port))
 
 
 @app.command()
@@ -68,14 +66,15 @@ def distributed(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(
 
 
 async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
-    processes, upstreams = await start_services(urls, base_port=port)
-    server = EmbeddedServer(uvicorn.Config(Gateway(upstreams), host=host, port=port, log_config=None))
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))
+    processes, upstreams = await start_services(
+        urls,
+        base_port=port,
+        db_prefix=os.environ.get("STALKER_DATABASE_PREFIX", "stalker"),
+        namespace=os.environ.get("STALKER_MESSAGING_NAMESPACE", ""),
+    )
     _banner("distributed", host, port)
     try:
-        await server.serve()
+        await serve(Gateway(upstreams), host, port)
     finally:
         await stop_processes(processes)
 
@@ -88,3 +87,7 @@ def definitions(namespace: str = typer.Option(""), vhost: str = typer.Option("/"
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

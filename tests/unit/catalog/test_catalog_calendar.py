@@ -106,7 +106,9 @@ def test_invalid_calendars_are_refused_naming_the_field(kwargs: dict[str, Any], 
 
 
 def test_whole_day_and_touching_ranges_are_fine() -> None:
-    calendar = StudioCalendar(working_hours={"sun": ((0, 720), (720, 1440))}, timing_resolution=timedelta(minutes=15))
+    calendar = StudioCalendar(
+        working_hours={"sun": ((0, 720), (720, 1440))}, timing_resolution=timedelta(minutes=15)
+    )
     assert weekly_working_hours(calendar) == 45.0 + 24.0
 
 

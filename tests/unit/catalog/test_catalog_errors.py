@@ -16,7 +16,8 @@ from stalker_catalog.domain.errors import (
 
 
 @pytest.mark.parametrize(
-    ("error_type", "status"), [(ValidationFailed, 422), (Conflict, 409), (NotFound, 404), (StatusRuleError, 409)]
+    ("error_type", "status"),
+    [(ValidationFailed, 422), (Conflict, 409), (NotFound, 404), (StatusRuleError, 409)],
 )
 def test_each_kind_carries_its_http_status_and_field(error_type: type[DomainError], status: int) -> None:
     error = error_type("something is wrong", field="code")

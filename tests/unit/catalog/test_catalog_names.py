@@ -18,7 +18,7 @@ from stalker_catalog.domain.names import nice_name, normalize_login, normalize_n
         ("User42", "user42"),
         ("9lives2", "lives2"),
         ("\tTab\nNew Line", "tabnewline"),
-        ("çağrı", "ar"),
+        ("Çağla", "ala"),
     ],
 )
 def test_login_keeps_only_lower_case_letters_and_digits(raw: str, expected: str) -> None:

@@ -28,7 +28,13 @@ def test_enum_values_are_the_reference_spellings() -> None:
     assert [m.value for m in ScheduleModel] == ["effort", "duration", "length"]
     assert [c.value for c in ScheduleConstraint] == ["none", "start", "end", "both"]
     assert [t.value for t in DependencyTarget] == ["onend", "onstart"]
-    assert [a.value for a in AllocationStrategy] == ["minallocated", "maxloaded", "minloaded", "order", "random"]
+    assert [a.value for a in AllocationStrategy] == [
+        "minallocated",
+        "maxloaded",
+        "minloaded",
+        "order",
+        "random",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -76,7 +82,11 @@ def test_default_fields_of_each_parser() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("effort", ScheduleModel.EFFORT), ("Duration", ScheduleModel.DURATION), ("LENGTH", ScheduleModel.LENGTH)],
+    [
+        ("effort", ScheduleModel.EFFORT),
+        ("Duration", ScheduleModel.DURATION),
+        ("LENGTH", ScheduleModel.LENGTH),
+    ],
 )
 def test_schedule_model(raw: str, expected: ScheduleModel) -> None:
     assert parse_schedule_model(raw) is expected
@@ -93,7 +103,9 @@ def test_schedule_model(raw: str, expected: ScheduleModel) -> None:
         ("none", ScheduleConstraint.NONE),
     ],
 )
-def test_schedule_constraint_accepts_reference_integer_codes(raw: object, expected: ScheduleConstraint) -> None:
+def test_schedule_constraint_accepts_reference_integer_codes(
+    raw: object, expected: ScheduleConstraint
+) -> None:
     assert parse_schedule_constraint(raw) is expected
 
 
