@@ -10,25 +10,25 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-
-from stalker_shared.db import create_engine
-from stalker_shared.messaging.transport import Transport
-from stalker_shared.runtime import Runtime
-from stalker_shared.settings import ServiceSettings
 from support import servers
 from support.brokers import BrokerUnderTest
 from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
 from support.probe import create_schema, probe_definition, probe_topology
 
+from stalker_shared.db import create_engine
+from stalker_shared.messaging.transport import Transport
+from stalker_shared.runtime import Runtime
+from stalker_shared.settings import ServiceSettings
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
-    return servers.require(servers.postgres_url(), "postgres")
+    return str(servers.require(servers.postgres_url(), "postgres"))
 
 
 @pytest.fixture(scope="session")
 def amqp_server() -> str:
-    return servers.require(servers.amqp_url(), "amqp")
+    return str(servers.require(servers.amqp_url(), "amqp"))
 
 
 @pytest.fixture
@@ -58,7 +58,10 @@ class ProbeHarness:
 
     async def runtime(self, transport: Transport | None = None, *, open_: bool = True) -> Runtime:
         runtime = Runtime(
-            probe_definition(), self.settings, transport or self.broker.transport(), topology=self.broker.topology
+            probe_definition(),
+            self.settings,
+            transport or self.broker.transport(),
+            topology=self.broker.topology,
         )
         self.runtimes.append(runtime)
         if open_:
@@ -67,7 +70,9 @@ class ProbeHarness:
 
 
 @asynccontextmanager
-async def probe_harness(mode: str, request: pytest.FixtureRequest, namespace: str, tmp_path: Path) -> AsyncIterator[ProbeHarness]:
+async def probe_harness(
+    mode: str, request: pytest.FixtureRequest, namespace: str, tmp_path: Path
+) -> AsyncIterator[ProbeHarness]:
     """embedded: SQLite and the in-process broker; distributed: PostgreSQL and RabbitMQ."""
     topology = probe_topology(namespace, delivery_limit=3)
     database_name = None
@@ -81,7 +86,10 @@ async def probe_harness(mode: str, request: pytest.FixtureRequest, namespace: st
         await create_database(server, database_name)
         database_url = sqlalchemy_url(server, database_name)
     settings = ServiceSettings(
-        service_name="probe", database_url=database_url, messaging_namespace=namespace, outbox_poll_interval=0.05
+        service_name="probe",
+        database_url=database_url,
+        messaging_namespace=namespace,
+        outbox_poll_interval=0.05,
     )
     engine = create_engine(database_url)
     await create_schema(engine)
@@ -98,7 +106,9 @@ async def probe_harness(mode: str, request: pytest.FixtureRequest, namespace: st
 
 
 @pytest.fixture(params=["embedded", "distributed"])
-async def probe(request: pytest.FixtureRequest, namespace: str, tmp_path: Path) -> AsyncIterator[ProbeHarness]:
+async def probe(
+    request: pytest.FixtureRequest, namespace: str, tmp_path: Path
+) -> AsyncIterator[ProbeHarness]:
     """The probe service in each mode: the same test runs on both transports."""
     async with probe_harness(request.param, request, namespace, tmp_path) as harness:
         yield harness

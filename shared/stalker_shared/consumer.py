@@ -108,7 +108,9 @@ class MessageConsumer:
         with correlation_scope(envelope.correlation_id, str(envelope.message_id)):
             return await self._apply(delivery, envelope, payload, handler)
 
-    async def _apply(self, delivery: Delivery, envelope: Envelope, payload: Contract, handler: Handler) -> str:
+    async def _apply(
+        self, delivery: Delivery, envelope: Envelope, payload: Contract, handler: Handler
+    ) -> str:
         log = _log.bind(queue=self._queue, message_id=str(envelope.message_id), type=envelope.routing_key)
         try:
             async with self._unit_of_work() as uow:
@@ -123,7 +125,9 @@ class MessageConsumer:
             await delivery.dead_letter(str(exc))
             return "dead_lettered"
         except Exception as exc:
-            log.warning("message failed, returned to the queue", error=repr(exc), deliveries=delivery.delivery_count)
+            log.warning(
+                "message failed, returned to the queue", error=repr(exc), deliveries=delivery.delivery_count
+            )
             await delivery.retry()
             return "retried"
         await delivery.ack()

@@ -30,7 +30,11 @@ def health_router(runtime: Runtime, prefix: str) -> APIRouter:
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(value == "ok" for value in checks.values())
-        body = {"status": "ready" if ready else "not ready", "service": runtime.definition.name, "checks": checks}
+        body = {
+            "status": "ready" if ready else "not ready",
+            "service": runtime.definition.name,
+            "checks": checks,
+        }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus metrics")
@@ -63,7 +67,10 @@ class ObservabilityMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (CORRELATION_HEADER.encode(), correlation_id.encode())]
+                message["headers"] = [
+                    *message["headers"],
+                    (CORRELATION_HEADER.encode(), correlation_id.encode()),
+                ]
             await send(message)
 
         with correlation_scope(correlation_id):
@@ -72,7 +79,9 @@ class ObservabilityMiddleware:
             finally:
                 route = getattr(scope.get("route"), "path", "unmatched")
                 HTTP_REQUESTS.labels(self.service, scope["method"], route, str(status)).inc()
-                HTTP_LATENCY.labels(self.service, scope["method"], route).observe(time.perf_counter() - started)
+                HTTP_LATENCY.labels(self.service, scope["method"], route).observe(
+                    time.perf_counter() - started
+                )
 
 
 def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
@@ -110,7 +119,9 @@ def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> Fast
 
 def create_health_app(runtime: Runtime) -> FastAPI:
     """The small HTTP app a worker process serves for its probes and metrics."""
-    app = FastAPI(title=f"Stalker {runtime.definition.name} worker", openapi_url=None, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=f"Stalker {runtime.definition.name} worker", openapi_url=None, docs_url=None, redoc_url=None
+    )
     app.include_router(health_router(runtime, runtime.definition.prefix))
     app.include_router(health_router(runtime, ""))
     return app

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 
@@ -51,13 +51,15 @@ async def make_revision(engine: AsyncEngine, script_location: Path, message: str
         await connection.run_sync(revision)
 
 
-def run_migrations_in_env(target_metadata: object) -> None:
+def run_migrations_in_env(target_metadata: MetaData) -> None:
     """Body of each service's alembic env.py: migrate on the connection handed over by upgrade_to_head."""
     from alembic import context
 
     connection = context.config.attributes.get("connection")
     if connection is None:
-        raise RuntimeError("run migrations with the service's `migrate` command, which supplies the connection")
+        raise RuntimeError(
+            "run migrations with the service's `migrate` command, which supplies the connection"
+        )
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -106,7 +106,9 @@ class OutboxRelay:
         return len(ids)
 
     async def _mark_published(self, session: AsyncSession, ids: list[int]) -> None:
-        await session.execute(update(self._outbox).where(self._outbox.c.id.in_(ids)).values(published_at=utcnow()))
+        await session.execute(
+            update(self._outbox).where(self._outbox.c.id.in_(ids)).values(published_at=utcnow())
+        )
 
     async def backlog(self) -> int:
         async with self._sessionmaker() as session:
@@ -128,7 +130,9 @@ class OutboxRelay:
                 failures += 1
                 published = 0
                 OUTBOX_PUBLISH_FAILURES.labels(self._service).inc()
-                _log.warning("outbox relay batch failed", service=self._service, error=repr(exc), failures=failures)
+                _log.warning(
+                    "outbox relay batch failed", service=self._service, error=repr(exc), failures=failures
+                )
             if published >= self._batch_size:
                 continue
             pause = self._poll_interval if failures == 0 else min(0.5 * 2**failures, 10.0)

@@ -7,18 +7,18 @@ import asyncio
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from conftest import ProbeHarness
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from support.brokers import eventually
+from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
+from support.tcp_proxy import TcpProxy
 
-from conftest import ProbeHarness
 from stalker_shared.messaging import InMemoryTransport, Transport
 from stalker_shared.messaging.transport import Consumption, Delivery, DeliveryHandler
 from stalker_shared.metrics import CONSUMER_MESSAGES, OUTBOX_PUBLISHED
 from stalker_shared.outbox import OutboxRelay
 from stalker_shared.workers import ServiceWorkers
-from support.brokers import eventually
-from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
-from support.tcp_proxy import TcpProxy
 
 
 class _AckNeverArrives:
@@ -137,7 +137,9 @@ async def test_message_committed_while_the_broker_is_down_is_published_when_it_r
     real = urlsplit(probe.broker.url)
     proxy = TcpProxy(real.hostname or "127.0.0.1", real.port or 5672)
     await proxy.start()
-    through_proxy = urlunsplit((real.scheme, f"{real.username}:{real.password}@127.0.0.1:{proxy.port}", real.path, "", ""))
+    through_proxy = urlunsplit(
+        (real.scheme, f"{real.username}:{real.password}@127.0.0.1:{proxy.port}", real.path, "", "")
+    )
     publisher = await probe.runtime(probe.broker.transport(through_proxy))
     consumer = await probe.runtime()
     consumer_workers = ServiceWorkers(consumer, relay=False)
@@ -178,7 +180,13 @@ async def test_relays_side_by_side_publish_each_message_once(distributed_probe: 
     await counting.connect()
     await counting.declare(probe.broker.topology)
     relays = [
-        OutboxRelay(service="probe", sessionmaker=runtime.sessionmaker, tables=MESSAGING, transport=counting, batch_size=25)
+        OutboxRelay(
+            service="probe",
+            sessionmaker=runtime.sessionmaker,
+            tables=MESSAGING,
+            transport=counting,
+            batch_size=25,
+        )
         for _ in range(4)
     ]
     published_before = OUTBOX_PUBLISHED.labels("probe")._value.get()

@@ -4,6 +4,7 @@ the in-process broker and on RabbitMQ."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -64,10 +65,8 @@ class BrokerUnderTest:
 
     async def cleanup(self) -> None:
         for transport in self._transports:
-            try:
+            with contextlib.suppress(Exception):  # already closed by the test
                 await transport.close()
-            except Exception:
-                pass
         if self.kind != "rabbitmq":
             return
         connection = await aio_pika.connect(self.url)
@@ -82,7 +81,9 @@ class BrokerUnderTest:
             await connection.close()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition") -> None:
+async def eventually(
+    check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if await check():

@@ -47,7 +47,9 @@ async def record_effect(uow: UnitOfWork, envelope: Envelope, event: Contract) ->
     if event.refuse:
         raise PermanentFailure(f"event {event.n} contradicts this service's state")
     await uow.session.execute(
-        insert(effect).values(message_id=envelope.message_id, n=event.n, correlation_id=envelope.correlation_id)
+        insert(effect).values(
+            message_id=envelope.message_id, n=event.n, correlation_id=envelope.correlation_id
+        )
     )
 
 

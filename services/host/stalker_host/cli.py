@@ -35,7 +35,8 @@ def run(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on"),
     port: int = typer.Option(8080, help="The one port of the base URL"),
 ) -> None:
-    """Run the whole system: distributed when STALKER_POSTGRES_URL and STALKER_AMQP_URL are set, else embedded."""
+    """Run the whole system: distributed when STALKER_POSTGRES_URL and STALKER_AMQP_URL are set, else
+    embedded."""
     if ctx.invoked_subcommand is not None:
         return
     if os.environ.get("STALKER_POSTGRES_URL") and os.environ.get("STALKER_AMQP_URL"):

@@ -12,8 +12,18 @@ from stalker_shared.problems import problem_response
 
 # Hop-by-hop headers are not forwarded (RFC 9110 section 7.6.1).
 HOP_BY_HOP = frozenset(
-    {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer",
-     b"transfer-encoding", b"upgrade", b"host", b"content-length"}
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
+    }
 )
 MAX_BODY = 32 * 1024 * 1024
 
@@ -33,13 +43,15 @@ class Gateway:
         upstream = self._upstreams.get(segment)
         if upstream is None:
             known = ", ".join(f"/{name}" for name in sorted(self._upstreams))
-            await problem_response(404, "Not Found", f"no service at this path; services: {known}")(scope, receive, send)
+            await problem_response(404, "Not Found", f"no service at this path; services: {known}")(
+                scope, receive, send
+            )
             return
         body = await _read_body(receive)
         if body is None:
-            await problem_response(413, "Content Too Large", f"request bodies are limited to {MAX_BODY} bytes")(
-                scope, receive, send
-            )
+            await problem_response(
+                413, "Content Too Large", f"request bodies are limited to {MAX_BODY} bytes"
+            )(scope, receive, send)
             return
         url = upstream + scope["raw_path"].decode("latin-1")
         if scope.get("query_string"):
@@ -55,7 +67,9 @@ class Gateway:
             return
         try:
             out_headers = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP]
-            await send({"type": "http.response.start", "status": response.status_code, "headers": out_headers})
+            await send(
+                {"type": "http.response.start", "status": response.status_code, "headers": out_headers}
+            )
             async for chunk in response.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -29,7 +29,9 @@ class ServerUrls:
         return urlunsplit((scheme, parts.netloc, f"/{prefix}_{service}", parts.query, ""))
 
 
-def service_env(urls: ServerUrls, service: str, *, health_port: int, db_prefix: str, namespace: str) -> dict[str, str]:
+def service_env(
+    urls: ServerUrls, service: str, *, health_port: int, db_prefix: str, namespace: str
+) -> dict[str, str]:
     key = f"STALKER_{service.upper()}_"
     return {
         **os.environ,
@@ -69,7 +71,9 @@ async def start_services(
         migration = await asyncio.create_subprocess_exec(*_command(service, "migrate"), env=env)
         if await migration.wait() != 0:
             raise RuntimeError(f"migrating {service} failed")
-        processes.append(await asyncio.create_subprocess_exec(*_command(service, "api", "--port", str(api_port)), env=env))
+        processes.append(
+            await asyncio.create_subprocess_exec(*_command(service, "api", "--port", str(api_port)), env=env)
+        )
         processes.append(await asyncio.create_subprocess_exec(*_command(service, "worker"), env=env))
         upstreams[service] = f"http://127.0.0.1:{api_port}"
     return processes, upstreams

@@ -1,8 +1,8 @@
 """`stalker-versions api | worker | migrate`."""
 
+from stalker_shared.cli import service_cli
 from stalker_versions.definition import versions_definition
 from stalker_versions.settings import VersionsSettings
-from stalker_shared.cli import service_cli
 
 app = service_cli(versions_definition, VersionsSettings)
 

@@ -2,7 +2,13 @@
 
 from stalker_shared.messaging.memory import InMemoryBroker, InMemoryTransport
 from stalker_shared.messaging.rabbit import RabbitTransport
-from stalker_shared.messaging.topology import Binding, QueueSpec, Topology, rabbitmq_definitions, topic_matches
+from stalker_shared.messaging.topology import (
+    Binding,
+    QueueSpec,
+    Topology,
+    rabbitmq_definitions,
+    topic_matches,
+)
 from stalker_shared.messaging.transport import Delivery, OutgoingMessage, PublishError, Transport
 
 __all__ = [

@@ -57,7 +57,11 @@ class InMemoryBroker:
     def route(self, message: OutgoingMessage) -> None:
         if message.exchange not in self._exchanges:
             raise PublishError(f"no exchange {message.exchange!r}")
-        targets = {q for (ex, key, q) in self._bindings if ex == message.exchange and topic_matches(key, message.routing_key)}
+        targets = {
+            q
+            for (ex, key, q) in self._bindings
+            if ex == message.exchange and topic_matches(key, message.routing_key)
+        }
         for name in targets:
             self.enqueue(name, StoredMessage(message.body, message.message_id, dict(message.headers)))
 
@@ -127,7 +131,9 @@ class _MemoryConsumption:
     """Like a RabbitMQ consumer: `prefetch` messages at a time; a message the handler leaves unsettled
     stays held (unacknowledged) until the transport closes, then goes back to its queue."""
 
-    def __init__(self, broker: InMemoryBroker, queue: _Queue, handler: DeliveryHandler, prefetch: int) -> None:
+    def __init__(
+        self, broker: InMemoryBroker, queue: _Queue, handler: DeliveryHandler, prefetch: int
+    ) -> None:
         self._broker, self._queue, self._handler = broker, queue, handler
         self._stopping = asyncio.Event()
         self._held: set[_MemoryDelivery] = set()
@@ -154,14 +160,13 @@ class _MemoryConsumption:
         stopper = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait((getter, stopper), return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
-        if getter.done():
-            return getter.result() if not self._stopping.is_set() else self._give_back(getter.result())
-        getter.cancel()
-        return None
-
-    def _give_back(self, message: StoredMessage) -> None:
-        self._queue.messages.put_nowait(message)
-        return None
+        if not getter.done():
+            getter.cancel()
+            return None
+        if self._stopping.is_set():
+            self._queue.messages.put_nowait(getter.result())  # stopped meanwhile: give it back untouched
+            return None
+        return getter.result()
 
     async def cancel(self) -> None:
         """Stop taking new messages; in-flight ones finish on their own."""

@@ -22,7 +22,11 @@ def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
                 ),
                 delivery_limit,
             ),
-            QueueSpec(SCHEDULER_REQUESTS, (Binding("catalog", "catalog.schedule.requested.v1"),), delivery_limit),
-            QueueSpec(CATALOG_SCHEDULE_RESULTS, (Binding("scheduler", "scheduler.schedule.*.v1"),), delivery_limit),
+            QueueSpec(
+                SCHEDULER_REQUESTS, (Binding("catalog", "catalog.schedule.requested.v1"),), delivery_limit
+            ),
+            QueueSpec(
+                CATALOG_SCHEDULE_RESULTS, (Binding("scheduler", "scheduler.schedule.*.v1"),), delivery_limit
+            ),
         ),
     )

@@ -7,14 +7,14 @@ import asyncio
 
 import aio_pika
 import aiormq
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
-from pamqp.commands import Basic
 from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractRobustChannel,
     AbstractRobustConnection,
     AbstractRobustExchange,
 )
+from pamqp.commands import Basic
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from stalker_shared.logging import get_logger
 from stalker_shared.messaging.topology import DLQ_ARGUMENTS, Topology, queue_arguments
@@ -66,7 +66,9 @@ class _RabbitDelivery:
 
 
 class _RabbitConsumption:
-    def __init__(self, channel: AbstractRobustChannel, queue: aio_pika.abc.AbstractRobustQueue, tag: str) -> None:
+    def __init__(
+        self, channel: AbstractRobustChannel, queue: aio_pika.abc.AbstractQueue, tag: str
+    ) -> None:
         self._channel, self._queue, self._tag = channel, queue, tag
 
     async def cancel(self) -> None:
@@ -102,6 +104,7 @@ class RabbitTransport:
                     heartbeat=15,
                     timeout=10,
                 )
+        assert self._connection is not None
         self._publish_channel = await self._connection.channel(publisher_confirms=True)
 
     async def close(self) -> None:
@@ -112,7 +115,11 @@ class RabbitTransport:
         self._channels.clear()
 
     def is_connected(self) -> bool:
-        return self._connection is not None and not self._connection.is_closed and self._connection.connected.is_set()
+        return (
+            self._connection is not None
+            and not self._connection.is_closed
+            and self._connection.connected.is_set()
+        )
 
     def _channel(self) -> AbstractRobustChannel:
         if self._publish_channel is None:
@@ -122,10 +129,14 @@ class RabbitTransport:
     async def declare(self, topology: Topology) -> None:
         channel = self._channel()
         for name in topology.exchanges:
-            exchange = await channel.declare_exchange(topology.name(name), aio_pika.ExchangeType.TOPIC, durable=True)
+            exchange = await channel.declare_exchange(
+                topology.name(name), aio_pika.ExchangeType.TOPIC, durable=True
+            )
             self._exchanges[topology.name(name)] = exchange
         for spec in topology.queues:
-            await channel.declare_queue(topology.name(spec.dead_letter_queue), durable=True, arguments=DLQ_ARGUMENTS)
+            await channel.declare_queue(
+                topology.name(spec.dead_letter_queue), durable=True, arguments=DLQ_ARGUMENTS
+            )
             queue = await channel.declare_queue(
                 topology.name(spec.name), durable=True, arguments=queue_arguments(spec, topology)
             )

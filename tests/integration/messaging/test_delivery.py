@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
-
 from conftest import ProbeHarness
+from sqlalchemy import func, select
+from support.brokers import eventually
+from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
+
 from stalker_shared.contracts import Envelope
 from stalker_shared.correlation import correlation_scope
 from stalker_shared.messaging.transport import OutgoingMessage
 from stalker_shared.metrics import CONSUMER_MESSAGES
 from stalker_shared.workers import ServiceWorkers
-from support.brokers import eventually
-from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
 
 
 async def publish_events(harness: ProbeHarness, *events: ProbeEvent) -> None:
@@ -128,10 +128,14 @@ async def test_poison_message_is_dead_lettered_after_the_delivery_limit_while_ot
     assert Envelope.model_validate_json(dead[0].body).payload["n"] == 99
 
 
-async def test_invalid_and_unknown_messages_are_dead_lettered_at_once_with_the_reason(probe: ProbeHarness) -> None:
+async def test_invalid_and_unknown_messages_are_dead_lettered_at_once_with_the_reason(
+    probe: ProbeHarness,
+) -> None:
     """R8: no retry loop; the reason travels with the dead letter."""
     runtime = await probe.runtime()
-    unknown = Envelope(type="catalog.probe.happened", version=9, correlation_id="c", producer="catalog", payload={})
+    unknown = Envelope(
+        type="catalog.probe.happened", version=9, correlation_id="c", producer="catalog", payload={}
+    )
     bad_payload = Envelope(
         type="catalog.probe.happened", version=1, correlation_id="c", producer="catalog", payload={"n": "x"}
     )

@@ -25,7 +25,9 @@ async def create_project(uow: UnitOfWork, command: CreateProject) -> Project:
     project = Project(name=command.name, code=command.code, revision=1)
     session.add(project)
     await session.flush()
-    await uow.publish(ProjectCreated(id=project.id, name=project.name, code=project.code, revision=project.revision))
+    await uow.publish(
+        ProjectCreated(id=project.id, name=project.name, code=project.code, revision=project.revision)
+    )
     await uow.commit()
     return project
 
