@@ -110,6 +110,8 @@ def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> Fast
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    if definition.configure_app is not None:
+        definition.configure_app(app)
     app.include_router(health_router(runtime, prefix))
     for router in definition.routers(runtime):
         app.include_router(router, prefix=prefix)

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -53,9 +55,27 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
         return problem_response(422, "Invalid request", detail, errors=errors)
 
+    async def on_integrity(_: Request, exc: Exception) -> JSONResponse:
+        # A uniqueness or reference rule the database caught (a concurrent request won the race).
+        return problem_response(
+            409, "Conflict", f"the change conflicts with existing data: {_db_reason(exc)}"
+        )
+
+    async def on_stale(_: Request, exc: Exception) -> JSONResponse:
+        return problem_response(
+            409, "Conflict", "the object was changed by someone else meanwhile; reload and retry"
+        )
+
+    app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(StaleDataError, on_stale)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)
+
+
+def _db_reason(exc: Exception) -> str:
+    original = getattr(exc, "orig", None) or exc
+    return str(original).splitlines()[0][:300]
 
 
 def _title(status: int) -> str:

@@ -13,7 +13,6 @@ from starlette.types import ASGIApp
 
 from stalker_shared.http import create_health_app
 from stalker_shared.logging import get_logger
-from stalker_shared.migrations import upgrade_to_head
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
@@ -38,7 +37,7 @@ async def serve(app: ASGIApp, host: str, port: int) -> None:
 
 
 async def migrate(runtime: Runtime) -> None:
-    await upgrade_to_head(runtime.engine, runtime.definition.migrations)
+    await runtime.migrate()
     await runtime.engine.dispose()
 
 

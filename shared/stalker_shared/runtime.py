@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData, text
 
+from stalker_shared.auth import Authenticator, TokenVerifier, load_signing_keys
 from stalker_shared.consumer import MessageConsumer, Subscription
 from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry
 from stalker_shared.db import create_engine, create_sessionmaker
@@ -34,6 +35,10 @@ class ServiceDefinition:
     migrations: Path
     routers: Callable[[Runtime], Sequence[APIRouter]]
     subscriptions: tuple[Subscription, ...] = ()
+    # Extra set-up of the service's FastAPI app (exception handlers for its own errors...).
+    configure_app: Callable[[FastAPI], None] | None = None
+    # Idempotent set-up after migrations (default data): run by `migrate` and by embedded start-up.
+    bootstrap: Callable[[Runtime], Awaitable[object]] | None = None
     registry: ContractRegistry = field(default_factory=lambda: ContractRegistry(ALL_CONTRACTS))
 
     @property
@@ -76,7 +81,9 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval,
         )
-        # Services add their own long-lived collaborators here (token verifier, tj3 runner...).
+        self.keys = load_signing_keys(settings)
+        self.auth = Authenticator(TokenVerifier(self.keys.public_pem))
+        # Services add their own long-lived collaborators here (a tj3 runner...).
         self.extras: dict[str, Any] = {}
 
     def unit_of_work(self) -> UnitOfWork:
@@ -85,9 +92,15 @@ class Runtime:
     async def open(self, *, migrate: bool | None = None) -> None:
         """Migrate (by default only an embedded SQLite database), connect and declare the topology."""
         if migrate if migrate is not None else self.settings.embedded_database:
-            await upgrade_to_head(self.engine, self.definition.migrations)
+            await self.migrate()
         await self.transport.connect()
         await self.transport.declare(self.topology)
+
+    async def migrate(self) -> None:
+        """Upgrade the database to the latest migration, then run the service's bootstrap."""
+        await upgrade_to_head(self.engine, self.definition.migrations)
+        if self.definition.bootstrap is not None:
+            await self.definition.bootstrap(self)
 
     async def close(self) -> None:
         await self.transport.close()

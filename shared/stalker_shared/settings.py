@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["development", "test", "production"]
@@ -36,6 +36,10 @@ class ServiceSettings(BaseSettings):
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+    # Token keys (PEM). Every service needs the public key; only the catalog signs, with the private key.
+    # In development both may be left unset: a key pair is kept in data_dir.
+    jwt_public_key: str | None = None
+    jwt_private_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Self:
@@ -46,6 +50,10 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"{', '.join(missing)} must be set when environment is production")
         if self.broker_url and "guest:guest@" in self.broker_url and self.environment == "production":
             raise ValueError("broker_url uses RabbitMQ's default guest credentials; set a real user")
+        if self.jwt_public_key is None and self.jwt_private_key is None:
+            raise ValueError(
+                "jwt_public_key (or, for the catalog, jwt_private_key) must be set outside development"
+            )
         for name in self.secret_fields():
             value = getattr(self, name)
             secret = value.get_secret_value() if hasattr(value, "get_secret_value") else value

@@ -4,9 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import APIRouter
+
+from stalker_catalog.api.auth import admin_router, auth_router
+from stalker_catalog.api.errors import install_domain_errors
+from stalker_catalog.api.people import collections_router, roles_router, users_router
 from stalker_catalog.api.projects import projects_router
-from stalker_catalog.db.models import MESSAGING, Base
-from stalker_shared.runtime import ServiceDefinition
+from stalker_catalog.api.reference_data import (
+    image_formats_router,
+    status_lists_router,
+    statuses_router,
+    types_router,
+)
+from stalker_catalog.api.studio import studios_router
+from stalker_catalog.api.tasks import tasks_router
+from stalker_catalog.db.models import MESSAGING, Base, Department, Group
+from stalker_catalog.service.init import run_initialization
+from stalker_shared.runtime import Runtime, ServiceDefinition
+
+
+def catalog_routers(runtime: Runtime) -> list[APIRouter]:
+    return [
+        auth_router(runtime),
+        admin_router(runtime),
+        users_router(runtime),
+        collections_router(runtime, Department, admin_only=False),
+        collections_router(runtime, Group, admin_only=True),
+        roles_router(runtime),
+        statuses_router(runtime),
+        status_lists_router(runtime),
+        types_router(runtime),
+        image_formats_router(runtime),
+        studios_router(runtime),
+        projects_router(runtime),
+        tasks_router(runtime),
+    ]
 
 
 def catalog_definition() -> ServiceDefinition:
@@ -15,5 +47,7 @@ def catalog_definition() -> ServiceDefinition:
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
-        routers=lambda runtime: [projects_router(runtime)],
+        routers=catalog_routers,
+        configure_app=install_domain_errors,
+        bootstrap=run_initialization,
     )

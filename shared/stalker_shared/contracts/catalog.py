@@ -1,40 +1,191 @@
-"""Events the catalog publishes about the studio and its production tree."""
+"""Events the catalog publishes: for every aggregate, `created` and `updated` carry the full state after
+the change and `deleted` carries the id. `revision` grows with every change of one aggregate, so a
+consumer ignores a state older than the one it holds."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from stalker_shared.contracts.envelope import Contract
 
 
-class ProjectState(Contract):
-    """The full state of a project after a change."""
-
-    TYPE = "catalog.project.state"
-    VERSION = 1
-
-    id: int
-    name: str
-    code: str
-    revision: int = Field(ge=1, description="Grows with every change; consumers ignore stale states")
-
-
-class ProjectCreated(ProjectState):
-    TYPE = "catalog.project.created"
-    VERSION = 1
-
-
-class ProjectUpdated(ProjectState):
-    TYPE = "catalog.project.updated"
-    VERSION = 1
-
-
-class ProjectDeleted(Contract):
-    TYPE = "catalog.project.deleted"
-    VERSION = 1
-
+class AggregateState(Contract):
     id: int
     revision: int = Field(ge=1)
 
 
-CATALOG_CONTRACTS: tuple[type[Contract], ...] = (ProjectCreated, ProjectUpdated, ProjectDeleted)
+class Deleted(Contract):
+    id: int
+    revision: int = Field(ge=1)
+
+
+class UserState(AggregateState):
+    name: str
+    login: str
+    email: str
+    description: str = ""
+    efficiency: float = 1.0
+    rate: float = 0.0
+    department_ids: list[int] = []
+    group_ids: list[int] = []
+
+
+class DepartmentState(AggregateState):
+    name: str
+    description: str = ""
+    user_ids: list[int] = []
+
+
+class GroupState(AggregateState):
+    name: str
+    description: str = ""
+    user_ids: list[int] = []
+
+
+class RoleState(AggregateState):
+    name: str
+    description: str = ""
+
+
+class StatusState(AggregateState):
+    name: str
+    code: str
+
+
+class StatusListState(AggregateState):
+    name: str
+    target_entity_type: str
+    is_default: bool
+    status_codes: list[str]
+
+
+class EntityTypeState(AggregateState):
+    name: str
+    code: str
+    target_entity_type: str
+
+
+class ImageFormatState(AggregateState):
+    name: str
+    width: int
+    height: int
+    pixel_aspect: float
+    print_resolution: float
+
+
+class StudioState(AggregateState):
+    name: str
+    working_hours: dict[str, list[list[int]]]
+    daily_working_hours: int
+    timing_resolution_minutes: int
+    time_zone: str
+    start: AwareDatetime
+    end: AwareDatetime
+    now: AwareDatetime | None = None
+
+
+class ProjectState(AggregateState):
+    name: str
+    code: str
+    description: str = ""
+    status: str
+    status_list_id: int
+    image_format_id: int | None = None
+    fps: float = 25.0
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    user_ids: list[int] = []
+
+
+class DependencyState(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    depends_on_id: int
+    target: str
+    gap_timing: float
+    gap_unit: str
+    gap_model: str
+
+
+class TaskState(AggregateState):
+    """A node of the task tree: kind is task, asset, shot, sequence or scene."""
+
+    project_id: int
+    parent_id: int | None
+    kind: str
+    name: str
+    code: str | None = None
+    type_id: int | None = None
+    status: str
+    priority: int
+    schedule_timing: float
+    schedule_unit: str
+    schedule_model: str
+    schedule_constraint: str
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
+    is_milestone: bool = False
+    computed_start: AwareDatetime | None = None
+    computed_end: AwareDatetime | None = None
+    resource_ids: list[int] = []
+    alternative_resource_ids: list[int] = []
+    computed_resource_ids: list[int] = []
+    dependencies: list[DependencyState] = []
+    sequence_ids: list[int] = []
+    extra: dict[str, Any] = {}
+
+
+# fmt: off
+class UserCreated(UserState): TYPE = "catalog.user.created"; VERSION = 1  # noqa: E702
+class UserUpdated(UserState): TYPE = "catalog.user.updated"; VERSION = 1  # noqa: E702
+class UserDeleted(Deleted): TYPE = "catalog.user.deleted"; VERSION = 1  # noqa: E702
+class DepartmentCreated(DepartmentState): TYPE = "catalog.department.created"; VERSION = 1  # noqa: E702
+class DepartmentUpdated(DepartmentState): TYPE = "catalog.department.updated"; VERSION = 1  # noqa: E702
+class DepartmentDeleted(Deleted): TYPE = "catalog.department.deleted"; VERSION = 1  # noqa: E702
+class GroupCreated(GroupState): TYPE = "catalog.group.created"; VERSION = 1  # noqa: E702
+class GroupUpdated(GroupState): TYPE = "catalog.group.updated"; VERSION = 1  # noqa: E702
+class GroupDeleted(Deleted): TYPE = "catalog.group.deleted"; VERSION = 1  # noqa: E702
+class RoleCreated(RoleState): TYPE = "catalog.role.created"; VERSION = 1  # noqa: E702
+class RoleUpdated(RoleState): TYPE = "catalog.role.updated"; VERSION = 1  # noqa: E702
+class RoleDeleted(Deleted): TYPE = "catalog.role.deleted"; VERSION = 1  # noqa: E702
+class StatusCreated(StatusState): TYPE = "catalog.status.created"; VERSION = 1  # noqa: E702
+class StatusUpdated(StatusState): TYPE = "catalog.status.updated"; VERSION = 1  # noqa: E702
+class StatusDeleted(Deleted): TYPE = "catalog.status.deleted"; VERSION = 1  # noqa: E702
+class StatusListCreated(StatusListState): TYPE = "catalog.status_list.created"; VERSION = 1  # noqa: E702
+class StatusListUpdated(StatusListState): TYPE = "catalog.status_list.updated"; VERSION = 1  # noqa: E702
+class StatusListDeleted(Deleted): TYPE = "catalog.status_list.deleted"; VERSION = 1  # noqa: E702
+class EntityTypeCreated(EntityTypeState): TYPE = "catalog.type.created"; VERSION = 1  # noqa: E702
+class EntityTypeUpdated(EntityTypeState): TYPE = "catalog.type.updated"; VERSION = 1  # noqa: E702
+class EntityTypeDeleted(Deleted): TYPE = "catalog.type.deleted"; VERSION = 1  # noqa: E702
+class ImageFormatCreated(ImageFormatState): TYPE = "catalog.image_format.created"; VERSION = 1  # noqa: E702
+class ImageFormatUpdated(ImageFormatState): TYPE = "catalog.image_format.updated"; VERSION = 1  # noqa: E702
+class ImageFormatDeleted(Deleted): TYPE = "catalog.image_format.deleted"; VERSION = 1  # noqa: E702
+class StudioCreated(StudioState): TYPE = "catalog.studio.created"; VERSION = 1  # noqa: E702
+class StudioUpdated(StudioState): TYPE = "catalog.studio.updated"; VERSION = 1  # noqa: E702
+class StudioDeleted(Deleted): TYPE = "catalog.studio.deleted"; VERSION = 1  # noqa: E702
+class ProjectCreated(ProjectState): TYPE = "catalog.project.created"; VERSION = 1  # noqa: E702
+class ProjectUpdated(ProjectState): TYPE = "catalog.project.updated"; VERSION = 1  # noqa: E702
+class ProjectDeleted(Deleted): TYPE = "catalog.project.deleted"; VERSION = 1  # noqa: E702
+class TaskCreated(TaskState): TYPE = "catalog.task.created"; VERSION = 1  # noqa: E702
+class TaskUpdated(TaskState): TYPE = "catalog.task.updated"; VERSION = 1  # noqa: E702
+class TaskDeleted(Deleted): TYPE = "catalog.task.deleted"; VERSION = 1  # noqa: E702
+# fmt: on
+
+# aggregate -> (created, updated, deleted)
+LIFECYCLE: dict[str, tuple[type[AggregateState], type[AggregateState], type[Deleted]]] = {
+    "user": (UserCreated, UserUpdated, UserDeleted),
+    "department": (DepartmentCreated, DepartmentUpdated, DepartmentDeleted),
+    "group": (GroupCreated, GroupUpdated, GroupDeleted),
+    "role": (RoleCreated, RoleUpdated, RoleDeleted),
+    "status": (StatusCreated, StatusUpdated, StatusDeleted),
+    "status_list": (StatusListCreated, StatusListUpdated, StatusListDeleted),
+    "type": (EntityTypeCreated, EntityTypeUpdated, EntityTypeDeleted),
+    "image_format": (ImageFormatCreated, ImageFormatUpdated, ImageFormatDeleted),
+    "studio": (StudioCreated, StudioUpdated, StudioDeleted),
+    "project": (ProjectCreated, ProjectUpdated, ProjectDeleted),
+    "task": (TaskCreated, TaskUpdated, TaskDeleted),
+}
+
+CATALOG_CONTRACTS: tuple[type[Contract], ...] = tuple(c for trio in LIFECYCLE.values() for c in trio)

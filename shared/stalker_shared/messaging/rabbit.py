@@ -66,9 +66,7 @@ class _RabbitDelivery:
 
 
 class _RabbitConsumption:
-    def __init__(
-        self, channel: AbstractRobustChannel, queue: aio_pika.abc.AbstractQueue, tag: str
-    ) -> None:
+    def __init__(self, channel: AbstractRobustChannel, queue: aio_pika.abc.AbstractQueue, tag: str) -> None:
         self._channel, self._queue, self._tag = channel, queue, tag
 
     async def cancel(self) -> None:

@@ -48,5 +48,10 @@ class WithSecret(ServiceSettings):
 def test_placeholder_secrets_are_refused_outside_development() -> None:
     assert WithSecret().api_key.get_secret_value() == "changethis"  # fine for development
     with pytest.raises(ValidationError, match="api_key is left at a default"):
-        WithSecret(environment="test")
-    assert WithSecret(environment="test", api_key=SecretStr("a-real-secret")).environment == "test"
+        WithSecret(environment="test", jwt_public_key="pem")
+    assert WithSecret(environment="test", jwt_public_key="pem", api_key=SecretStr("a-real-secret")).api_key
+
+
+def test_token_keys_are_required_outside_development() -> None:
+    with pytest.raises(ValidationError, match="jwt_public_key"):
+        ServiceSettings(environment="test")

@@ -1,25 +1,49 @@
-"""The catalog's ORM models (its own database)."""
+"""Every catalog model, for Alembic and for code that needs more than one aggregate."""
 
-from __future__ import annotations
+from stalker_catalog.db.base import MESSAGING, Audited, Base
+from stalker_catalog.db.people import Department, DepartmentUser, Group, GroupUser, Role, User
+from stalker_catalog.db.projects import Project, ProjectUser
+from stalker_catalog.db.reference_data import (
+    STATUS_LIST_LOAD,
+    EntityType,
+    ImageFormat,
+    Status,
+    StatusList,
+    StatusListStatus,
+)
+from stalker_catalog.db.studio import Studio
+from stalker_catalog.db.tasks import (
+    Task,
+    TaskDependency,
+    shot_sequence,
+    task_alternative_resource,
+    task_computed_resource,
+    task_resource,
+)
 
-from sqlalchemy import MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from stalker_shared.db import NAMING_CONVENTION
-from stalker_shared.tables import add_messaging_tables
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-MESSAGING = add_messaging_tables(Base.metadata)
-
-
-class Project(Base):
-    __tablename__ = "project"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(256))
-    code: Mapped[str] = mapped_column(String(256), unique=True)
-    revision: Mapped[int] = mapped_column(default=1)
+__all__ = [
+    "MESSAGING",
+    "STATUS_LIST_LOAD",
+    "Audited",
+    "Base",
+    "Department",
+    "DepartmentUser",
+    "EntityType",
+    "Group",
+    "GroupUser",
+    "ImageFormat",
+    "Project",
+    "ProjectUser",
+    "Role",
+    "Status",
+    "StatusList",
+    "StatusListStatus",
+    "Studio",
+    "Task",
+    "TaskDependency",
+    "User",
+    "shot_sequence",
+    "task_alternative_resource",
+    "task_computed_resource",
+    "task_resource",
+]

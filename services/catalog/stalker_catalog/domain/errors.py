@@ -59,3 +59,11 @@ class CycleError(Conflict):
         self.cycle: list[tuple[int, str]] = list(cycle)
         text = f"{kind} cycle: {format_cycle(self.cycle)}"
         super().__init__(text if message is None else f"{message}: {text}", field)
+
+
+class StillReferenced(Conflict):
+    """Deleting something that others still point at; says which objects, by kind and id."""
+
+    def __init__(self, message: str, references: dict[str, list[int]]) -> None:
+        super().__init__(message)
+        self.extensions = {"referenced_by": references}

@@ -1,0 +1,154 @@
+"""Lists with filters, sorting, pagination with a total, and a choice of fields.
+
+Query string: `limit` (1..1000, default 100), `offset`, `sort` (comma separated, `-` for descending),
+`fields` (comma separated), and per resource filters: `<field>=v` (equality), `<field>__in=a,b` and
+`<field>__contains=text` (case-insensitive, text fields only). An unknown field is a 422 naming it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from fastapi import Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.sqltypes import Boolean, Float, Integer, String
+
+from stalker_catalog.domain.errors import ValidationFailed
+
+RESERVED = frozenset({"limit", "offset", "sort", "fields"})
+T = TypeVar("T", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """What a resource's list may be filtered and sorted by."""
+
+    columns: Mapping[str, Any]  # name -> mapped attribute
+    default_sort: Sequence[str] = ("id",)
+    response_fields: frozenset[str] = field(default_factory=frozenset)
+
+    def describe(self) -> str:
+        return "Filter fields: " + ", ".join(sorted(self.columns)) + "."
+
+
+@dataclass(frozen=True)
+class ListParams:
+    limit: int
+    offset: int
+    sort: tuple[str, ...]
+    fields: tuple[str, ...]
+    filters: tuple[tuple[str, str, str], ...]  # (field, operator, raw value)
+
+
+def list_params(
+    request: Request,
+    limit: int = Query(100, ge=1, le=1000, description="Page size"),
+    offset: int = Query(0, ge=0, description="Items to skip"),
+    sort: str | None = Query(None, description="Comma separated fields; prefix `-` for descending"),
+    fields: str | None = Query(None, description="Comma separated fields to return"),
+) -> ListParams:
+    filters = []
+    for key, value in request.query_params.multi_items():
+        if key in RESERVED:
+            continue
+        name, _, operator = key.partition("__")
+        filters.append((name, operator or "eq", value))
+    return ListParams(
+        limit=limit,
+        offset=offset,
+        sort=tuple(s.strip() for s in sort.split(",") if s.strip()) if sort else (),
+        fields=tuple(f.strip() for f in fields.split(",") if f.strip()) if fields else (),
+        filters=tuple(filters),
+    )
+
+
+def apply_filters(statement: Select[Any], spec: ListSpec, params: ListParams) -> Select[Any]:
+    for name, operator, raw in params.filters:
+        column = spec.columns.get(name)
+        if column is None:
+            raise ValidationFailed(f"cannot filter by {name!r}; {spec.describe()}", field=name)
+        if operator == "eq":
+            statement = statement.where(column == _coerce(column, name, raw))
+        elif operator == "in":
+            statement = statement.where(column.in_([_coerce(column, name, v) for v in raw.split(",") if v]))
+        elif operator == "contains" and isinstance(column.type, String):
+            statement = statement.where(column.ilike(f"%{_escape_like(raw)}%", escape="\\"))
+        else:
+            raise ValidationFailed(f"unknown filter operator {operator!r} for {name!r}", field=name)
+    return statement
+
+
+def apply_sort(statement: Select[Any], spec: ListSpec, params: ListParams) -> Select[Any]:
+    order = []
+    for item in params.sort or spec.default_sort:
+        name = item.lstrip("-")
+        column = spec.columns.get(name)
+        if column is None:
+            raise ValidationFailed(f"cannot sort by {name!r}; {spec.describe()}", field="sort")
+        order.append(column.desc() if item.startswith("-") else column.asc())
+    if "id" in spec.columns:
+        order.append(spec.columns["id"].asc())  # a stable order for pagination
+    return statement.order_by(*order)
+
+
+async def fetch_page(
+    session: AsyncSession, statement: Select[Any], spec: ListSpec, params: ListParams
+) -> tuple[list[Any], int]:
+    """Rows of the requested page and the total matching the filters (two statements)."""
+    filtered = apply_filters(statement, spec, params)
+    total = await session.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
+    page = apply_sort(filtered, spec, params).limit(params.limit).offset(params.offset)
+    rows = list((await session.scalars(page)).unique())
+    return rows, int(total or 0)
+
+
+def make_page(items: list[T], total: int, params: ListParams) -> Page[T]:
+    return Page[T](items=items, total=total, limit=params.limit, offset=params.offset)
+
+
+def page_response(page: Page[T], params: ListParams, model: type[T]) -> Page[T] | JSONResponse:
+    """The page, trimmed to the requested fields if any."""
+    if not params.fields:
+        return page
+    unknown = set(params.fields) - set(model.model_fields)
+    if unknown:
+        raise ValidationFailed(
+            f"unknown fields {sorted(unknown)}; choose from {sorted(model.model_fields)}", "fields"
+        )
+    body = page.model_dump(
+        mode="json",
+        include={"items": {"__all__": set(params.fields)}, "total": True, "limit": True, "offset": True},
+    )
+    return JSONResponse(body)
+
+
+def _coerce(column: ColumnElement[Any], name: str, raw: str) -> Any:
+    kind = column.type
+    try:
+        if isinstance(kind, Boolean):
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(raw)
+            return raw.lower() in ("true", "1")
+        if isinstance(kind, Integer):
+            return None if raw == "null" else int(raw)
+        if isinstance(kind, Float):
+            return float(raw)
+    except ValueError:
+        raise ValidationFailed(f"{name} filter value {raw!r} is not a valid {kind}", field=name) from None
+    return None if raw == "null" else raw
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

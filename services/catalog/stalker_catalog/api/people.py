@@ -1,0 +1,281 @@
+"""Routes for users, departments, groups and roles. Users and groups (which carry admin rights) are
+changed by admins only; departments and roles by any logged-in user."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from stalker_catalog.api.listing import (
+    ListParams,
+    ListSpec,
+    Page,
+    fetch_page,
+    list_params,
+    make_page,
+    page_response,
+)
+from stalker_catalog.api.schemas.common import DepartmentRef, MemberRef
+from stalker_catalog.api.schemas.people import (
+    CollectionCreate,
+    CollectionRead,
+    CollectionUpdate,
+    RoleCreate,
+    RoleRead,
+    RoleUpdate,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from stalker_catalog.db.models import Department, Group, Role, User
+from stalker_catalog.db.repository import get_one
+from stalker_catalog.service import people
+from stalker_shared.runtime import Runtime
+
+USER_LIST = ListSpec(
+    {"id": User.id, "name": User.name, "login": User.login, "email": User.email, "rate": User.rate}
+)
+DEPARTMENT_LIST = ListSpec({"id": Department.id, "name": Department.name})
+GROUP_LIST = ListSpec({"id": Group.id, "name": Group.name})
+ROLE_LIST = ListSpec({"id": Role.id, "name": Role.name})
+
+
+def user_read(user: User) -> UserRead:
+    return UserRead.model_validate(
+        {
+            **_audit(user),
+            **{
+                k: getattr(user, k)
+                for k in ("id", "name", "login", "email", "description", "efficiency", "rate")
+            },
+            "department_ids": [d.id for d in user.departments],
+            "group_ids": [g.id for g in user.groups],
+        }
+    )
+
+
+def collection_read(collection: Department | Group) -> CollectionRead:
+    ids = [u.id for u in collection.users]
+    return CollectionRead.model_validate(
+        {
+            **_audit(collection),
+            "id": collection.id,
+            "name": collection.name,
+            "description": collection.description,
+            "user_ids": ids,
+            "member_ids": ids,
+        }
+    )
+
+
+def _audit(entity: Any) -> dict[str, Any]:
+    return {"revision": entity.revision, "created_at": entity.created_at, "updated_at": entity.updated_at}
+
+
+def _changes(body: Any) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    if "password" in changes and changes["password"] is not None:
+        changes["password"] = body.password.get_secret_value()
+    return {k: v for k, v in changes.items() if v is not None}
+
+
+def users_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/users", tags=["users"], dependencies=[Depends(runtime.auth.user)])
+
+    @router.get("", response_model=Page[UserRead], description=USER_LIST.describe())
+    async def list_users(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[UserRead] | JSONResponse:
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(
+                uow.session, select(User).options(*people.USER_LOAD), USER_LIST, params
+            )
+        return page_response(make_page([user_read(u) for u in rows], total, params), params, UserRead)
+
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=UserRead,
+        dependencies=[Depends(runtime.auth.admin)],
+    )
+    async def create_user(body: UserCreate) -> UserRead:
+        command = people.CreateUser(
+            **body.model_dump(exclude={"password", "department_ids", "group_ids"}),
+            password=body.password.get_secret_value(),
+            department_ids=tuple(body.department_ids),
+            group_ids=tuple(body.group_ids),
+        )
+        async with runtime.unit_of_work() as uow:
+            return user_read(await people.create_user(uow, command))
+
+    @router.get("/{user_id}", response_model=UserRead)
+    async def get_user(user_id: int) -> UserRead:
+        async with runtime.unit_of_work() as uow:
+            return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
+
+    @router.patch("/{user_id}", response_model=UserRead, dependencies=[Depends(runtime.auth.admin)])
+    async def update_user(user_id: int, body: UserUpdate) -> UserRead:
+        async with runtime.unit_of_work() as uow:
+            return user_read(await people.update_user(uow, people.UpdateUser(user_id, _changes(body))))
+
+    @router.delete(
+        "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(runtime.auth.admin)]
+    )
+    async def delete_user(user_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await people.delete_user(uow, user_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.get("/{user_id}/departments", response_model=list[CollectionRead])
+    async def user_departments(user_id: int) -> list[CollectionRead]:
+        async with runtime.unit_of_work() as uow:
+            user = await get_one(uow.session, User, user_id, *people.USER_LOAD)
+            departments = await people.load_collections(uow, Department, [d.id for d in user.departments])
+        return [collection_read(d) for d in departments]
+
+    @router.post("/{user_id}/departments", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+    async def join_department(user_id: int, body: DepartmentRef) -> UserRead:
+        """The same as adding the user to the department's members."""
+        async with runtime.unit_of_work() as uow:
+            await people.add_member(uow, Department, body.department_id, user_id)
+        async with runtime.unit_of_work() as uow:
+            return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
+
+    @router.delete("/{user_id}/departments/{department_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def leave_department(user_id: int, department_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await people.remove_member(uow, Department, department_id, user_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
+
+
+def collections_router(
+    runtime: Runtime, model: type[Department] | type[Group], admin_only: bool
+) -> APIRouter:
+    name = "departments" if model is Department else "groups"
+    spec = DEPARTMENT_LIST if model is Department else GROUP_LIST
+    load = people.DEPARTMENT_LOAD if model is Department else people.GROUP_LOAD
+    router = APIRouter(prefix=f"/v1/{name}", tags=[name], dependencies=[Depends(runtime.auth.user)])
+    writer = runtime.auth.admin if admin_only else runtime.auth.user
+    create = people.create_department if model is Department else people.create_group
+    update = people.update_department if model is Department else people.update_group
+
+    @router.get("", response_model=Page[CollectionRead], description=spec.describe(), name=f"list_{name}")
+    async def list_collections(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[CollectionRead] | JSONResponse:
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(uow.session, select(model).options(*load), spec, params)
+        page = make_page([collection_read(c) for c in rows], total, params)
+        return page_response(page, params, CollectionRead)
+
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        response_model=CollectionRead,
+        name=f"create_{name}",
+        dependencies=[Depends(writer)],
+    )
+    async def create_collection(body: CollectionCreate) -> CollectionRead:
+        command = people.CreateCollection(body.name, body.description, tuple(body.user_ids))
+        async with runtime.unit_of_work() as uow:
+            return collection_read(await create(uow, command))
+
+    @router.get("/{collection_id}", response_model=CollectionRead, name=f"get_{name}")
+    async def get_collection(collection_id: int) -> CollectionRead:
+        async with runtime.unit_of_work() as uow:
+            return collection_read(await get_one(uow.session, model, collection_id, *load))
+
+    @router.patch(
+        "/{collection_id}",
+        response_model=CollectionRead,
+        name=f"update_{name}",
+        dependencies=[Depends(writer)],
+    )
+    async def update_collection(collection_id: int, body: CollectionUpdate) -> CollectionRead:
+        async with runtime.unit_of_work() as uow:
+            return collection_read(await update(uow, collection_id, _changes(body)))
+
+    @router.delete(
+        "/{collection_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        name=f"delete_{name}",
+        dependencies=[Depends(writer)],
+    )
+    async def delete_collection(collection_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await people.delete_collection(uow, model, collection_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    for alias in ("users", "members"):
+
+        @router.get(f"/{{collection_id}}/{alias}", response_model=list[UserRead], name=f"{name}_{alias}")
+        async def members(collection_id: int) -> list[UserRead]:
+            async with runtime.unit_of_work() as uow:
+                collection = await get_one(uow.session, model, collection_id, *load)
+                users = await people.load_users(uow, [u.id for u in collection.users])
+            return [user_read(u) for u in users]
+
+        @router.post(
+            f"/{{collection_id}}/{alias}",
+            response_model=CollectionRead,
+            status_code=status.HTTP_201_CREATED,
+            name=f"{name}_add_{alias}",
+            dependencies=[Depends(writer)],
+        )
+        async def add_member(collection_id: int, body: MemberRef) -> CollectionRead:
+            async with runtime.unit_of_work() as uow:
+                return collection_read(await people.add_member(uow, model, collection_id, body.user_id))
+
+        @router.delete(
+            f"/{{collection_id}}/{alias}/{{user_id}}",
+            status_code=status.HTTP_204_NO_CONTENT,
+            name=f"{name}_remove_{alias}",
+            dependencies=[Depends(writer)],
+        )
+        async def remove_member(collection_id: int, user_id: int) -> Response:
+            async with runtime.unit_of_work() as uow:
+                await people.remove_member(uow, model, collection_id, user_id)
+            return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
+
+
+def roles_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/roles", tags=["roles"], dependencies=[Depends(runtime.auth.user)])
+
+    @router.get("", response_model=Page[RoleRead], description=ROLE_LIST.describe())
+    async def list_roles(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[RoleRead] | JSONResponse:
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(uow.session, select(Role), ROLE_LIST, params)
+        page = make_page([RoleRead.model_validate(r) for r in rows], total, params)
+        return page_response(page, params, RoleRead)
+
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=RoleRead)
+    async def create_role(body: RoleCreate) -> RoleRead:
+        async with runtime.unit_of_work() as uow:
+            return RoleRead.model_validate(await people.create_role(uow, body.name, body.description))
+
+    @router.get("/{role_id}", response_model=RoleRead)
+    async def get_role(role_id: int) -> RoleRead:
+        async with runtime.unit_of_work() as uow:
+            return RoleRead.model_validate(await get_one(uow.session, Role, role_id))
+
+    @router.patch("/{role_id}", response_model=RoleRead)
+    async def update_role(role_id: int, body: RoleUpdate) -> RoleRead:
+        async with runtime.unit_of_work() as uow:
+            return RoleRead.model_validate(await people.update_role(uow, role_id, _changes(body)))
+
+    @router.delete("/{role_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def delete_role(role_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await people.delete_role(uow, role_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router

@@ -1,0 +1,1 @@
+"""Request and response bodies of the catalog API (inputs forbid unknown and server-owned fields)."""

@@ -1,0 +1,81 @@
+"""Users, departments, groups and roles."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stalker_catalog.db.base import Audited, Base
+
+
+class User(Audited, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    login: Mapped[str] = mapped_column(String(256), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(512))
+    description: Mapped[str] = mapped_column(Text, default="")
+    efficiency: Mapped[float] = mapped_column(default=1.0)
+    rate: Mapped[float] = mapped_column(default=0.0)
+
+    departments: Mapped[list[Department]] = relationship(
+        secondary="department_user", back_populates="users", lazy="raise", order_by="Department.id"
+    )
+    groups: Mapped[list[Group]] = relationship(
+        secondary="group_user", back_populates="users", lazy="raise", order_by="Group.id"
+    )
+
+
+class Department(Audited, Base):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    users: Mapped[list[User]] = relationship(
+        secondary="department_user", back_populates="departments", lazy="raise", order_by="User.id"
+    )
+
+
+class DepartmentUser(Base):
+    __tablename__ = "department_user"
+
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id", ondelete="SET NULL"))
+
+
+class Group(Audited, Base):
+    __tablename__ = "group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    users: Mapped[list[User]] = relationship(
+        secondary="group_user", back_populates="groups", lazy="raise", order_by="User.id"
+    )
+
+
+class GroupUser(Base):
+    __tablename__ = "group_user"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("group.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Role(Audited, Base):
+    __tablename__ = "role"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")

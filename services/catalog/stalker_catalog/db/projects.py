@@ -1,0 +1,39 @@
+"""Projects and the users working on them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stalker_catalog.db.base import Audited, Base
+from stalker_catalog.db.people import User
+
+
+class Project(Audited, Base):
+    __tablename__ = "project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    code: Mapped[str] = mapped_column(String(256), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_list.id"), index=True)
+    status: Mapped[str] = mapped_column(ForeignKey("status.code"))
+    image_format_id: Mapped[int | None] = mapped_column(ForeignKey("image_format.id"), index=True)
+    fps: Mapped[float] = mapped_column(default=25.0)
+    start: Mapped[datetime | None]
+    end: Mapped[datetime | None]
+    computed_start: Mapped[datetime | None]
+    computed_end: Mapped[datetime | None]
+
+    users: Mapped[list[User]] = relationship(secondary="project_user", lazy="raise", order_by="User.id")
+
+
+class ProjectUser(Base):
+    __tablename__ = "project_user"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
+    role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id", ondelete="SET NULL"))
+    rate: Mapped[float] = mapped_column(default=0.0)

@@ -1,0 +1,155 @@
+"""Initialization: what a studio needs before anything else. Idempotent: a second run changes nothing.
+
+Creates the `admins` department and group, the admin user (password from settings), the default
+statuses, one default status list per entity type, and the ticket types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from stalker_catalog.db.models import Department, EntityType, Group, Status, StatusList, User
+from stalker_catalog.domain.status import DEFAULT_STATUS_LISTS, DEFAULT_STATUSES, StatusListDef
+from stalker_catalog.security import hash_password
+from stalker_catalog.service.events import (
+    department_state,
+    entity_type_state,
+    group_state,
+    publish_state,
+    status_list_state,
+    status_state,
+    user_state,
+)
+from stalker_shared.runtime import Runtime
+from stalker_shared.unit_of_work import UnitOfWork
+
+ADMINS = "admins"
+TASK_KINDS = ("Asset", "Shot", "Sequence", "Scene")
+TICKET_TYPES = ("Defect", "Enhancement")
+
+
+@dataclass(frozen=True)
+class Initialize:
+    admin_login: str
+    admin_email: str
+    admin_password: str
+
+
+@dataclass(frozen=True)
+class InitReport:
+    created: dict[str, int]
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values())
+
+
+def default_status_lists() -> tuple[StatusListDef, ...]:
+    """The reference's five lists, plus one per task kind (the kinds share the Task statuses)."""
+    task_codes = next(d.codes for d in DEFAULT_STATUS_LISTS if d.target_entity_type == "Task")
+    return (*DEFAULT_STATUS_LISTS, *(StatusListDef(f"{k} Statuses", k, task_codes) for k in TASK_KINDS))
+
+
+async def initialize(uow: UnitOfWork, command: Initialize) -> InitReport:
+    created = {"department": 0, "group": 0, "user": 0, "status": 0, "status_list": 0, "type": 0}
+    await _ensure_admin(uow, command, created)
+    await _ensure_statuses(uow, created)
+    await _ensure_ticket_types(uow, created)
+    if any(created.values()):
+        await uow.commit()
+    return InitReport(created)
+
+
+async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str, int]) -> User:
+    session = uow.session
+    admin = await session.scalar(
+        select(User)
+        .where(User.login == command.admin_login)
+        .options(selectinload(User.departments), selectinload(User.groups))
+    )
+    if admin is None:
+        admin = User(
+            name=command.admin_login,
+            login=command.admin_login,
+            email=command.admin_email,
+            password_hash=hash_password(command.admin_password),
+            departments=[],
+            groups=[],
+        )
+        session.add(admin)
+        await session.flush()
+        created["user"] += 1
+    for model, aggregate, builder in (
+        (Department, "department", department_state),
+        (Group, "group", group_state),
+    ):
+        collection = await session.scalar(
+            select(model).where(model.name == ADMINS).options(selectinload(model.users))
+        )
+        if collection is None:
+            collection = model(name=ADMINS, users=[admin], created_by_id=admin.id)
+            session.add(collection)
+            await session.flush()
+            created[aggregate] += 1
+            await publish_state(uow, aggregate, "created", builder(collection))  # type: ignore[arg-type]
+    if created["user"]:
+        await session.refresh(admin, ["departments", "groups"])
+        await publish_state(uow, "user", "created", user_state(admin))
+    return admin
+
+
+async def _ensure_statuses(uow: UnitOfWork, created: dict[str, int]) -> None:
+    session = uow.session
+    existing = {s.code: s for s in await session.scalars(select(Status))}
+    for definition in DEFAULT_STATUSES:
+        if definition.code not in existing:
+            status = Status(name=definition.name, code=definition.code)
+            session.add(status)
+            await session.flush()
+            existing[status.code] = status
+            created["status"] += 1
+            await publish_state(uow, "status", "created", status_state(status))
+    defaults = {
+        sl.target_entity_type
+        for sl in await session.scalars(select(StatusList).where(StatusList.is_default.is_(True)))
+    }
+    for list_definition in default_status_lists():
+        if list_definition.target_entity_type in defaults:
+            continue
+        status_list = StatusList(
+            name=list_definition.name,
+            target_entity_type=list_definition.target_entity_type,
+            is_default=True,
+            statuses=[existing[code] for code in list_definition.codes],
+        )
+        session.add(status_list)
+        await session.flush()
+        created["status_list"] += 1
+        await publish_state(uow, "status_list", "created", status_list_state(status_list))
+
+
+async def _ensure_ticket_types(uow: UnitOfWork, created: dict[str, int]) -> None:
+    session = uow.session
+    names = set(
+        await session.scalars(select(EntityType.name).where(EntityType.target_entity_type == "Ticket"))
+    )
+    for name in TICKET_TYPES:
+        if name not in names:
+            entity_type = EntityType(name=name, code=name, target_entity_type="Ticket")
+            session.add(entity_type)
+            await session.flush()
+            created["type"] += 1
+            await publish_state(uow, "type", "created", entity_type_state(entity_type))
+
+
+async def run_initialization(runtime: Runtime) -> InitReport:
+    """Initialize with the admin from the catalog's settings (the `init` command, start-up, the API)."""
+    settings = runtime.settings
+    login = getattr(settings, "admin_login", "admin")
+    email = getattr(settings, "admin_email", "admin@admin.com")
+    password = settings.admin_password.get_secret_value()  # type: ignore[attr-defined]
+    async with runtime.unit_of_work() as uow:
+        return await initialize(uow, Initialize(login, email, password))

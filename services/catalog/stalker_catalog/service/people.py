@@ -1,0 +1,355 @@
+"""Handlers for users, departments, groups and roles: one transaction each, events in the outbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from stalker_catalog.db.models import (
+    Department,
+    Group,
+    ProjectUser,
+    Role,
+    User,
+    task_alternative_resource,
+    task_resource,
+)
+from stalker_catalog.db.repository import get_many, get_one, ids_where
+from stalker_catalog.domain.errors import Conflict, StillReferenced, ValidationFailed
+from stalker_catalog.domain.names import normalize_login, normalize_name, validate_email
+from stalker_catalog.security import hash_password
+from stalker_catalog.service.events import (
+    department_state,
+    group_state,
+    publish_deleted,
+    publish_state,
+    role_state,
+    touch,
+    user_state,
+)
+from stalker_shared.unit_of_work import UnitOfWork
+
+USER_LOAD = (selectinload(User.departments), selectinload(User.groups))
+DEPARTMENT_LOAD = (selectinload(Department.users),)
+GROUP_LOAD = (selectinload(Group.users),)
+
+
+@dataclass(frozen=True)
+class CreateUser:
+    name: str
+    login: str
+    email: str
+    password: str
+    description: str = ""
+    efficiency: float = 1.0
+    rate: float = 0.0
+    department_ids: tuple[int, ...] = ()
+    group_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class UpdateUser:
+    user_id: int
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+async def _check_unique_user(uow: UnitOfWork, login: str, email: str, user_id: int | None = None) -> None:
+    session = uow.session
+    for column, value in ((User.login, login), (User.email, email)):
+        clash = await session.scalar(select(User.id).where(column == value, User.id != (user_id or -1)))
+        if clash is not None:
+            raise Conflict(f"{column.key} {value!r} is already used by user {clash}", field=column.key)
+
+
+async def create_user(uow: UnitOfWork, command: CreateUser) -> User:
+    login, email = normalize_login(command.login), validate_email(command.email)
+    await _check_unique_user(uow, login, email)
+    _check_password(command.password)
+    session = uow.session
+    user = User(
+        name=normalize_name(command.name),
+        login=login,
+        email=email,
+        password_hash=hash_password(command.password),
+        description=command.description,
+        efficiency=command.efficiency,
+        rate=command.rate,
+        departments=await get_many(session, Department, command.department_ids, "department_ids"),
+        groups=await get_many(session, Group, command.group_ids, "group_ids"),
+    )
+    session.add(user)
+    await session.flush()
+    await publish_state(uow, "user", "created", user_state(user))
+    for department in user.departments:
+        await _publish_members_changed(uow, department)
+    await uow.commit()
+    return user
+
+
+async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
+    session = uow.session
+    user = await get_one(session, User, command.user_id, *USER_LOAD, for_update=True)
+    changes = dict(command.changes)
+    if "name" in changes:
+        user.name = normalize_name(changes.pop("name"))
+    login = normalize_login(changes.pop("login")) if "login" in changes else user.login
+    email = validate_email(changes.pop("email")) if "email" in changes else user.email
+    await _check_unique_user(uow, login, email, user.id)
+    user.login, user.email = login, email
+    if "password" in changes:
+        password = changes.pop("password")
+        _check_password(password)
+        user.password_hash = hash_password(password)
+    touched_departments = set(user.departments)
+    if "department_ids" in changes:
+        user.departments = await get_many(
+            session, Department, changes.pop("department_ids"), "department_ids"
+        )
+        touched_departments ^= set(user.departments)
+    if "group_ids" in changes:
+        user.groups = await get_many(session, Group, changes.pop("group_ids"), "group_ids")
+    for key, value in changes.items():
+        setattr(user, key, value)
+    touch(user)
+    await session.flush()
+    await publish_state(uow, "user", "updated", user_state(user))
+    for department in touched_departments:
+        await _publish_members_changed(uow, department)
+    await uow.commit()
+    return user
+
+
+async def delete_user(uow: UnitOfWork, user_id: int) -> None:
+    session = uow.session
+    user = await get_one(session, User, user_id, for_update=True)
+    references = {
+        "task.resources": await ids_where(
+            session, task_resource.c.task_id, task_resource.c.user_id == user_id
+        ),
+        "task.alternative_resources": await ids_where(
+            session, task_alternative_resource.c.task_id, task_alternative_resource.c.user_id == user_id
+        ),
+        "project.users": await ids_where(session, ProjectUser.project_id, ProjectUser.user_id == user_id),
+    }
+    found = {k: list(v) for k, v in references.items() if v}
+    if found:
+        where = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in found.items())
+        raise StillReferenced(f"user {user.login!r} (id {user_id}) is still referenced by {where}", found)
+    revision = user.revision
+    await session.delete(user)
+    await session.flush()
+    await publish_deleted(uow, "user", user_id, revision + 1)
+    await uow.commit()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 6:
+        raise ValidationFailed("password must have at least 6 characters", field="password")
+
+
+# Departments and groups: named collections of users, editable from either side.
+
+
+@dataclass(frozen=True)
+class CreateCollection:
+    name: str
+    description: str = ""
+    user_ids: tuple[int, ...] = ()
+
+
+async def create_department(uow: UnitOfWork, command: CreateCollection) -> Department:
+    department: Department = await _create_collection(uow, Department, command)
+    await publish_state(uow, "department", "created", department_state(department))
+    await _publish_users(uow, department.users)
+    await uow.commit()
+    return department
+
+
+async def create_group(uow: UnitOfWork, command: CreateCollection) -> Group:
+    group: Group = await _create_collection(uow, Group, command)
+    await publish_state(uow, "group", "created", group_state(group))
+    await _publish_users(uow, group.users)
+    await uow.commit()
+    return group
+
+
+async def _create_collection(
+    uow: UnitOfWork, model: type[Department] | type[Group], command: CreateCollection
+) -> Any:
+    session = uow.session
+    name = normalize_name(command.name)
+    await _check_unique_name(uow, model, name)
+    collection = model(
+        name=name,
+        description=command.description,
+        users=await get_many(session, User, command.user_ids, "user_ids"),
+    )
+    session.add(collection)
+    await session.flush()
+    return collection
+
+
+async def update_department(uow: UnitOfWork, department_id: int, changes: dict[str, Any]) -> Department:
+    department = await get_one(uow.session, Department, department_id, *DEPARTMENT_LOAD, for_update=True)
+    touched = await _update_collection(uow, department, changes)
+    await publish_state(uow, "department", "updated", department_state(department))
+    await _publish_users(uow, touched)
+    await uow.commit()
+    return department
+
+
+async def update_group(uow: UnitOfWork, group_id: int, changes: dict[str, Any]) -> Group:
+    group = await get_one(uow.session, Group, group_id, *GROUP_LOAD, for_update=True)
+    touched = await _update_collection(uow, group, changes)
+    await publish_state(uow, "group", "updated", group_state(group))
+    await _publish_users(uow, touched)
+    await uow.commit()
+    return group
+
+
+async def _update_collection(
+    uow: UnitOfWork, collection: Department | Group, changes: dict[str, Any]
+) -> list[User]:
+    changes = dict(changes)
+    if "name" in changes:
+        name = normalize_name(changes.pop("name"))
+        await _check_unique_name(uow, type(collection), name, collection.id)
+        collection.name = name
+    touched: set[User] = set()
+    if "user_ids" in changes:
+        before = set(collection.users)
+        collection.users = await get_many(uow.session, User, changes.pop("user_ids"), "user_ids")
+        touched = before ^ set(collection.users)
+    for key, value in changes.items():
+        setattr(collection, key, value)
+    touch(collection)
+    await uow.session.flush()
+    return sorted(touched, key=lambda u: u.id)
+
+
+async def add_member(
+    uow: UnitOfWork, model: type[Department] | type[Group], collection_id: int, user_id: int
+) -> Any:
+    """Adds a user to a department or group (a no-op if already there)."""
+    load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    collection = await get_one(uow.session, model, collection_id, *load, for_update=True)
+    ids = [u.id for u in collection.users]
+    if user_id not in ids:
+        return await _set_members(uow, collection, [*ids, user_id])
+    return collection
+
+
+async def remove_member(
+    uow: UnitOfWork, model: type[Department] | type[Group], collection_id: int, user_id: int
+) -> Any:
+    load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    collection = await get_one(uow.session, model, collection_id, *load, for_update=True)
+    ids = [u.id for u in collection.users]
+    if user_id not in ids:
+        raise ValidationFailed(f"user {user_id} is not a member of {collection.name!r}", field="user_id")
+    return await _set_members(uow, collection, [i for i in ids if i != user_id])
+
+
+async def _set_members(uow: UnitOfWork, collection: Department | Group, user_ids: list[int]) -> Any:
+    touched = await _update_collection(uow, collection, {"user_ids": user_ids})
+    if isinstance(collection, Department):
+        await publish_state(uow, "department", "updated", department_state(collection))
+    else:
+        await publish_state(uow, "group", "updated", group_state(collection))
+    await _publish_users(uow, touched)
+    await uow.commit()
+    return collection
+
+
+async def delete_collection(
+    uow: UnitOfWork, model: type[Department] | type[Group], collection_id: int
+) -> None:
+    load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    collection = await get_one(uow.session, model, collection_id, *load, for_update=True)
+    members, revision = list(collection.users), collection.revision
+    await uow.session.delete(collection)
+    await uow.session.flush()
+    await publish_deleted(uow, "department" if model is Department else "group", collection_id, revision + 1)
+    await _publish_users(uow, members)
+    await uow.commit()
+
+
+async def _check_unique_name(uow: UnitOfWork, model: Any, name: str, own_id: int | None = None) -> None:
+    clash = await uow.session.scalar(select(model.id).where(model.name == name, model.id != (own_id or -1)))
+    if clash is not None:
+        raise Conflict(f"a {model.__tablename__} named {name!r} already exists (id {clash})", field="name")
+
+
+async def _publish_users(uow: UnitOfWork, users: list[User]) -> None:
+    """Users whose memberships changed: their state carries department and group ids."""
+    if not users:
+        return
+    for user in users:
+        # Their membership lists changed from the other side: read them again.
+        uow.session.expire(user, ["departments", "groups"])
+    statement = select(User).where(User.id.in_([u.id for u in users])).options(*USER_LOAD).order_by(User.id)
+    fresh = list((await uow.session.scalars(statement)).unique())
+    for user in fresh:
+        touch(user)
+    await uow.session.flush()
+    for user in fresh:
+        await publish_state(uow, "user", "updated", user_state(user))
+
+
+async def _publish_members_changed(uow: UnitOfWork, department: Department) -> None:
+    fresh = await get_one(uow.session, Department, department.id, *DEPARTMENT_LOAD)
+    touch(fresh)
+    await uow.session.flush()
+    await publish_state(uow, "department", "updated", department_state(fresh))
+
+
+# Roles
+
+
+async def create_role(uow: UnitOfWork, name: str, description: str) -> Role:
+    name = normalize_name(name)
+    await _check_unique_name(uow, Role, name)
+    role = Role(name=name, description=description)
+    uow.session.add(role)
+    await uow.session.flush()
+    await publish_state(uow, "role", "created", role_state(role))
+    await uow.commit()
+    return role
+
+
+async def update_role(uow: UnitOfWork, role_id: int, changes: dict[str, Any]) -> Role:
+    role = await get_one(uow.session, Role, role_id, for_update=True)
+    if "name" in changes:
+        name = normalize_name(changes["name"])
+        await _check_unique_name(uow, Role, name, role_id)
+        role.name = name
+    if "description" in changes:
+        role.description = changes["description"]
+    touch(role)
+    await uow.session.flush()
+    await publish_state(uow, "role", "updated", role_state(role))
+    await uow.commit()
+    return role
+
+
+async def delete_role(uow: UnitOfWork, role_id: int) -> None:
+    role = await get_one(uow.session, Role, role_id, for_update=True)
+    revision = role.revision
+    await uow.session.delete(role)
+    await uow.session.flush()
+    await publish_deleted(uow, "role", role_id, revision + 1)
+    await uow.commit()
+
+
+async def load_users(uow: UnitOfWork, user_ids: list[int]) -> list[User]:
+    return await get_many(uow.session, User, user_ids, "user_ids", *USER_LOAD)
+
+
+async def load_collections(
+    uow: UnitOfWork, model: type[Department] | type[Group], ids: list[int]
+) -> list[Any]:
+    load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    return await get_many(uow.session, model, ids, "ids", *load)

@@ -1,0 +1,142 @@
+"""Bearer tokens: the catalog signs short-lived JWTs with its Ed25519 private key; every service checks
+them with the public key alone, without calling the catalog."""
+
+# No `from __future__ import annotations` here: FastAPI must see the closures inside Annotated at runtime.
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordBearer
+
+from stalker_shared.settings import ServiceSettings
+
+ALGORITHM = "EdDSA"  # pinned: tokens with any other `alg` (including `none`) are refused
+ISSUER = "stalker-catalog"
+AUDIENCE = "stalker"
+TOKEN_URL = "/catalog/v1/auth/token"
+DEV_KEY_FILE = "dev-jwt-ed25519.pem"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: from a verified token."""
+
+    user_id: int
+    login: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class SigningKeys:
+    public_pem: str
+    private_pem: str | None = None
+
+
+def generate_private_pem() -> str:
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def public_pem_of(private_pem: str) -> str:
+    key = serialization.load_pem_private_key(private_pem.encode(), password=None)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def load_signing_keys(settings: ServiceSettings) -> SigningKeys:
+    """Keys from settings; in development only, a key pair kept in the data folder (made on first use)."""
+    private = settings.jwt_private_key.get_secret_value() if settings.jwt_private_key else None
+    if settings.jwt_public_key:
+        return SigningKeys(settings.jwt_public_key, private)
+    if private:
+        return SigningKeys(public_pem_of(private), private)
+    if settings.environment != "development":
+        raise RuntimeError("jwt_public_key must be set outside development")
+    private = _development_key(settings.data_dir / DEV_KEY_FILE)
+    return SigningKeys(public_pem_of(private), private)
+
+
+def _development_key(path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text()
+    pem = generate_private_pem()
+    with os.fdopen(descriptor, "w") as out:
+        out.write(pem)
+    return pem
+
+
+def issue_token(private_pem: str, principal: Principal, lifetime: timedelta) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": str(principal.user_id),
+        "login": principal.login,
+        "adm": principal.is_admin,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    return jwt.encode(claims, private_pem, algorithm=ALGORITHM)
+
+
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class TokenVerifier:
+    def __init__(self, public_pem: str) -> None:
+        self._key = serialization.load_pem_public_key(public_pem.encode())
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,  # type: ignore[arg-type]
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+            return Principal(int(claims["sub"]), str(claims.get("login", "")), bool(claims.get("adm", False)))
+        except jwt.ExpiredSignatureError as exc:
+            raise _unauthorized("the token has expired; log in again") from exc
+        except (jwt.InvalidTokenError, ValueError) as exc:
+            raise _unauthorized("invalid token") from exc
+
+
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+class Authenticator:
+    """FastAPI dependencies for the two access levels: any logged-in user, and admins."""
+
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self._verifier = verifier
+
+        async def user(token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+            if not token:
+                raise _unauthorized("authentication required: send a bearer token from " + TOKEN_URL)
+            return self._verifier.verify(token)
+
+        async def admin(principal: Annotated[Principal, Depends(user)]) -> Principal:
+            if not principal.is_admin:
+                raise HTTPException(status.HTTP_403_FORBIDDEN, "this operation is for admins only")
+            return principal
+
+        self.user = user
+        self.admin = admin
