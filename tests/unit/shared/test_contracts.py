@@ -11,7 +11,7 @@ from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry, Envelope, 
 
 
 def test_an_envelope_round_trips_with_its_typed_payload() -> None:
-    event = ProjectCreated(id=34, name="Fancy Commercial", code="FC", revision=1)
+    event = ProjectCreated(id=34, name="Fancy Commercial", code="FC", revision=1, status="RTS", status_list_id=3)
     envelope = Envelope.wrap(event, correlation_id="corr", causation_id="cause")
     assert envelope.routing_key == "catalog.project.created.v1"
     assert envelope.producer == "catalog"
@@ -53,11 +53,11 @@ def test_registry_refuses_what_can_never_be_processed(body: bytes, reason: str) 
 
 
 def test_contracts_are_immutable_and_refuse_unknown_fields() -> None:
-    event = ProjectCreated(id=1, name="n", code="c", revision=1)
+    event = ProjectCreated(id=1, name="n", code="c", revision=1, status="RTS", status_list_id=3)
     with pytest.raises(ValidationError):
         event.name = "other"  # type: ignore[misc]
     with pytest.raises(ValidationError):
-        ProjectCreated(id=1, name="n", code="c", revision=1, extra=True)  # type: ignore[call-arg]
+        ProjectCreated(id=1, name="n", code="c", revision=1, status="RTS", status_list_id=3, extra=True)  # type: ignore[call-arg]
 
 
 def test_naive_occurred_at_is_refused() -> None:
