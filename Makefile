@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host
 
-.PHONY: install run test lint format bench clean definitions
+.PHONY: install run test lint format bench clean definitions initial-migration
 
 $(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,11 @@ definitions: install
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+
+## Developers, before the first release: rebuild a service's initial migration from its models.
+## Usage: make initial-migration SERVICE=catalog
+initial-migration: install
+	rm -f services/$(SERVICE)/stalker_$(SERVICE)/migrations/versions/*.py
+	rm -rf .migration-scratch
+	STALKER_$(shell echo $(SERVICE) | tr a-z A-Z)_DATA_DIR=.migration-scratch $(BIN)/stalker-$(SERVICE) revision -m "initial schema" --rev-id 0001
+	rm -rf .migration-scratch

@@ -47,9 +47,12 @@ def service_cli(
         asyncio.run(migrate(runtime("migrate")))
 
     @app.command()
-    def revision(message: str = typer.Option(..., "--message", "-m", help="What the migration does")) -> None:
+    def revision(
+        message: str = typer.Option(..., "--message", "-m", help="What the migration does"),
+        rev_id: str | None = typer.Option(None, help="Revision id (default: random)"),
+    ) -> None:
         """Autogenerate a migration (developers: run against a database at head)."""
         rt = runtime("migrate")
-        asyncio.run(make_revision(rt.engine, rt.definition.migrations, message))
+        asyncio.run(make_revision(rt.engine, rt.definition.migrations, message, rev_id))
 
     return app

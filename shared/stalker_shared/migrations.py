@@ -39,13 +39,15 @@ async def is_at_head(engine: AsyncEngine, script_location: Path) -> bool:
         return await connection.run_sync(current) == heads
 
 
-async def make_revision(engine: AsyncEngine, script_location: Path, message: str) -> None:
+async def make_revision(
+    engine: AsyncEngine, script_location: Path, message: str, rev_id: str | None = None
+) -> None:
     """Autogenerate a migration from the difference between the models and a database at head."""
     config = alembic_config(script_location)
 
     def revision(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.revision(config, message=message, autogenerate=True)
+        command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
 
     async with engine.begin() as connection:
         await connection.run_sync(revision)

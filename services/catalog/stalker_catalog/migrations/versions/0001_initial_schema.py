@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 00c03fefe9c8
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 15:40:35.504837
+Create Date: 2026-11-27 15:43:08.385811
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 import stalker_shared.db
 
 
-revision: str = '00c03fefe9c8'
+revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
