@@ -134,5 +134,5 @@ class MessageConsumer:
         if not first_time:
             log.info("duplicate message acknowledged without effect")
             return "duplicate"
-        log.info("message processed")
+        log.info("message processed", deliveries=delivery.delivery_count)
         return "processed"

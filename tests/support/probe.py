@@ -3,6 +3,7 @@ effect of each one it consumes, so tests can count effects (lost and duplicated 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, insert, select
@@ -38,6 +39,9 @@ effect = Table(
     Column("n", Integer, nullable=False),
     Column("correlation_id", String(200), nullable=False),
 )
+
+# Seconds each effect takes (set by the worker process of the crash tests to widen the window).
+EFFECT_DELAY = {"seconds": 0.0}
 
 
 async def record_effect(uow: UnitOfWork, envelope: Envelope, event: Contract) -> None:

@@ -1,0 +1,130 @@
+"""Worker processes under stress, on PostgreSQL and RabbitMQ: R3 (a consumer killed with SIGKILL several
+times while it drains a queue) and R11 (SIGTERM mid-batch: in-flight work finishes, the process exits
+cleanly, nothing is lost)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from conftest import ProbeHarness
+from support.brokers import eventually
+from support.probe import ProbeEvent, effect, effect_count
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_worker(probe: ProbeHarness, delay: float, log: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "support.probe_worker",
+                str(probe.settings.database_url),
+                str(probe.broker.url),
+                probe.settings.messaging_namespace,
+                str(delay),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+async def publish(probe: ProbeHarness, count: int) -> None:
+    runtime = await probe.runtime()
+    async with runtime.unit_of_work() as uow:
+        for n in range(count):
+            await uow.publish(ProbeEvent(n=n))
+        await uow.commit()
+    while await runtime.relay.publish_pending():
+        pass
+
+
+async def history(probe: ProbeHarness) -> tuple[int, int]:
+    """(effects, distinct messages effected)."""
+    async with probe.engine.connect() as connection:
+        total = await connection.scalar(select(func.count()).select_from(effect))
+        distinct = await connection.scalar(select(func.count(func.distinct(effect.c.message_id))))
+    return int(total or 0), int(distinct or 0)
+
+
+def redeliveries(log: Path) -> int:
+    """Messages the workers processed on a second or later delivery (from their JSON logs)."""
+    count = 0
+    for line in log.read_text().splitlines():
+        if '"message processed"' in line:
+            count += json.loads(line).get("deliveries", 0) > 0
+    return count
+
+
+async def test_r3_consumer_killed_repeatedly_loses_and_duplicates_nothing(
+    distributed_probe: ProbeHarness, tmp_path: Path
+) -> None:
+    probe, sent = distributed_probe, 1000
+    await publish(probe, sent)
+    log = tmp_path / "worker.log"
+    kills = 0
+    for _ in range(4):
+        worker = start_worker(probe, delay=0.02, log=log)
+        await asyncio.sleep(1.5)
+        worker.send_signal(signal.SIGKILL)  # by pid: no clean-up, unacked messages return to the queue
+        worker.wait()
+        kills += 1
+    worker = start_worker(probe, delay=0.0, log=log)
+    try:
+
+        async def drained() -> bool:
+            return await effect_count(probe.engine) >= sent
+
+        await eventually(drained, timeout=120, what="the queue to drain after the kills")
+        await asyncio.sleep(0.5)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    total, distinct = await history(probe)
+    assert kills == 4
+    assert distinct == sent, f"lost {sent - distinct}"  # confirmed - effected = 0
+    assert total == sent, f"duplicated effects: {total - sent}"
+    assert redeliveries(log) > 0, "no redelivery was observed: the kills did not bite"
+
+
+async def test_r11_sigterm_mid_batch_finishes_in_flight_work_and_exits_cleanly(
+    distributed_probe: ProbeHarness, tmp_path: Path
+) -> None:
+    probe, sent = distributed_probe, 60
+    await publish(probe, sent)
+    log = tmp_path / "worker.log"
+    worker = start_worker(probe, delay=0.3, log=log)  # slow effects: SIGTERM lands while 8 are in flight
+
+    async def started() -> bool:
+        return await effect_count(probe.engine) >= 4
+
+    await eventually(started, timeout=30, what="the worker to start consuming")
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=30) == 0, log.read_text()[-2000:]
+    assert "workers stopped" in log.read_text() and '"clean": true' in log.read_text()
+    partial, _ = await history(probe)
+    assert 0 < partial < sent
+    worker = start_worker(probe, delay=0.0, log=log)
+    try:
+
+        async def drained() -> bool:
+            return await effect_count(probe.engine) >= sent
+
+        await eventually(drained, timeout=60, what="the rest after restart")
+        await asyncio.sleep(0.3)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    total, distinct = await history(probe)
+    assert (total, distinct) == (sent, sent)
