@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from support import servers
-from support.brokers import BrokerUnderTest
-from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
-from support.probe import create_schema, probe_definition, probe_topology
 
 from stalker_shared.db import create_engine
 from stalker_shared.messaging.transport import Transport
 from stalker_shared.runtime import Runtime
 from stalker_shared.settings import ServiceSettings
+
+from support import servers
+from support.brokers import BrokerUnderTest
+from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
+from support.probe import create_schema, probe_definition, probe_topology
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support.databases import asyncpg_dsn
 
 SERVICES = ("catalog", "versions", "scheduler")

@@ -7,18 +7,19 @@ import asyncio
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from conftest import ProbeHarness
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from support.brokers import eventually
-from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
-from support.tcp_proxy import TcpProxy
 
 from stalker_shared.messaging import InMemoryTransport, Transport
 from stalker_shared.messaging.transport import Consumption, Delivery, DeliveryHandler
 from stalker_shared.metrics import CONSUMER_MESSAGES, OUTBOX_PUBLISHED
 from stalker_shared.outbox import OutboxRelay
 from stalker_shared.workers import ServiceWorkers
+
+from conftest import ProbeHarness
+from support.brokers import eventually
+from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
+from support.tcp_proxy import TcpProxy
 
 
 class _AckNeverArrives:

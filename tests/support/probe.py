@@ -55,6 +55,8 @@ async def record_effect(uow: UnitOfWork, envelope: Envelope, event: Contract) ->
             message_id=envelope.message_id, n=event.n, correlation_id=envelope.correlation_id
         )
     )
+    if EFFECT_DELAY["seconds"]:
+        await asyncio.sleep(EFFECT_DELAY["seconds"])
 
 
 def probe_topology(namespace: str, delivery_limit: int = 3) -> Topology:

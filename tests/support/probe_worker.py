@@ -11,6 +11,7 @@ from stalker_shared.messaging import RabbitTransport
 from stalker_shared.process import run_worker
 from stalker_shared.runtime import Runtime
 from stalker_shared.settings import ServiceSettings
+
 from support.probe import EFFECT_DELAY, probe_definition, probe_topology
 
 

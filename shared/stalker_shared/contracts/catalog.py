@@ -137,41 +137,170 @@ class TaskState(AggregateState):
     extra: dict[str, Any] = {}
 
 
-# fmt: off
-class UserCreated(UserState): TYPE = "catalog.user.created"; VERSION = 1  # noqa: E702
-class UserUpdated(UserState): TYPE = "catalog.user.updated"; VERSION = 1  # noqa: E702
-class UserDeleted(Deleted): TYPE = "catalog.user.deleted"; VERSION = 1  # noqa: E702
-class DepartmentCreated(DepartmentState): TYPE = "catalog.department.created"; VERSION = 1  # noqa: E702
-class DepartmentUpdated(DepartmentState): TYPE = "catalog.department.updated"; VERSION = 1  # noqa: E702
-class DepartmentDeleted(Deleted): TYPE = "catalog.department.deleted"; VERSION = 1  # noqa: E702
-class GroupCreated(GroupState): TYPE = "catalog.group.created"; VERSION = 1  # noqa: E702
-class GroupUpdated(GroupState): TYPE = "catalog.group.updated"; VERSION = 1  # noqa: E702
-class GroupDeleted(Deleted): TYPE = "catalog.group.deleted"; VERSION = 1  # noqa: E702
-class RoleCreated(RoleState): TYPE = "catalog.role.created"; VERSION = 1  # noqa: E702
-class RoleUpdated(RoleState): TYPE = "catalog.role.updated"; VERSION = 1  # noqa: E702
-class RoleDeleted(Deleted): TYPE = "catalog.role.deleted"; VERSION = 1  # noqa: E702
-class StatusCreated(StatusState): TYPE = "catalog.status.created"; VERSION = 1  # noqa: E702
-class StatusUpdated(StatusState): TYPE = "catalog.status.updated"; VERSION = 1  # noqa: E702
-class StatusDeleted(Deleted): TYPE = "catalog.status.deleted"; VERSION = 1  # noqa: E702
-class StatusListCreated(StatusListState): TYPE = "catalog.status_list.created"; VERSION = 1  # noqa: E702
-class StatusListUpdated(StatusListState): TYPE = "catalog.status_list.updated"; VERSION = 1  # noqa: E702
-class StatusListDeleted(Deleted): TYPE = "catalog.status_list.deleted"; VERSION = 1  # noqa: E702
-class EntityTypeCreated(EntityTypeState): TYPE = "catalog.type.created"; VERSION = 1  # noqa: E702
-class EntityTypeUpdated(EntityTypeState): TYPE = "catalog.type.updated"; VERSION = 1  # noqa: E702
-class EntityTypeDeleted(Deleted): TYPE = "catalog.type.deleted"; VERSION = 1  # noqa: E702
-class ImageFormatCreated(ImageFormatState): TYPE = "catalog.image_format.created"; VERSION = 1  # noqa: E702
-class ImageFormatUpdated(ImageFormatState): TYPE = "catalog.image_format.updated"; VERSION = 1  # noqa: E702
-class ImageFormatDeleted(Deleted): TYPE = "catalog.image_format.deleted"; VERSION = 1  # noqa: E702
-class StudioCreated(StudioState): TYPE = "catalog.studio.created"; VERSION = 1  # noqa: E702
-class StudioUpdated(StudioState): TYPE = "catalog.studio.updated"; VERSION = 1  # noqa: E702
-class StudioDeleted(Deleted): TYPE = "catalog.studio.deleted"; VERSION = 1  # noqa: E702
-class ProjectCreated(ProjectState): TYPE = "catalog.project.created"; VERSION = 1  # noqa: E702
-class ProjectUpdated(ProjectState): TYPE = "catalog.project.updated"; VERSION = 1  # noqa: E702
-class ProjectDeleted(Deleted): TYPE = "catalog.project.deleted"; VERSION = 1  # noqa: E702
-class TaskCreated(TaskState): TYPE = "catalog.task.created"; VERSION = 1  # noqa: E702
-class TaskUpdated(TaskState): TYPE = "catalog.task.updated"; VERSION = 1  # noqa: E702
-class TaskDeleted(Deleted): TYPE = "catalog.task.deleted"; VERSION = 1  # noqa: E702
-# fmt: on
+class UserCreated(UserState):
+    TYPE = "catalog.user.created"
+    VERSION = 1
+
+
+class UserUpdated(UserState):
+    TYPE = "catalog.user.updated"
+    VERSION = 1
+
+
+class UserDeleted(Deleted):
+    TYPE = "catalog.user.deleted"
+    VERSION = 1
+
+
+class DepartmentCreated(DepartmentState):
+    TYPE = "catalog.department.created"
+    VERSION = 1
+
+
+class DepartmentUpdated(DepartmentState):
+    TYPE = "catalog.department.updated"
+    VERSION = 1
+
+
+class DepartmentDeleted(Deleted):
+    TYPE = "catalog.department.deleted"
+    VERSION = 1
+
+
+class GroupCreated(GroupState):
+    TYPE = "catalog.group.created"
+    VERSION = 1
+
+
+class GroupUpdated(GroupState):
+    TYPE = "catalog.group.updated"
+    VERSION = 1
+
+
+class GroupDeleted(Deleted):
+    TYPE = "catalog.group.deleted"
+    VERSION = 1
+
+
+class RoleCreated(RoleState):
+    TYPE = "catalog.role.created"
+    VERSION = 1
+
+
+class RoleUpdated(RoleState):
+    TYPE = "catalog.role.updated"
+    VERSION = 1
+
+
+class RoleDeleted(Deleted):
+    TYPE = "catalog.role.deleted"
+    VERSION = 1
+
+
+class StatusCreated(StatusState):
+    TYPE = "catalog.status.created"
+    VERSION = 1
+
+
+class StatusUpdated(StatusState):
+    TYPE = "catalog.status.updated"
+    VERSION = 1
+
+
+class StatusDeleted(Deleted):
+    TYPE = "catalog.status.deleted"
+    VERSION = 1
+
+
+class StatusListCreated(StatusListState):
+    TYPE = "catalog.status_list.created"
+    VERSION = 1
+
+
+class StatusListUpdated(StatusListState):
+    TYPE = "catalog.status_list.updated"
+    VERSION = 1
+
+
+class StatusListDeleted(Deleted):
+    TYPE = "catalog.status_list.deleted"
+    VERSION = 1
+
+
+class EntityTypeCreated(EntityTypeState):
+    TYPE = "catalog.type.created"
+    VERSION = 1
+
+
+class EntityTypeUpdated(EntityTypeState):
+    TYPE = "catalog.type.updated"
+    VERSION = 1
+
+
+class EntityTypeDeleted(Deleted):
+    TYPE = "catalog.type.deleted"
+    VERSION = 1
+
+
+class ImageFormatCreated(ImageFormatState):
+    TYPE = "catalog.image_format.created"
+    VERSION = 1
+
+
+class ImageFormatUpdated(ImageFormatState):
+    TYPE = "catalog.image_format.updated"
+    VERSION = 1
+
+
+class ImageFormatDeleted(Deleted):
+    TYPE = "catalog.image_format.deleted"
+    VERSION = 1
+
+
+class StudioCreated(StudioState):
+    TYPE = "catalog.studio.created"
+    VERSION = 1
+
+
+class StudioUpdated(StudioState):
+    TYPE = "catalog.studio.updated"
+    VERSION = 1
+
+
+class StudioDeleted(Deleted):
+    TYPE = "catalog.studio.deleted"
+    VERSION = 1
+
+
+class ProjectCreated(ProjectState):
+    TYPE = "catalog.project.created"
+    VERSION = 1
+
+
+class ProjectUpdated(ProjectState):
+    TYPE = "catalog.project.updated"
+    VERSION = 1
+
+
+class ProjectDeleted(Deleted):
+    TYPE = "catalog.project.deleted"
+    VERSION = 1
+
+
+class TaskCreated(TaskState):
+    TYPE = "catalog.task.created"
+    VERSION = 1
+
+
+class TaskUpdated(TaskState):
+    TYPE = "catalog.task.updated"
+    VERSION = 1
+
+
+class TaskDeleted(Deleted):
+    TYPE = "catalog.task.deleted"
+    VERSION = 1
+
 
 # aggregate -> (created, updated, deleted)
 LIFECYCLE: dict[str, tuple[type[AggregateState], type[AggregateState], type[Deleted]]] = {

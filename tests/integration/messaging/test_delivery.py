@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import ProbeHarness
 from sqlalchemy import func, select
-from support.brokers import eventually
-from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
 
 from stalker_shared.contracts import Envelope
 from stalker_shared.correlation import correlation_scope
 from stalker_shared.messaging.transport import OutgoingMessage
 from stalker_shared.metrics import CONSUMER_MESSAGES
 from stalker_shared.workers import ServiceWorkers
+
+from conftest import ProbeHarness
+from support.brokers import eventually
+from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
 
 
 async def publish_events(harness: ProbeHarness, *events: ProbeEvent) -> None:

@@ -11,7 +11,9 @@ from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry, Envelope, 
 
 
 def test_an_envelope_round_trips_with_its_typed_payload() -> None:
-    event = ProjectCreated(id=34, name="Fancy Commercial", code="FC", revision=1, status="RTS", status_list_id=3)
+    event = ProjectCreated(
+        id=34, name="Fancy Commercial", code="FC", revision=1, status="RTS", status_list_id=3
+    )
     envelope = Envelope.wrap(event, correlation_id="corr", causation_id="cause")
     assert envelope.routing_key == "catalog.project.created.v1"
     assert envelope.producer == "catalog"
