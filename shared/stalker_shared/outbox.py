@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,21 +27,32 @@ async def write_to_outbox(
     session: AsyncSession, tables: MessagingTables, topology: Topology, contract: Contract
 ) -> Envelope:
     """Add a message to the outbox inside the caller's transaction; it is published only if that commits."""
-    envelope = Envelope.wrap(
-        contract, correlation_id=current_correlation_id(), causation_id=current_causation_id()
-    )
-    await session.execute(
-        insert(tables.outbox).values(
-            message_id=envelope.message_id,
-            exchange=topology.name(envelope.producer),
-            routing_key=envelope.routing_key,
-            message_type=envelope.type,
-            correlation_id=envelope.correlation_id,
-            body=envelope.model_dump_json(),
-            created_at=envelope.occurred_at,
-        )
-    )
-    return envelope
+    return (await write_many_to_outbox(session, tables, topology, [contract]))[0]
+
+
+async def write_many_to_outbox(
+    session: AsyncSession, tables: MessagingTables, topology: Topology, contracts: Sequence[Contract]
+) -> list[Envelope]:
+    """Add messages to the outbox in one executemany, in order, inside the caller's transaction."""
+    correlation_id, causation_id = current_correlation_id(), current_causation_id()
+    envelopes = [
+        Envelope.wrap(c, correlation_id=correlation_id, causation_id=causation_id) for c in contracts
+    ]
+    if envelopes:
+        await session.execute(insert(tables.outbox), [_outbox_row(topology, e) for e in envelopes])
+    return envelopes
+
+
+def _outbox_row(topology: Topology, envelope: Envelope) -> dict[str, object]:
+    return {
+        "message_id": envelope.message_id,
+        "exchange": topology.name(envelope.producer),
+        "routing_key": envelope.routing_key,
+        "message_type": envelope.type,
+        "correlation_id": envelope.correlation_id,
+        "body": envelope.model_dump_json(),
+        "created_at": envelope.occurred_at,
+    }
 
 
 class OutboxRelay:

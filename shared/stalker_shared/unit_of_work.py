@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Self
 
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.inbox import claim_message
 from stalker_shared.messaging.topology import Topology
-from stalker_shared.outbox import write_to_outbox
+from stalker_shared.outbox import write_many_to_outbox, write_to_outbox
 from stalker_shared.tables import MessagingTables
 
 
@@ -53,6 +53,12 @@ class UnitOfWork:
         """Queue a message to go out if and only if this unit of work commits."""
         self._wrote_outbox = True
         return await write_to_outbox(self.session, self._tables, self._topology, contract)
+
+    async def publish_many(self, contracts: Sequence[Contract]) -> list[Envelope]:
+        """Queue many messages with one executemany (bulk commands), in order."""
+        if contracts:
+            self._wrote_outbox = True
+        return await write_many_to_outbox(self.session, self._tables, self._topology, contracts)
 
     async def claim_inbox(self, consumer: str, message_id: uuid.UUID, message_type: str) -> bool:
         return await claim_message(self.session, self._tables, consumer, message_id, message_type)

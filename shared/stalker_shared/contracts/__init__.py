@@ -3,8 +3,9 @@
 from stalker_shared.contracts.catalog import CATALOG_CONTRACTS, ProjectCreated, ProjectDeleted, ProjectUpdated
 from stalker_shared.contracts.envelope import Contract, Envelope
 from stalker_shared.contracts.registry import ContractRegistry, InvalidMessage
+from stalker_shared.contracts.scheduling import SCHEDULING_CONTRACTS
 
-ALL_CONTRACTS = (*CATALOG_CONTRACTS,)
+ALL_CONTRACTS = (*CATALOG_CONTRACTS, *SCHEDULING_CONTRACTS)
 
 __all__ = [
     "ALL_CONTRACTS",
@@ -13,6 +14,7 @@ __all__ = [
     "ContractRegistry",
     "Envelope",
     "InvalidMessage",
+    "SCHEDULING_CONTRACTS",
     "ProjectCreated",
     "ProjectDeleted",
     "ProjectUpdated",

@@ -13,6 +13,7 @@ tj3 facts this module relies on (tj3 3.7.1, checked against its parser):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -58,9 +59,14 @@ def tj3_accepts_zone(name: str) -> bool:
     return tj3_zone_name(name) == "UTC" or "/" in name
 
 
-def effective_resolution(minutes: int, zone: ZoneInfo, start: datetime, end: datetime) -> int:
-    """The requested resolution, made finer if the zone's offsets are not multiples of it."""
+def effective_resolution(
+    minutes: int, zone: ZoneInfo, start: datetime, end: datetime, boundaries: Iterable[int] = ()
+) -> int:
+    """The requested resolution, made finer until the zone's offsets and the working-hour boundaries
+    (minutes after midnight) fall on the grid, as tj3 requires."""
     step = minutes
+    for boundary in boundaries:
+        step = math.gcd(step, boundary)
     moment = start
     while True:
         offset = moment.astimezone(zone).utcoffset() or timedelta(0)
@@ -103,8 +109,9 @@ def parse_tj3_time(text: str, zone: ZoneInfo) -> datetime:
     return (naive - offset if suffix[0] == "+" else naive + offset).replace(tzinfo=UTC)
 
 
-def weekly_working_days(working_hours: dict[str, tuple[tuple[int, int], ...]]) -> int:
-    return sum(1 for ranges in working_hours.values() if ranges)
+def weekly_working_days(days: Iterable[Sequence[tuple[int, int]]]) -> int:
+    """Days of the week with any working hours."""
+    return sum(1 for ranges in days if ranges)
 
 
 def tj3_duration(timing: float, unit: TimeUnit, *, work_time: bool, weekly_days: int) -> str:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
-from stalker_shared.contracts.scheduling import Problem, ScheduleRequested, TaskSnapshot
 from stalker_scheduler.tjp.clock import TJ3_MAX_YEAR, TJ3_MIN_YEAR, tj3_accepts_zone
+from stalker_shared.contracts.scheduling import FailureReason, Problem, ScheduleRequested, TaskSnapshot
 
 
 class InvalidInput(Exception):
     """The request cannot be turned into a .tjp; `problems` says why, per task or resource."""
 
-    reason = "invalid_input"
+    reason: ClassVar[FailureReason] = "invalid_input"
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = tuple(problems)
@@ -67,7 +68,9 @@ def _studio_problems(request: ScheduleRequested) -> list[Problem]:
 
 def _duplicates(kind: str, ids: Iterable[int]) -> list[Problem]:
     counts = Counter(ids)
-    return [_error(f"{kind} id {value} appears {count} times") for value, count in counts.items() if count > 1]
+    return [
+        _error(f"{kind} id {value} appears {count} times") for value, count in counts.items() if count > 1
+    ]
 
 
 def _task_problems(
@@ -86,7 +89,9 @@ def _task_problems(
         if dependency.depends_on_id == task.id:
             problems.append(_error(f"task {task.id} depends on itself", task))
         elif dependency.depends_on_id not in tasks:
-            problems.append(_error(f"task {task.id} depends on unknown task {dependency.depends_on_id}", task))
+            problems.append(
+                _error(f"task {task.id} depends on unknown task {dependency.depends_on_id}", task)
+            )
     used = {*task.resources, *task.alternative_resources, *(booking.resource_id for booking in task.bookings)}
     for resource_id in sorted(used - resource_ids):
         problems.append(_error(f"task {task.id} uses unknown resource {resource_id}", task, resource_id))

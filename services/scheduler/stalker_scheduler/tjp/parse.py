@@ -1,0 +1,68 @@
+"""Read tj3's CSV task report back into computed dates per task and per project.
+
+Rows look like `"Project_34.Task_36.Task_37";"2014-04-02-16:00+0000";"2014-04-16-16:00+0000";"User_29"`:
+the last segment of the dotted id names the entity, a lone `Project_<id>` is a project. Times carry their
+UTC offset when the report asks for `%z`; without one (Stalker's format) they are read in the studio's zone.
+Resources come as bare ids or, in Stalker's format, as `<name> (User_<id>)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from zoneinfo import ZoneInfo
+
+from stalker_scheduler.tjp.clock import parse_tj3_time
+from stalker_shared.contracts.scheduling import ProjectResult, TaskResult
+
+_TASK = re.compile(r"Task_(\d+)")
+_PROJECT = re.compile(r"Project_(\d+)")
+_RESOURCE = re.compile(r"User_(\d+)")
+_RESOURCE_WITH_NAME = re.compile(r".*\((User_\d+)\)")
+
+
+class ReportError(ValueError):
+    """The CSV is not the report the renderer asked for."""
+
+
+def parse_csv(text: str, timezone: str) -> tuple[dict[int, TaskResult], dict[int, ProjectResult]]:
+    """Computed start, end (aware, UTC) and resources of every task and project in the report."""
+    zone = ZoneInfo(timezone)
+    rows = csv.reader(text.splitlines(), delimiter=";", quotechar='"')
+    header = next(rows, None)
+    if not header or header[:3] != ["Id", "Start", "End"]:
+        raise ReportError(f"unexpected report header {header!r}")
+    with_resources = len(header) > 3 and header[3] == "Resources"
+    tasks: dict[int, TaskResult] = {}
+    projects: dict[int, ProjectResult] = {}
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        try:
+            start, end = parse_tj3_time(row[1], zone), parse_tj3_time(row[2], zone)
+        except (IndexError, ValueError) as exc:
+            raise ReportError(f"line {number}: unreadable row {row!r}") from exc
+        last = row[0].rsplit(".", 1)[-1]
+        if match := _TASK.fullmatch(last):
+            resources = _resource_ids(row[3]) if with_resources and len(row) > 3 else ()
+            task_id = int(match.group(1))
+            tasks[task_id] = TaskResult(
+                id=task_id, computed_start=start, computed_end=end, resource_ids=resources
+            )
+        elif match := _PROJECT.fullmatch(row[0]):
+            project_id = int(match.group(1))
+            projects[project_id] = ProjectResult(id=project_id, computed_start=start, computed_end=end)
+        else:
+            raise ReportError(f"line {number}: unknown id {row[0]!r}")
+    return tasks, projects
+
+
+def _resource_ids(cell: str) -> tuple[int, ...]:
+    ids = []
+    for item in filter(None, (part.strip() for part in cell.split(", "))):
+        named = _RESOURCE_WITH_NAME.fullmatch(item)
+        match = _RESOURCE.fullmatch(named.group(1) if named else item)
+        if match is None:
+            raise ReportError(f"unreadable resource {item!r}")
+        ids.append(int(match.group(1)))
+    return tuple(ids)

@@ -1,0 +1,312 @@
+"""Render a schedule request as the .tjp file tj3 reads, through the Jinja2 templates next to this module.
+
+Python builds plain view objects (every date, duration and id already in tj3 syntax); the templates only lay
+them out. User strings reach the output through the `tjp_string` filter alone, and every identifier is
+generated from integer ids, so no name can change the meaning of the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from stalker_scheduler.tjp.clock import (
+    effective_resolution,
+    tj3_date,
+    tj3_duration,
+    tj3_number,
+    tj3_zone_name,
+    weekly_working_days,
+)
+from stalker_scheduler.tjp.validate import check_request
+from stalker_shared.contracts.scheduling import (
+    WEEKDAYS,
+    ResourceSnapshot,
+    ScheduleRequested,
+    TaskDependency,
+    TaskSnapshot,
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_MACRO_START = re.compile(r"\$(?=[{(])")
+_REPORT_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
+def tjp_string(value: object) -> str:
+    """A TaskJuggler double-quoted literal that reads back as `value`, or as close as tj3 allows.
+
+    tj3's only escape inside "..." is \\"; a backslash stays literal, so a trailing one would escape the
+    closing quote and gets a space after it. `${` and `$(` expand macros and environment variables even
+    inside strings, and tj3 has no escape for them: their `$` becomes a full-width dollar sign. Control
+    characters (newlines included) become spaces so every directive stays on one line.
+    """
+    text = _CONTROL.sub(" ", str(value))
+    text = _MACRO_START.sub("\uff04", text)
+    text = text.replace('"', '\\"')
+    if text.endswith("\\"):
+        text += " "
+    return f'"{text}"'
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("stalker_scheduler.tjp", "templates"),
+        # The output is a TaskJuggler file, not HTML: user strings are escaped by `tjp_string` instead.
+        autoescape=False,  # noqa: S701
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["tjp_string"] = tjp_string
+    return environment
+
+
+@dataclass(frozen=True, slots=True)
+class StudioView:
+    tjp_id: str
+    name: str
+    start: str
+    end: str
+    resolution: int
+    timezone: str
+    now: str
+    daily_working_hours: int
+    working_hours: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceView:
+    tjp_id: str
+    name: str
+    efficiency: str
+    vacations: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class TaskView:
+    tjp_id: str
+    name: str
+    pad: str
+    priority: int | None = None
+    depends: str | None = None
+    start: str | None = None
+    end: str | None = None
+    milestone: bool = False
+    duration: str | None = None
+    allocate: str | None = None
+    bookings: tuple[str, ...] = ()
+    children: list[TaskView] = field(default_factory=list)
+
+
+class _Views:
+    """Turns the request into views; the tree and the dotted ids are built once, in linear time."""
+
+    def __init__(self, request: ScheduleRequested) -> None:
+        self.request = request
+        studio = request.studio
+        self.zone = ZoneInfo(studio.timezone)
+        boundaries = [
+            minute for ranges in studio.working_hours.values() for pair in ranges for minute in pair
+        ]
+        self.resolution = effective_resolution(
+            studio.timing_resolution, self.zone, studio.start, studio.end, boundaries
+        )
+        self.weekly_days = weekly_working_days(studio.working_hours.values())
+        self.tasks = {task.id: task for task in request.tasks}
+        self.roots: dict[int, list[TaskSnapshot]] = defaultdict(list)
+        self.children: dict[int, list[TaskSnapshot]] = defaultdict(list)
+        for task in sorted(request.tasks, key=lambda task: task.id):
+            if task.parent_id is None:
+                self.roots[task.project_id].append(task)
+            else:
+                self.children[task.parent_id].append(task)
+        self._paths: dict[int, str] = {}
+
+    def date(self, value: datetime, *, up: bool = False) -> str:
+        return tj3_date(value, self.zone, self.resolution, up=up)
+
+    def interval(self, start: datetime, end: datetime) -> str:
+        return f"{self.date(start)} - {self.date(end, up=True)}"
+
+    def studio(self) -> StudioView:
+        studio = self.request.studio
+        hours = []
+        for day in WEEKDAYS:
+            ranges = studio.working_hours.get(day, ())
+            times = ", ".join(f"{_clock(start)} - {_clock(end)}" for start, end in ranges)
+            hours.append(f"{day} {times or 'off'}")
+        return StudioView(
+            tjp_id=f"Studio_{studio.id}",
+            name=studio.name,
+            # Read before `timezone` applies and checked against a one-hour grid: whole UTC hours.
+            start=tj3_date(studio.start, self.zone, 60),
+            end=tj3_date(studio.end, self.zone, 60, up=True),
+            resolution=self.resolution,
+            timezone=tj3_zone_name(studio.timezone),
+            now=self.date(studio.now),
+            daily_working_hours=studio.daily_working_hours,
+            working_hours=tuple(hours),
+        )
+
+    def resource(self, resource: ResourceSnapshot) -> ResourceView:
+        return ResourceView(
+            tjp_id=f"User_{resource.id}",
+            name=resource.name,
+            efficiency=tj3_number(resource.efficiency),
+            vacations=tuple(self.interval(vacation.start, vacation.end) for vacation in resource.vacations),
+        )
+
+    def path(self, task_id: int) -> str:
+        """The dotted tj3 id, e.g. Project_34.Task_36.Task_41, memoised along the parent chain."""
+        chain = []
+        current: int | None = task_id
+        while current is not None and current not in self._paths:
+            chain.append(current)
+            current = self.tasks[current].parent_id
+        prefix = (
+            self._paths[current] if current is not None else f"Project_{self.tasks[chain[-1]].project_id}"
+        )
+        for item in reversed(chain):
+            prefix = self._paths[item] = f"{prefix}.Task_{item}"
+        return prefix
+
+    def project_tree(self, project_id: int, name: str) -> TaskView:
+        view = TaskView(tjp_id=f"Project_{project_id}", name=name, pad="")
+        view.children = [self.task_tree(task, 1) for task in self.roots.get(project_id, ())]
+        return view
+
+    def task_tree(self, task: TaskSnapshot, depth: int) -> TaskView:
+        view = self.task(task, depth)
+        view.children = [self.task_tree(child, depth + 1) for child in self.children.get(task.id, ())]
+        return view
+
+    def task(self, task: TaskSnapshot, depth: int) -> TaskView:
+        view = TaskView(tjp_id=f"Task_{task.id}", name=task.name, pad="  " * depth)
+        view.priority = task.priority if task.priority != 500 else None
+        view.depends = ", ".join(self.dependency(item) for item in task.dependencies) or None
+        if task.schedule_constraint in ("start", "both") and task.start is not None:
+            view.start = self.date(task.start)
+        if task.schedule_constraint in ("end", "both") and task.end is not None:
+            view.end = self.date(task.end, up=True)
+        if task.id in self.children:
+            return view
+        if task.is_milestone:
+            view.milestone = True
+            return view
+        # tj3 rejects start + end + a duration; pinned at both ends, the dates are the duration.
+        # Effort needs someone to do it: without resources the task stays empty, a milestone, as in Stalker.
+        can_take_time = bool(task.resources) or task.schedule_model != "effort"
+        if task.schedule_constraint != "both" and task.schedule_timing > 0 and can_take_time:
+            value = tj3_duration(
+                task.schedule_timing,
+                task.schedule_unit,
+                work_time=task.schedule_model != "duration",
+                weekly_days=self.weekly_days,
+            )
+            view.duration = f"{task.schedule_model} {value}"
+        view.allocate = self.allocation(task)
+        view.bookings = tuple(
+            f"User_{booking.resource_id} {self.interval(booking.start, booking.end)} {{ overtime 2 }}"
+            for booking in task.bookings
+        )
+        return view
+
+    def dependency(self, dependency: TaskDependency) -> str:
+        gap = ""
+        if dependency.gap_timing > 0:
+            value = tj3_duration(
+                dependency.gap_timing,
+                dependency.gap_unit,
+                work_time=dependency.gap_model == "length",
+                weekly_days=self.weekly_days,
+            )
+            gap = f" gap{dependency.gap_model} {value}"
+        return f"{self.path(dependency.depends_on_id)} {{{dependency.target}{gap}}}"
+
+    def allocation(self, task: TaskSnapshot) -> str | None:
+        if not task.resources:
+            return None
+        if not task.alternative_resources:
+            return ", ".join(f"User_{resource_id}" for resource_id in task.resources)
+        alternatives = ", ".join(f"User_{resource_id}" for resource_id in task.alternative_resources)
+        options = f"alternative {alternatives} select {task.allocation_strategy}"
+        if task.persistent_allocation:
+            options += " persistent"
+        return ", ".join(f"User_{resource_id} {{ {options} }}" for resource_id in task.resources)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _macros() -> Any:
+    return _environment().get_template("macros.tjp.j2").module
+
+
+def render_tjp(request: ScheduleRequested, report_name: str) -> str:
+    """The whole .tjp: studio header, resources, every project's task tree and the CSV report."""
+    if not _REPORT_NAME.fullmatch(report_name):
+        raise ValueError("report_name must be 1-100 letters, digits, '_' or '-'")
+    check_request(request)
+    views = _Views(request)
+    template = _environment().get_template("project.tjp.j2")
+    return template.render(
+        studio=views.studio(),
+        studio_vacations=[views.interval(vacation.start, vacation.end) for vacation in request.vacations],
+        resources=[views.resource(resource) for resource in request.resources],
+        projects=[views.project_tree(project.id, project.name) for project in request.projects],
+        report_name=report_name,
+        compute_resources=request.compute_resources,
+    )
+
+
+def render_studio_tjp(request: ScheduleRequested) -> str:
+    """The studio alone: the project header tj3 gets."""
+    return str(_macros().studio(_Views(request).studio()))
+
+
+def render_resource_tjp(request: ScheduleRequested, resource_id: int) -> str:
+    """One resource (a user) with its vacations."""
+    resource = _find(request.resources, resource_id, "resource")
+    return str(_macros().resource(_Views(request).resource(resource)))
+
+
+def render_task_tjp(request: ScheduleRequested, task_id: int) -> str:
+    """One task and its subtree, indented at its depth in the project."""
+    check_request(request)
+    views = _Views(request)
+    task = _find(request.tasks, task_id, "task")
+    depth = views.path(task_id).count(".")
+    return str(_macros().tasks([views.task_tree(task, depth)]))
+
+
+def render_project_tjp(request: ScheduleRequested, project_id: int) -> str:
+    """One project with its whole task tree."""
+    check_request(request)
+    project = _find(request.projects, project_id, "project")
+    return str(_macros().tasks([_Views(request).project_tree(project.id, project.name)]))
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+_Item = TypeVar("_Item", bound=_Identified)
+
+
+def _find(items: Iterable[_Item], item_id: int, kind: str) -> _Item:
+    for item in items:
+        if item.id == item_id:
+            return item
+    raise KeyError(f"no {kind} with id {item_id} in the request")
