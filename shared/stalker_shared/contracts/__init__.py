@@ -10,11 +10,11 @@ ALL_CONTRACTS = (*CATALOG_CONTRACTS, *SCHEDULING_CONTRACTS)
 __all__ = [
     "ALL_CONTRACTS",
     "CATALOG_CONTRACTS",
+    "SCHEDULING_CONTRACTS",
     "Contract",
     "ContractRegistry",
     "Envelope",
     "InvalidMessage",
-    "SCHEDULING_CONTRACTS",
     "ProjectCreated",
     "ProjectDeleted",
     "ProjectUpdated",
