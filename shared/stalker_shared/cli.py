@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import typer
 
@@ -16,14 +17,14 @@ from stalker_shared.settings import ServiceSettings
 
 
 def service_cli(
-    definition: Callable[[], ServiceDefinition], settings: Callable[[], ServiceSettings]
+    definition: Callable[[Any], ServiceDefinition], settings: Callable[[], ServiceSettings]
 ) -> typer.Typer:
     app = typer.Typer(no_args_is_help=True, add_completion=False)
 
     def runtime(role: str) -> Runtime:
         config = settings()
         configure_logging(config.log_level, config.log_json)
-        return Runtime(definition(), config, role=role)
+        return Runtime(definition(config), config, role=role)
 
     @app.command()
     def api(

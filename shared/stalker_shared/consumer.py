@@ -27,6 +27,16 @@ _log = get_logger(__name__)
 Handler = Callable[[UnitOfWork, Envelope, Contract], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class SlowHandler:
+    """Work that must not hold a database transaction (a tj3 run): `prepare` runs first with no
+    transaction open, then `apply` records its outcome in one short transaction with the inbox row.
+    A crash during `prepare` redelivers the message and the work runs again."""
+
+    prepare: Callable[[Envelope, Contract], Awaitable[object]]
+    apply: Callable[[UnitOfWork, Envelope, Contract, object], Awaitable[None]]
+
+
 class PermanentFailure(Exception):
     """The message can never succeed (it contradicts this service's state): dead-letter it now."""
 
@@ -36,7 +46,7 @@ class Subscription:
     """A queue and the handler for each contract that may arrive on it."""
 
     queue: str
-    handlers: Mapping[type[Contract], Handler]
+    handlers: Mapping[type[Contract], Handler | SlowHandler]
 
     @property
     def consumer_name(self) -> str:
@@ -109,16 +119,24 @@ class MessageConsumer:
             return await self._apply(delivery, envelope, payload, handler)
 
     async def _apply(
-        self, delivery: Delivery, envelope: Envelope, payload: Contract, handler: Handler
+        self, delivery: Delivery, envelope: Envelope, payload: Contract, handler: Handler | SlowHandler
     ) -> str:
         log = _log.bind(queue=self._queue, message_id=str(envelope.message_id), type=envelope.routing_key)
+        consumer = self._subscription.consumer_name
         try:
-            async with self._unit_of_work() as uow:
-                first_time = await uow.claim_inbox(
-                    self._subscription.consumer_name, envelope.message_id, envelope.routing_key
-                )
+            prepared: object = None
+            if isinstance(handler, SlowHandler):
+                async with self._unit_of_work() as uow:
+                    first_time = not await uow.already_processed(consumer, envelope.message_id)
                 if first_time:
-                    await handler(uow, envelope, payload)
+                    prepared = await handler.prepare(envelope, payload)
+            async with self._unit_of_work() as uow:
+                first_time = await uow.claim_inbox(consumer, envelope.message_id, envelope.routing_key)
+                if first_time:
+                    if isinstance(handler, SlowHandler):
+                        await handler.apply(uow, envelope, payload, prepared)
+                    else:
+                        await handler(uow, envelope, payload)
                     await uow.commit()
         except PermanentFailure as exc:
             log.error("message refused and dead-lettered", reason=str(exc))

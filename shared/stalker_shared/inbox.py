@@ -5,12 +5,23 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stalker_shared.db import utcnow
 from stalker_shared.tables import MessagingTables
+
+
+async def already_processed(
+    session: AsyncSession, tables: MessagingTables, consumer: str, message_id: uuid.UUID
+) -> bool:
+    inbox = tables.inbox
+    found = await session.scalar(
+        select(inbox.c.message_id).where(inbox.c.consumer == consumer, inbox.c.message_id == message_id)
+    )
+    return found is not None
 
 
 async def claim_message(

@@ -10,7 +10,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from stalker_shared.contracts import Contract, Envelope
-from stalker_shared.inbox import claim_message
+from stalker_shared.inbox import already_processed, claim_message
 from stalker_shared.messaging.topology import Topology
 from stalker_shared.outbox import write_many_to_outbox, write_to_outbox
 from stalker_shared.tables import MessagingTables
@@ -59,6 +59,9 @@ class UnitOfWork:
         if contracts:
             self._wrote_outbox = True
         return await write_many_to_outbox(self.session, self._tables, self._topology, contracts)
+
+    async def already_processed(self, consumer: str, message_id: uuid.UUID) -> bool:
+        return await already_processed(self.session, self._tables, consumer, message_id)
 
     async def claim_inbox(self, consumer: str, message_id: uuid.UUID, message_type: str) -> bool:
         return await claim_message(self.session, self._tables, consumer, message_id, message_type)

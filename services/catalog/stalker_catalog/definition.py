@@ -41,7 +41,7 @@ def catalog_routers(runtime: Runtime) -> list[APIRouter]:
     ]
 
 
-def catalog_definition() -> ServiceDefinition:
+def catalog_definition(_: object = None) -> ServiceDefinition:
     return ServiceDefinition(
         name="catalog",
         metadata=Base.metadata,

@@ -25,7 +25,9 @@ def embedded_runtimes(data_dir: Path | None = None) -> list[Runtime]:
     for service in SERVICES:
         overrides = {"data_dir": data_dir} if data_dir is not None else {}
         settings = service.settings(**overrides)
-        runtimes.append(Runtime(service.definition(), settings, InMemoryTransport(broker), role="embedded"))
+        runtimes.append(
+            Runtime(service.definition(settings), settings, InMemoryTransport(broker), role="embedded")
+        )
     return runtimes
 
 

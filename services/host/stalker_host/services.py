@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from stalker_catalog.definition import catalog_definition
 from stalker_catalog.settings import CatalogSettings
@@ -18,7 +19,7 @@ from stalker_versions.settings import VersionsSettings
 @dataclass(frozen=True)
 class HostedService:
     name: str
-    definition: Callable[[], ServiceDefinition]
+    definition: Callable[[Any], ServiceDefinition]
     settings: Callable[..., ServiceSettings]
 
 

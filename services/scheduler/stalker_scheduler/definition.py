@@ -1,18 +1,25 @@
-"""The scheduler as the shared runtime sees it."""
+"""The scheduler as the shared runtime sees it: it consumes schedule requests and answers with results."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from stalker_scheduler.db.models import MESSAGING, Base
+from stalker_scheduler.service.scheduling import schedule_handler
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_shared.consumer import Subscription
+from stalker_shared.contracts.scheduling import ScheduleRequested
+from stalker_shared.messaging.queues import SCHEDULER_REQUESTS
 from stalker_shared.runtime import ServiceDefinition
 
 
-def scheduler_definition() -> ServiceDefinition:
+def scheduler_definition(settings: object = None) -> ServiceDefinition:
+    settings = settings if isinstance(settings, SchedulerSettings) else SchedulerSettings()
     return ServiceDefinition(
         name="scheduler",
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
         routers=lambda runtime: [],
+        subscriptions=(Subscription(SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings)}),),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from stalker_shared.settings import ServiceSettings
@@ -11,3 +12,8 @@ class SchedulerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="STALKER_SCHEDULER_", extra="ignore", frozen=True)
 
     service_name: str = "scheduler"
+    tj3_path: str = "tj3"
+    # A run longer than this is stopped and reported as a timeout (RELIABILITY R12).
+    tj3_timeout_seconds: float = Field(default=900.0, gt=0)
+    # Where the catalog answers, for the TJP previews (GET /catalog/v1/studios/{id}/snapshot).
+    catalog_url: str = "http://127.0.0.1:8080"

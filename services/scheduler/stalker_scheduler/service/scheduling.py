@@ -1,0 +1,37 @@
+"""Turns a ScheduleRequested into ScheduleCompleted or ScheduleFailed. tj3 runs with no transaction
+open; its outcome is then written to the outbox in one short transaction with the inbox row. Every
+failure (tj3 missing, a timeout, tj3's errors, invalid input) becomes a ScheduleFailed, so a request is
+answered once and never redelivered forever."""
+
+from __future__ import annotations
+
+from stalker_scheduler.runner import schedule
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_shared.consumer import SlowHandler
+from stalker_shared.contracts import Contract, Envelope
+from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed, ScheduleRequested
+from stalker_shared.logging import get_logger
+from stalker_shared.unit_of_work import UnitOfWork
+
+_log = get_logger(__name__)
+
+
+def schedule_handler(settings: SchedulerSettings) -> SlowHandler:
+    async def run(_: Envelope, request: Contract) -> object:
+        assert isinstance(request, ScheduleRequested)
+        outcome = await schedule(request, tj3_path=settings.tj3_path, timeout=settings.tj3_timeout_seconds)
+        if isinstance(outcome, ScheduleFailed):
+            _log.warning(
+                "schedule failed", job_id=request.job_id, reason=outcome.reason, message=outcome.message
+            )
+        else:
+            _log.info(
+                "schedule computed", job_id=request.job_id, tasks=len(outcome.tasks), timings=outcome.timings
+            )
+        return outcome
+
+    async def record(uow: UnitOfWork, _: Envelope, __: Contract, outcome: object) -> None:
+        assert isinstance(outcome, ScheduleCompleted | ScheduleFailed)
+        await uow.publish(outcome)
+
+    return SlowHandler(prepare=run, apply=record)
