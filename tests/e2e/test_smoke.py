@@ -83,10 +83,14 @@ def check_message_flow(base: str, log: Path) -> None:
     the request's correlation id follows it into the consumer's logs."""
     correlation_id = f"e2e-{uuid.uuid4()}"
     code = f"P{uuid.uuid4().hex[:6]}"
+    # Development mode: init made the admin with the password "admin".
+    login = httpx.post(f"{base}/catalog/v1/auth/token", data={"username": "admin", "password": "admin"})
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
     created = httpx.post(
         f"{base}/catalog/v1/projects",
         json={"name": "Fancy Commercial", "code": code},
-        headers={"x-correlation-id": correlation_id},
+        headers={"x-correlation-id": correlation_id, "Authorization": f"Bearer {token}"},
     )
     assert created.status_code == 201, created.text
     assert created.headers["x-correlation-id"] == correlation_id

@@ -1,9 +1,128 @@
-"""Routes for projects (being written)."""
+"""Routes for projects and the users working on them (any logged-in user may change them)."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from stalker_catalog.api.listing import (
+    ListParams,
+    ListSpec,
+    Page,
+    fetch_page,
+    list_params,
+    make_page,
+    page_response,
+)
+from stalker_catalog.api.reference_data import audit_of, changes_of
+from stalker_catalog.api.schemas.projects import (
+    ProjectCreate,
+    ProjectRead,
+    ProjectUpdate,
+    ProjectUserAdd,
+    ProjectUserRead,
+)
+from stalker_catalog.db.models import Project
+from stalker_catalog.db.repository import get_one
+from stalker_catalog.service import projects as service
 from stalker_shared.runtime import Runtime
+
+PROJECT_LIST = ListSpec(
+    {
+        "id": Project.id,
+        "name": Project.name,
+        "code": Project.code,
+        "status": Project.status,
+        "status_list_id": Project.status_list_id,
+        "image_format_id": Project.image_format_id,
+        "fps": Project.fps,
+    }
+)
+FIELDS = (
+    "id",
+    "name",
+    "code",
+    "description",
+    "status_list_id",
+    "status",
+    "image_format_id",
+    "fps",
+    "start",
+    "end",
+    "computed_start",
+    "computed_end",
+)
+CLEARABLE = frozenset({"image_format_id", "start", "end"})
+
+
+def project_read(project: Project) -> ProjectRead:
+    return ProjectRead.model_validate(
+        {
+            **audit_of(project),
+            **{k: getattr(project, k) for k in FIELDS},
+            "user_ids": [u.id for u in project.users],
+        }
+    )
 
 
 def projects_router(runtime: Runtime) -> APIRouter:
-    return APIRouter()
+    router = APIRouter(prefix="/v1/projects", tags=["projects"], dependencies=[Depends(runtime.auth.user)])
+
+    @router.get("", response_model=Page[ProjectRead], description=PROJECT_LIST.describe())
+    async def list_projects(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[ProjectRead] | JSONResponse:
+        statement = select(Project).options(*service.PROJECT_LOAD)
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(uow.session, statement, PROJECT_LIST, params)
+        return page_response(make_page([project_read(p) for p in rows], total, params), params, ProjectRead)
+
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead)
+    async def create_project(body: ProjectCreate) -> ProjectRead:
+        command = service.CreateProject(
+            **body.model_dump(exclude={"user_ids"}), user_ids=tuple(body.user_ids)
+        )
+        async with runtime.unit_of_work() as uow:
+            return project_read(await service.create_project(uow, command))
+
+    @router.get("/{project_id}", response_model=ProjectRead)
+    async def get_project(project_id: int) -> ProjectRead:
+        async with runtime.unit_of_work() as uow:
+            return project_read(await get_one(uow.session, Project, project_id, *service.PROJECT_LOAD))
+
+    @router.patch("/{project_id}", response_model=ProjectRead)
+    async def update_project(project_id: int, body: ProjectUpdate) -> ProjectRead:
+        async with runtime.unit_of_work() as uow:
+            updated = await service.update_project(uow, project_id, changes_of(body, CLEARABLE))
+            return project_read(updated)
+
+    @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def delete_project(project_id: int) -> Response:
+        """Deletes the project's tasks too."""
+        async with runtime.unit_of_work() as uow:
+            await service.delete_project(uow, project_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.get("/{project_id}/users", response_model=list[ProjectUserRead])
+    async def project_users(project_id: int) -> list[ProjectUserRead]:
+        async with runtime.unit_of_work() as uow:
+            members = await service.project_members(uow, project_id)
+        return [ProjectUserRead.model_validate(asdict(m)) for m in members]
+
+    @router.post("/{project_id}/users", status_code=status.HTTP_201_CREATED, response_model=ProjectUserRead)
+    async def add_project_user(project_id: int, body: ProjectUserAdd) -> ProjectUserRead:
+        async with runtime.unit_of_work() as uow:
+            member = await service.add_project_user(uow, project_id, body.user_id, body.role_id, body.rate)
+        return ProjectUserRead.model_validate(asdict(member))
+
+    @router.delete("/{project_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def remove_project_user(project_id: int, user_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await service.remove_project_user(uow, project_id, user_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router

@@ -1,9 +1,110 @@
-"""Routes for studio (being written)."""
+"""Routes for the studio: settings changed by admins only, read by anyone logged in; unit conversion
+by the studio's calendar."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from stalker_catalog.api.listing import (
+    ListParams,
+    ListSpec,
+    Page,
+    fetch_page,
+    list_params,
+    make_page,
+    page_response,
+)
+from stalker_catalog.api.reference_data import audit_of, changes_of
+from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead, StudioUpdate
+from stalker_catalog.db.models import Studio
+from stalker_catalog.db.repository import get_one
+from stalker_catalog.service import studio as service
 from stalker_shared.runtime import Runtime
+
+STUDIO_LIST = ListSpec({"id": Studio.id, "name": Studio.name})
+STORED = (
+    "id",
+    "name",
+    "description",
+    "working_hours",
+    "daily_working_hours",
+    "timing_resolution_minutes",
+    "time_zone",
+    "start",
+    "end",
+    "now",
+    "is_scheduling",
+    "is_scheduling_by_id",
+    "scheduling_started_at",
+    "last_scheduled_at",
+    "last_scheduled_by_id",
+    "last_schedule_message",
+)
+
+
+def studio_read(studio: Studio) -> StudioRead:
+    return StudioRead.model_validate(
+        {
+            **audit_of(studio),
+            **{k: getattr(studio, k) for k in STORED},
+            "duration": (studio.end - studio.start) / timedelta(days=1),
+            **service.figures(studio),
+        }
+    )
 
 
 def studios_router(runtime: Runtime) -> APIRouter:
-    return APIRouter()
+    router = APIRouter(prefix="/v1/studios", tags=["studio"], dependencies=[Depends(runtime.auth.user)])
+    admin = [Depends(runtime.auth.admin)]
+
+    @router.get("", response_model=Page[StudioRead], description=STUDIO_LIST.describe())
+    async def list_studios(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[StudioRead] | JSONResponse:
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(uow.session, select(Studio), STUDIO_LIST, params)
+        return page_response(make_page([studio_read(s) for s in rows], total, params), params, StudioRead)
+
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=StudioRead, dependencies=admin)
+    async def create_studio(body: StudioCreate) -> StudioRead:
+        """The catalog keeps one studio: a second one is refused (409)."""
+        values = body.model_dump(exclude_none=True)
+        async with runtime.unit_of_work() as uow:
+            return studio_read(await service.create_studio(uow, service.CreateStudio(**values)))
+
+    @router.get("/{studio_id}", response_model=StudioRead)
+    async def get_studio(studio_id: int) -> StudioRead:
+        async with runtime.unit_of_work() as uow:
+            return studio_read(await get_one(uow.session, Studio, studio_id))
+
+    @router.patch("/{studio_id}", response_model=StudioRead, dependencies=admin)
+    async def update_studio(studio_id: int, body: StudioUpdate) -> StudioRead:
+        changes = changes_of(body, nullable=frozenset({"now"}))
+        async with runtime.unit_of_work() as uow:
+            return studio_read(await service.update_studio(uow, studio_id, changes))
+
+    @router.delete("/{studio_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=admin)
+    async def delete_studio(studio_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await service.delete_studio(uow, studio_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.get("/{studio_id}/to-seconds", response_model=Seconds)
+    async def to_seconds(
+        studio_id: int,
+        timing: float = Query(description="How many units"),
+        unit: str = Query("h", description="min, h, d, w, m or y"),
+        model: str = Query("effort", description="effort and length count working time; duration calendar"),
+    ) -> Seconds:
+        """A timing in seconds by this studio's calendar (10 d effort = 10 x daily working hours)."""
+        async with runtime.unit_of_work() as uow:
+            seconds = await service.studio_seconds(uow, studio_id, timing, unit, model)
+        whole = int(seconds) if float(seconds).is_integer() else seconds
+        return Seconds(seconds=whole, timing=timing, unit=unit, model=model)
+
+    return router
