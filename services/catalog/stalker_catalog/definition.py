@@ -16,10 +16,15 @@ from stalker_catalog.api.reference_data import (
     statuses_router,
     types_router,
 )
+from stalker_catalog.api.scheduling import scheduling_router
 from stalker_catalog.api.studio import studios_router
 from stalker_catalog.api.tasks import tasks_router
 from stalker_catalog.db.models import MESSAGING, Base, Department, Group
+from stalker_catalog.service import scheduling
 from stalker_catalog.service.init import run_initialization
+from stalker_shared.consumer import Subscription
+from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
+from stalker_shared.messaging.queues import CATALOG_SCHEDULE_RESULTS
 from stalker_shared.runtime import Runtime, ServiceDefinition
 
 
@@ -38,6 +43,7 @@ def catalog_routers(runtime: Runtime) -> list[APIRouter]:
         studios_router(runtime),
         projects_router(runtime),
         tasks_router(runtime),
+        scheduling_router(runtime),
     ]
 
 
@@ -50,4 +56,10 @@ def catalog_definition(_: object = None) -> ServiceDefinition:
         routers=catalog_routers,
         configure_app=install_domain_errors,
         bootstrap=run_initialization,
+        subscriptions=(
+            Subscription(
+                CATALOG_SCHEDULE_RESULTS,
+                {ScheduleCompleted: scheduling.apply_completed, ScheduleFailed: scheduling.apply_failed},
+            ),
+        ),
     )

@@ -11,6 +11,7 @@ from stalker_catalog.db.reference_data import (
     StatusList,
     StatusListStatus,
 )
+from stalker_catalog.db.scheduling import ScheduleJob
 from stalker_catalog.db.studio import Studio
 from stalker_catalog.db.tasks import (
     Task,
@@ -35,6 +36,7 @@ __all__ = [
     "Project",
     "ProjectUser",
     "Role",
+    "ScheduleJob",
     "Status",
     "StatusList",
     "StatusListStatus",

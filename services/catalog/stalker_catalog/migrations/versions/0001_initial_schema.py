@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 15:43:08.385811
+Create Date: 2026-11-27 15:53:31.634226
 """
 from collections.abc import Sequence
 
@@ -257,6 +257,29 @@ def upgrade() -> None:
     with op.batch_alter_table('project_user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_project_user_user_id'), ['user_id'], unique=False)
 
+    op.create_table('schedule_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('studio_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('project_ids', sa.JSON(), nullable=True),
+    sa.Column('compute_resources', sa.Boolean(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', stalker_shared.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requests_merged', sa.Integer(), nullable=False),
+    sa.Column('started_at', stalker_shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', stalker_shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('problems', sa.JSON(), nullable=True),
+    sa.Column('timings', sa.JSON(), nullable=True),
+    sa.Column('tasks_scheduled', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_schedule_job_requested_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['studio_id'], ['studio.id'], name=op.f('fk_schedule_job_studio_id_studio'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_job'))
+    )
+    with op.batch_alter_table('schedule_job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_schedule_job_studio_id'), ['studio_id'], unique=False)
+        batch_op.create_index('uq_schedule_job_running', ['studio_id'], unique=True, postgresql_where=sa.text("status = 'running'"), sqlite_where=sa.text("status = 'running'"))
+
     op.create_table('task',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('project_id', sa.Integer(), nullable=False),
@@ -389,6 +412,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_task_parent_id'))
 
     op.drop_table('task')
+    with op.batch_alter_table('schedule_job', schema=None) as batch_op:
+        batch_op.drop_index('uq_schedule_job_running', postgresql_where=sa.text("status = 'running'"), sqlite_where=sa.text("status = 'running'"))
+        batch_op.drop_index(batch_op.f('ix_schedule_job_studio_id'))
+
+    op.drop_table('schedule_job')
     with op.batch_alter_table('project_user', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_project_user_user_id'))
 

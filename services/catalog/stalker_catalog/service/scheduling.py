@@ -1,0 +1,202 @@
+"""Scheduling a studio: requests become jobs, one run per studio at a time, results applied once.
+
+Coalescing (RELIABILITY API6): while a run is in flight, requests for the same studio merge into ONE
+queued job (their project lists united); it is dispatched when the run ends, with a snapshot taken then,
+so it sees every change made meanwhile. A result for a job that is not running (stale, repeated) changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from typing import cast
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+
+from stalker_catalog.db.models import Project, ScheduleJob, Studio, Task, task_computed_resource
+from stalker_catalog.db.repository import get_many, get_one
+from stalker_catalog.domain.errors import NotFound
+from stalker_catalog.service.schedule_snapshot import build_schedule_request
+from stalker_shared.contracts import Contract, Envelope
+from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
+from stalker_shared.db import utcnow
+from stalker_shared.logging import get_logger
+from stalker_shared.unit_of_work import UnitOfWork
+
+_log = get_logger(__name__)
+# Core tables for set-based updates of computed dates (15,000 rows in a few statements).
+TASKS = cast(Table, Task.__table__)
+PROJECTS = cast(Table, Project.__table__)
+
+
+@dataclass(frozen=True)
+class RequestSchedule:
+    studio_id: int
+    requested_by_id: int
+    project_ids: tuple[int, ...] | None = None
+    compute_resources: bool = False
+
+
+async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> ScheduleJob:
+    session = uow.session
+    studio = await get_one(session, Studio, command.studio_id, for_update=True)  # serializes requests
+    if command.project_ids is not None:
+        await get_many(session, Project, command.project_ids, "project_ids")
+    queued = await session.scalar(
+        select(ScheduleJob).where(ScheduleJob.studio_id == studio.id, ScheduleJob.status == "queued")
+    )
+    if queued is not None:
+        _merge(queued, command)
+        await uow.commit()
+        return queued
+    job = ScheduleJob(
+        studio_id=studio.id,
+        status="queued",
+        project_ids=list(command.project_ids) if command.project_ids is not None else None,
+        compute_resources=command.compute_resources,
+        requested_by_id=command.requested_by_id,
+        requested_at=utcnow(),
+    )
+    session.add(job)
+    await session.flush()
+    running = await session.scalar(
+        select(ScheduleJob.id).where(ScheduleJob.studio_id == studio.id, ScheduleJob.status == "running")
+    )
+    if running is None:
+        await _dispatch(uow, studio, job)
+    await uow.commit()
+    return job
+
+
+def _merge(job: ScheduleJob, command: RequestSchedule) -> None:
+    if job.project_ids is None or command.project_ids is None:
+        job.project_ids = None
+    else:
+        job.project_ids = sorted({*job.project_ids, *command.project_ids})
+    job.compute_resources = job.compute_resources or command.compute_resources
+    job.requests_merged += 1
+
+
+async def _dispatch(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
+    """Start the job: take the studio's lock, snapshot it and ask the scheduler (through the outbox)."""
+    now = utcnow()
+    job.status, job.started_at = "running", now
+    studio.is_scheduling, studio.is_scheduling_by_id, studio.scheduling_started_at = (
+        True,
+        job.requested_by_id,
+        now,
+    )
+    await uow.session.flush()
+    request = await build_schedule_request(
+        uow.session,
+        studio,
+        job_id=job.id,
+        project_ids=job.project_ids,
+        compute_resources=job.compute_resources,
+    )
+    await uow.publish(request)
+    _log.info("schedule dispatched", job_id=job.id, studio_id=studio.id, tasks=len(request.tasks))
+
+
+async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
+    assert isinstance(result, ScheduleCompleted)
+    job, studio = await _running_job(uow, result.job_id)
+    if job is None or studio is None:
+        return
+    session = uow.session
+    if result.tasks:
+        await session.execute(
+            update(TASKS)
+            .where(TASKS.c.id == bindparam("task_id"))
+            .values(
+                computed_start=bindparam("start"),
+                computed_end=bindparam("end"),
+                revision=TASKS.c.revision + 1,
+            ),
+            [{"task_id": t.id, "start": t.computed_start, "end": t.computed_end} for t in result.tasks],
+        )
+    if job.compute_resources:
+        await _replace_computed_resources(uow, result)
+    if result.projects:
+        await session.execute(
+            update(PROJECTS)
+            .where(PROJECTS.c.id == bindparam("project_id"))
+            .values(computed_start=bindparam("start"), computed_end=bindparam("end")),
+            [{"project_id": p.id, "start": p.computed_start, "end": p.computed_end} for p in result.projects],
+        )
+    message = "; ".join(w.message for w in result.warnings) or ""
+    await _finish(uow, studio, job, "completed", message)
+    job.timings, job.tasks_scheduled = result.timings, len(result.tasks)
+    job.problems = [w.model_dump(mode="json") for w in result.warnings] or None
+
+
+async def _replace_computed_resources(uow: UnitOfWork, result: ScheduleCompleted) -> None:
+    """Only the tasks of this run: other projects' computed resources are not touched."""
+    ids = [t.id for t in result.tasks]
+    table = task_computed_resource
+    for start in range(0, len(ids), 5000):
+        await uow.session.execute(delete(table).where(table.c.task_id.in_(ids[start : start + 5000])))
+    rows = [{"task_id": t.id, "user_id": u} for t in result.tasks for u in t.resource_ids]
+    if rows:
+        await uow.session.execute(insert(table), rows)
+
+
+async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
+    assert isinstance(result, ScheduleFailed)
+    job, studio = await _running_job(uow, result.job_id)
+    if job is None or studio is None:
+        return
+    await _finish(uow, studio, job, "failed", result.message)
+    job.problems = [p.model_dump(mode="json") for p in result.problems] or None
+
+
+async def _running_job(uow: UnitOfWork, job_id: int) -> tuple[ScheduleJob | None, Studio | None]:
+    job = await uow.session.get(ScheduleJob, job_id, with_for_update=True)
+    if job is None or job.status != "running":
+        _log.info("stale or repeated schedule result ignored", job_id=job_id)
+        return None, None
+    return job, await get_one(uow.session, Studio, job.studio_id, for_update=True)
+
+
+async def _finish(uow: UnitOfWork, studio: Studio, job: ScheduleJob, status: str, message: str) -> None:
+    now = utcnow()
+    job.status, job.finished_at, job.message = status, now, message
+    studio.is_scheduling, studio.is_scheduling_by_id = False, None
+    studio.last_scheduled_at, studio.last_scheduled_by_id = now, job.requested_by_id
+    studio.last_schedule_message = message
+    await uow.session.flush()
+    waiting = await uow.session.scalar(
+        select(ScheduleJob)
+        .where(ScheduleJob.studio_id == studio.id, ScheduleJob.status == "queued")
+        .order_by(ScheduleJob.id)
+        .limit(1)
+    )
+    if waiting is not None:
+        await _dispatch(uow, studio, waiting)
+
+
+async def cancel_job(uow: UnitOfWork, job_id: int) -> ScheduleJob:
+    """An admin's way out of a run whose result will never come (a lost scheduler): release the lock."""
+    job = await uow.session.get(ScheduleJob, job_id, with_for_update=True)
+    if job is None:
+        raise NotFound(f"no schedule job with id {job_id}")
+    if job.status in ("queued", "running"):
+        studio = await get_one(uow.session, Studio, job.studio_id, for_update=True)
+        if job.status == "running":
+            await _finish(uow, studio, job, "failed", "cancelled by an admin")
+        else:
+            job.status, job.finished_at, job.message = "failed", utcnow(), "cancelled by an admin"
+        await uow.commit()
+    return job
+
+
+async def snapshot(uow: UnitOfWork, studio_id: int, project_ids: Sequence[int] | None) -> Contract:
+    """The snapshot a run would send now (job id 0), for TJP previews."""
+    studio = await get_one(uow.session, Studio, studio_id)
+    if project_ids is not None:
+        await get_many(uow.session, Project, project_ids, "project_ids")
+    return await build_schedule_request(
+        uow.session, studio, job_id=0, project_ids=project_ids, compute_resources=False
+    )
