@@ -53,7 +53,7 @@ def embedded(
 ) -> None:
     """All three services in this process, on SQLite files and an in-process broker."""
     configure_logging(os.environ.get("STALKER_LOG_LEVEL", "INFO"), json=True)
-    asgi = create_embedded_app(embedded_runtimes(data_dir))
+    asgi = create_embedded_app(embedded_runtimes(data_dir, base_url=f"http://{host}:{port}"))
     _banner("embedded", host, port)
     asyncio.run(serve(asgi, host, port))
 

@@ -18,12 +18,15 @@ from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
 
-def embedded_runtimes(data_dir: Path | None = None) -> list[Runtime]:
-    """One runtime per service, all on one in-process broker; settings come from the environment."""
+def embedded_runtimes(data_dir: Path | None = None, base_url: str | None = None) -> list[Runtime]:
+    """One runtime per service, all on one in-process broker; settings come from the environment.
+    `base_url` is where this process answers: services that call the catalog over HTTP call it there."""
     broker = InMemoryBroker()
     runtimes = []
     for service in SERVICES:
-        overrides = {"data_dir": data_dir} if data_dir is not None else {}
+        overrides: dict[str, object] = {"data_dir": data_dir} if data_dir is not None else {}
+        if base_url and "catalog_url" in service.settings.model_fields:  # type: ignore[attr-defined]
+            overrides["catalog_url"] = base_url
         settings = service.settings(**overrides)
         runtimes.append(
             Runtime(service.definition(settings), settings, InMemoryTransport(broker), role="embedded")

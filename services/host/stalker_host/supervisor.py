@@ -30,7 +30,7 @@ class ServerUrls:
 
 
 def service_env(
-    urls: ServerUrls, service: str, *, health_port: int, db_prefix: str, namespace: str
+    urls: ServerUrls, service: str, *, health_port: int, db_prefix: str, namespace: str, catalog_url: str
 ) -> dict[str, str]:
     key = f"STALKER_{service.upper()}_"
     return {
@@ -39,6 +39,7 @@ def service_env(
         key + "BROKER_URL": urls.amqp,
         key + "HEALTH_PORT": str(health_port),
         key + "MESSAGING_NAMESPACE": namespace,
+        key + "CATALOG_URL": catalog_url,
     }
 
 
@@ -66,7 +67,14 @@ async def start_services(
     upstreams: dict[str, str] = {}
     for index, service in enumerate(s.name for s in SERVICES):
         api_port, health_port = base_port + 1 + 2 * index, base_port + 2 + 2 * index
-        env = service_env(urls, service, health_port=health_port, db_prefix=db_prefix, namespace=namespace)
+        env = service_env(
+            urls,
+            service,
+            health_port=health_port,
+            db_prefix=db_prefix,
+            namespace=namespace,
+            catalog_url=f"http://127.0.0.1:{base_port}",  # through the gateway
+        )
         await ensure_database(urls, service, db_prefix)
         migration = await asyncio.create_subprocess_exec(*_command(service, "migrate"), env=env)
         if await migration.wait() != 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from stalker_scheduler.api.tjp import tjp_router
 from stalker_scheduler.db.models import MESSAGING, Base
 from stalker_scheduler.service.scheduling import schedule_handler
 from stalker_scheduler.settings import SchedulerSettings
@@ -20,6 +21,6 @@ def scheduler_definition(settings: object = None) -> ServiceDefinition:
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
-        routers=lambda runtime: [],
+        routers=lambda runtime: [tjp_router(runtime)],
         subscriptions=(Subscription(SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings)}),),
     )
