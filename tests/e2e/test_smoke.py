@@ -98,7 +98,9 @@ def check_message_flow(base: str, log: Path) -> None:
     deadline = time.monotonic() + 30
     seen = None
     while time.monotonic() < deadline:
-        seen = httpx.get(f"{base}/versions/v1/projects/{project_id}")
+        seen = httpx.get(
+            f"{base}/versions/v1/projects/{project_id}", headers={"Authorization": f"Bearer {token}"}
+        )
         if seen.status_code == 200:
             break
         time.sleep(0.1)

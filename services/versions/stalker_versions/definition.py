@@ -1,33 +1,43 @@
-"""The versions service as the shared runtime sees it."""
+"""The versions service as the shared runtime sees it: tables, migrations, routes and subscriptions."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import APIRouter
+
 from stalker_shared.consumer import Subscription
-from stalker_shared.contracts import ProjectCreated, ProjectDeleted, ProjectUpdated
 from stalker_shared.messaging.queues import VERSIONS_CATALOG_EVENTS
-from stalker_shared.runtime import ServiceDefinition
-from stalker_versions.api.projects import project_refs_router
+from stalker_shared.runtime import Runtime, ServiceDefinition
+from stalker_versions.api.errors import install_domain_errors
+from stalker_versions.api.projects import projects_router
+from stalker_versions.api.repositories import paths_router, repositories_router
+from stalker_versions.api.structures import filename_templates_router, structures_router
+from stalker_versions.api.versions import task_versions_router, versions_router
 from stalker_versions.db.models import MESSAGING, Base
-from stalker_versions.service.catalog_events import apply_project_deleted, apply_project_state
+from stalker_versions.service.catalog_events import CATALOG_EVENT_HANDLERS
 
 
-def versions_definition() -> ServiceDefinition:
+def versions_routers(runtime: Runtime) -> list[APIRouter]:
+    return [
+        repositories_router(runtime),
+        paths_router(runtime),
+        filename_templates_router(runtime),
+        structures_router(runtime),
+        projects_router(runtime),
+        task_versions_router(runtime),
+        versions_router(runtime),
+    ]
+
+
+def versions_definition(_settings: object = None) -> ServiceDefinition:
+    """The host passes each service its settings; this service needs none to describe itself."""
     return ServiceDefinition(
         name="versions",
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
-        routers=lambda runtime: [project_refs_router(runtime)],
-        subscriptions=(
-            Subscription(
-                VERSIONS_CATALOG_EVENTS,
-                {
-                    ProjectCreated: apply_project_state,
-                    ProjectUpdated: apply_project_state,
-                    ProjectDeleted: apply_project_deleted,
-                },
-            ),
-        ),
+        routers=versions_routers,
+        subscriptions=(Subscription(VERSIONS_CATALOG_EVENTS, dict(CATALOG_EVENT_HANDLERS)),),
+        configure_app=install_domain_errors,
     )

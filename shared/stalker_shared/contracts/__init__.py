@@ -4,13 +4,15 @@ from stalker_shared.contracts.catalog import CATALOG_CONTRACTS, ProjectCreated, 
 from stalker_shared.contracts.envelope import Contract, Envelope
 from stalker_shared.contracts.registry import ContractRegistry, InvalidMessage
 from stalker_shared.contracts.scheduling import SCHEDULING_CONTRACTS
+from stalker_shared.contracts.versions import VERSIONS_CONTRACTS, VersionCreated, VersionPublished
 
-ALL_CONTRACTS = (*CATALOG_CONTRACTS, *SCHEDULING_CONTRACTS)
+ALL_CONTRACTS = (*CATALOG_CONTRACTS, *SCHEDULING_CONTRACTS, *VERSIONS_CONTRACTS)
 
 __all__ = [
     "ALL_CONTRACTS",
     "CATALOG_CONTRACTS",
     "SCHEDULING_CONTRACTS",
+    "VERSIONS_CONTRACTS",
     "Contract",
     "ContractRegistry",
     "Envelope",
@@ -18,4 +20,6 @@ __all__ = [
     "ProjectCreated",
     "ProjectDeleted",
     "ProjectUpdated",
+    "VersionCreated",
+    "VersionPublished",
 ]

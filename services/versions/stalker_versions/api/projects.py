@@ -1,33 +1,70 @@
-"""What this service knows of the catalog's projects (its read model)."""
+"""Routes for projects as this service knows them: the read model, the storage (repositories and
+structure, set by admins) and the folders to create."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from fastapi import APIRouter, Depends, Query, Request
 
-from stalker_shared.problems import Problem
+from stalker_shared.auth import Principal
 from stalker_shared.runtime import Runtime
-from stalker_versions.db.models import ProjectRef
+from stalker_versions.api.common import bearer_token, catalog_lookup
+from stalker_versions.api.schemas.projects import DirectoriesRead, ProjectRefRead, StorageIn, StorageRead
+from stalker_versions.db.models import ProjectRef, ProjectStorage
+from stalker_versions.db.queries import get_one
+from stalker_versions.domain.errors import NotFound
+from stalker_versions.domain.paths import OperatingSystem
+from stalker_versions.service.storage import SetStorage, load_storage, project_directories, set_storage
 
 
-class ProjectRefRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+def storage_read(storage: ProjectStorage) -> StorageRead:
+    ids = [link.repository_id for link in storage.repositories]
+    return StorageRead(
+        project_id=storage.project_id,
+        repository_ids=ids,
+        repository_id=ids[0] if ids else None,
+        structure_id=storage.structure_id,
+        revision=storage.revision,
+        updated_at=storage.updated_at,
+    )
 
-    id: int
-    name: str
-    code: str
-    revision: int
 
+def projects_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/projects", tags=["projects"], dependencies=[Depends(runtime.auth.user)])
 
-def project_refs_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/projects", tags=["projects"])
-
-    @router.get("/{project_id}", response_model=ProjectRefRead)
+    @router.get(
+        "/{project_id}", response_model=ProjectRefRead, summary="The project as this service knows it"
+    )
     async def read(project_id: int) -> ProjectRefRead:
         async with runtime.unit_of_work() as uow:
-            project = await uow.session.get(ProjectRef, project_id)
-        if project is None or project.deleted:
-            raise Problem(404, "Not Found", f"project {project_id} is not known to the versions service")
+            project = await get_one(uow.session, ProjectRef, project_id)
+        if project.deleted:
+            raise NotFound(f"project {project_id} was deleted in the catalog")
         return ProjectRefRead.model_validate(project)
+
+    @router.put("/{project_id}/storage", response_model=StorageRead)
+    async def put_storage(
+        project_id: int, body: StorageIn, request: Request, principal: Principal = Depends(runtime.auth.admin)
+    ) -> StorageRead:
+        command = SetStorage(project_id, tuple(body.repository_ids), body.structure_id, principal.user_id)
+        storage = await set_storage(
+            runtime.unit_of_work, catalog_lookup(runtime), command, bearer_token(request)
+        )
+        return storage_read(storage)
+
+    @router.get("/{project_id}/storage", response_model=StorageRead)
+    async def get_storage(project_id: int) -> StorageRead:
+        async with runtime.unit_of_work() as uow:
+            storage = await load_storage(uow.session, project_id)
+        if storage is None:
+            raise NotFound(f"project {project_id} has no storage set")
+        return storage_read(storage)
+
+    @router.get("/{project_id}/directories", response_model=DirectoriesRead)
+    async def directories(project_id: int, os: OperatingSystem = Query("linux")) -> DirectoriesRead:
+        async with runtime.unit_of_work() as uow:
+            listing = await project_directories(uow, project_id, os)
+        return DirectoriesRead(
+            project_id=project_id, os=os, root=listing.root, directories=listing.directories
+        )
 
     return router

@@ -1,28 +1,31 @@
-"""The versions service's ORM models (its own database)."""
+"""Every model of the versions service's own database, in one import for Alembic and the handlers."""
 
-from __future__ import annotations
+from stalker_versions.db.base import MESSAGING, Audited, Base
+from stalker_versions.db.catalog import ProjectRef, TaskRef
+from stalker_versions.db.storage import (
+    FilenameTemplate,
+    ProjectRepository,
+    ProjectStorage,
+    Repository,
+    Structure,
+    structure_template,
+)
+from stalker_versions.db.versions import Version, VersionCounter, version_input, version_output
 
-from sqlalchemy import MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-from stalker_shared.db import NAMING_CONVENTION
-from stalker_shared.tables import add_messaging_tables
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-MESSAGING = add_messaging_tables(Base.metadata)
-
-
-class ProjectRef(Base):
-    """The catalog's projects as this service knows them, kept up to date from catalog events."""
-
-    __tablename__ = "project_ref"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    name: Mapped[str] = mapped_column(String(256))
-    code: Mapped[str] = mapped_column(String(256))
-    revision: Mapped[int]
-    deleted: Mapped[bool] = mapped_column(default=False)
+__all__ = [
+    "MESSAGING",
+    "Audited",
+    "Base",
+    "FilenameTemplate",
+    "ProjectRef",
+    "ProjectRepository",
+    "ProjectStorage",
+    "Repository",
+    "Structure",
+    "TaskRef",
+    "Version",
+    "VersionCounter",
+    "structure_template",
+    "version_input",
+    "version_output",
+]

@@ -1,25 +1,110 @@
-"""Keeps the read model of the catalog's projects: each event applied once, stale states ignored."""
+"""Keeps the read model of the catalog's projects and tasks: each state applied only when it is newer
+than the one held (by revision), deletions kept as tombstones. The same rules store what a fetch from
+the catalog returns, so an event and a fetch racing each other agree."""
 
 from __future__ import annotations
 
-from stalker_shared.contracts import Contract, Envelope, ProjectCreated, ProjectDeleted, ProjectUpdated
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stalker_shared.consumer import Handler
+from stalker_shared.contracts import Contract, Envelope
+from stalker_shared.contracts.catalog import (
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
+    TaskCreated,
+    TaskDeleted,
+    TaskUpdated,
+)
 from stalker_shared.unit_of_work import UnitOfWork
-from stalker_versions.db.models import ProjectRef
+from stalker_versions.db.catalog import ProjectRef, TaskRef
+from stalker_versions.db.queries import upsert
 
 
-async def apply_project_state(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+class ProjectFacts(BaseModel):
+    """What this service keeps of a catalog project (from an event or the catalog's API)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    name: str = Field(max_length=256)
+    code: str = Field(max_length=256)
+    revision: int = Field(ge=1)
+
+
+class TaskFacts(BaseModel):
+    """What this service keeps of a catalog task (from an event or the catalog's API)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    project_id: int
+    parent_id: int | None = None
+    kind: str = Field(default="task", max_length=16)
+    name: str = Field(max_length=256)
+    code: str | None = Field(default=None, max_length=256)
+    type_id: int | None = None
+    sequence_ids: list[int] = []
+    revision: int = Field(ge=1)
+
+
+async def apply_project(session: AsyncSession, facts: ProjectFacts) -> None:
+    values = {**facts.model_dump(), "deleted": False}
+    newer = (ProjectRef.revision < facts.revision) & ProjectRef.deleted.is_(False)
+    await upsert(session, ProjectRef, values, {k: v for k, v in values.items() if k != "id"}, newer)
+
+
+async def apply_project_deleted(session: AsyncSession, project_id: int, revision: int) -> None:
+    tombstone = {"id": project_id, "name": "", "code": "", "revision": revision, "deleted": True}
+    change = {"deleted": True, "revision": revision}
+    await upsert(session, ProjectRef, tombstone, change, ProjectRef.revision <= revision)
+
+
+async def apply_task(session: AsyncSession, facts: TaskFacts) -> None:
+    values = {**facts.model_dump(), "deleted": False}
+    newer = (TaskRef.revision < facts.revision) & TaskRef.deleted.is_(False)
+    await upsert(session, TaskRef, values, {k: v for k, v in values.items() if k != "id"}, newer)
+
+
+async def apply_task_deleted(session: AsyncSession, task_id: int, revision: int) -> None:
+    tombstone = {
+        "id": task_id,
+        "project_id": 0,
+        "kind": "task",
+        "name": "",
+        "revision": revision,
+        "deleted": True,
+    }
+    change = {"deleted": True, "revision": revision}
+    await upsert(session, TaskRef, tombstone, change, TaskRef.revision <= revision)
+
+
+async def on_project_state(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
     assert isinstance(event, ProjectCreated | ProjectUpdated)
-    project = await uow.session.get(ProjectRef, event.id, with_for_update=True)
-    if project is None:
-        uow.session.add(ProjectRef(id=event.id, name=event.name, code=event.code, revision=event.revision))
-    elif event.revision > project.revision:
-        project.name, project.code, project.revision = event.name, event.code, event.revision
+    await apply_project(uow.session, ProjectFacts.model_validate(event.model_dump()))
 
 
-async def apply_project_deleted(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+async def on_project_deleted(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
     assert isinstance(event, ProjectDeleted)
-    project = await uow.session.get(ProjectRef, event.id, with_for_update=True)
-    if project is None:
-        uow.session.add(ProjectRef(id=event.id, name="", code="", revision=event.revision, deleted=True))
-    elif event.revision >= project.revision:
-        project.deleted, project.revision = True, event.revision
+    await apply_project_deleted(uow.session, event.id, event.revision)
+
+
+async def on_task_state(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+    assert isinstance(event, TaskCreated | TaskUpdated)
+    await apply_task(uow.session, TaskFacts.model_validate(event.model_dump()))
+
+
+async def on_task_deleted(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+    assert isinstance(event, TaskDeleted)
+    await apply_task_deleted(uow.session, event.id, event.revision)
+
+
+CATALOG_EVENT_HANDLERS: dict[type[Contract], Handler] = {
+    ProjectCreated: on_project_state,
+    ProjectUpdated: on_project_state,
+    ProjectDeleted: on_project_deleted,
+    TaskCreated: on_task_state,
+    TaskUpdated: on_task_state,
+    TaskDeleted: on_task_deleted,
+}

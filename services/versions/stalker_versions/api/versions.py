@@ -1,0 +1,143 @@
+"""Routes for versions: created under their task (the server gives the number and paths), listed in
+order, the latest and latest published, published with PATCH, deleted by their creator or an admin."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+
+from stalker_shared.auth import Principal
+from stalker_shared.runtime import Runtime
+from stalker_versions.api.common import actor, bearer_token, catalog_lookup
+from stalker_versions.api.schemas.common import Page
+from stalker_versions.api.schemas.versions import VersionCreate, VersionRead, VersionUpdate
+from stalker_versions.domain.paths import OperatingSystem
+from stalker_versions.domain.version_paths import absolute_or_none
+from stalker_versions.service import version_changes, version_reads
+from stalker_versions.service.version_reads import DEFAULT_TAKE, VersionRecord
+from stalker_versions.service.versions import CreateVersion, create_version
+
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,200}$"
+
+
+def version_read(record: VersionRecord, os: OperatingSystem) -> VersionRead:
+    version = record.version
+    fields = {k: getattr(version, k) for k in VersionRead.model_fields if hasattr(version, k)}
+    return VersionRead.model_validate(
+        {
+            **fields,
+            "os": os,
+            "absolute_path": absolute_or_none(version.path, record.repository, os),
+            "absolute_full_path": absolute_or_none(version.full_path, record.repository, os),
+            "input_ids": record.input_ids,
+            "output_ids": record.output_ids,
+        }
+    )
+
+
+def task_versions_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/tasks", tags=["versions"], dependencies=[Depends(runtime.auth.user)])
+
+    @router.post(
+        "/{task_id}/versions",
+        status_code=status.HTTP_201_CREATED,
+        response_model=VersionRead,
+        responses={200: {"description": "A retry with the same Idempotency-Key: the version it made"}},
+    )
+    async def create(
+        task_id: int,
+        body: VersionCreate,
+        request: Request,
+        response: Response,
+        os: OperatingSystem = Query("linux"),
+        idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY),
+        principal: Principal = Depends(runtime.auth.user),
+    ) -> VersionRead:
+        command = CreateVersion(
+            task_id=task_id,
+            created_by_id=principal.user_id,
+            take_name=body.take_name,
+            extension=body.extension,
+            description=body.description,
+            parent_id=body.parent_id,
+            input_ids=tuple(body.input_ids),
+            output_ids=tuple(body.output_ids),
+            idempotency_key=idempotency_key,
+        )
+        outcome = await create_version(
+            runtime.unit_of_work, catalog_lookup(runtime), command, bearer_token(request)
+        )
+        response.headers["Location"] = f"{runtime.definition.prefix}/v1/versions/{outcome.record.version.id}"
+        if not outcome.created:
+            response.status_code = status.HTTP_200_OK
+            response.headers["Idempotent-Replayed"] = "true"
+        return version_read(outcome.record, os)
+
+    @router.get("/{task_id}/versions", response_model=Page[VersionRead])
+    async def list_versions(
+        task_id: int,
+        take_name: str | None = Query(None, max_length=64, description="Only this take"),
+        os: OperatingSystem = Query("linux"),
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> Page[VersionRead]:
+        async with runtime.unit_of_work() as uow:
+            found, total = await version_reads.task_versions(uow.session, task_id, take_name, limit, offset)
+        items = [version_read(r, os) for r in found]
+        return Page[VersionRead](items=items, total=total, limit=limit, offset=offset)
+
+    @router.get("/{task_id}/versions/latest", response_model=VersionRead)
+    async def latest(
+        task_id: int,
+        take_name: str = Query(DEFAULT_TAKE, max_length=64),
+        os: OperatingSystem = Query("linux"),
+    ) -> VersionRead:
+        async with runtime.unit_of_work() as uow:
+            record = await version_reads.latest_version(uow.session, task_id, take_name, published=False)
+        return version_read(record, os)
+
+    @router.get("/{task_id}/versions/latest-published", response_model=VersionRead)
+    async def latest_published(
+        task_id: int,
+        take_name: str = Query(DEFAULT_TAKE, max_length=64),
+        os: OperatingSystem = Query("linux"),
+    ) -> VersionRead:
+        async with runtime.unit_of_work() as uow:
+            record = await version_reads.latest_version(uow.session, task_id, take_name, published=True)
+        return version_read(record, os)
+
+    return router
+
+
+def versions_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/versions", tags=["versions"], dependencies=[Depends(runtime.auth.user)])
+
+    @router.get("/{version_id}", response_model=VersionRead)
+    async def get_version(version_id: int, os: OperatingSystem = Query("linux")) -> VersionRead:
+        async with runtime.unit_of_work() as uow:
+            return version_read(await version_reads.one_record(uow.session, version_id), os)
+
+    @router.patch("/{version_id}", response_model=VersionRead)
+    async def update_version(
+        version_id: int,
+        body: VersionUpdate,
+        os: OperatingSystem = Query("linux"),
+        principal: Principal = Depends(runtime.auth.user),
+    ) -> VersionRead:
+        command = version_changes.UpdateVersion(
+            version_id=version_id,
+            actor=actor(principal),
+            is_published=body.is_published,
+            description=body.description,
+            input_ids=tuple(body.input_ids) if body.input_ids is not None else None,
+            output_ids=tuple(body.output_ids) if body.output_ids is not None else None,
+        )
+        async with runtime.unit_of_work() as uow:
+            return version_read(await version_changes.update_version(uow, command), os)
+
+    @router.delete("/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def delete_version(version_id: int, principal: Principal = Depends(runtime.auth.user)) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await version_changes.delete_version(uow, version_id, actor(principal))
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router

@@ -1,0 +1,133 @@
+"""Queries shared by the handlers and routes: lookups by id, the task chain, upserts, and the conversion
+of rows into the values the domain rules take."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, aliased, joinedload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
+
+from stalker_versions.db.catalog import TaskRef
+from stalker_versions.db.storage import ProjectStorage, Repository, Structure
+from stalker_versions.domain.context import TaskNode
+from stalker_versions.domain.errors import NotFound
+from stalker_versions.domain.paths import RepositoryRoots
+
+M = TypeVar("M", bound=DeclarativeBase)
+MAX_TREE_DEPTH = 64
+
+STORAGE_LOAD = (joinedload(ProjectStorage.repositories),)
+STRUCTURE_LOAD = (selectinload(Structure.templates),)
+# One query for one structure (lists keep selectinload: a join would multiply the rows they page over).
+STRUCTURE_JOINED = (joinedload(Structure.templates),)
+
+
+def label(model: type[DeclarativeBase]) -> str:
+    return str(model.__tablename__).replace("_", " ")
+
+
+async def get_one(
+    session: AsyncSession,
+    model: type[M],
+    entity_id: int,
+    *options: ExecutableOption,
+    for_update: bool = False,
+    field: str | None = None,
+) -> M:
+    """The row with this id, or NotFound naming the kind and the id."""
+    key = model.__mapper__.primary_key[0]
+    statement = select(model).where(key == entity_id).options(*options)
+    if for_update:
+        statement = statement.with_for_update()
+    entity = (await session.scalars(statement)).unique().one_or_none()
+    if entity is None:
+        raise NotFound(f"no {label(model)} with id {entity_id}", field=field)
+    return entity
+
+
+async def get_many(session: AsyncSession, model: type[M], ids: Iterable[int], field: str) -> list[M]:
+    """Rows for every id, in the order given; NotFound naming the missing ids and the field."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return []
+    key = model.__mapper__.primary_key[0]
+    attribute = model.__mapper__.get_property_by_column(key).key
+    found = {getattr(e, attribute): e for e in await session.scalars(select(model).where(key.in_(wanted)))}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise NotFound(f"{field}: no {label(model)} with id {', '.join(map(str, missing))}", field=field)
+    return [found[i] for i in wanted]
+
+
+async def task_chain(session: AsyncSession, task_id: int) -> list[TaskRef]:
+    """The task and the ancestors this service knows, root first (one recursive query)."""
+    chain = (
+        select(TaskRef.id, TaskRef.parent_id, literal(0).label("depth"))
+        .where(TaskRef.id == task_id)
+        .cte("chain", recursive=True)
+    )
+    parent = aliased(TaskRef)
+    chain = chain.union_all(
+        select(parent.id, parent.parent_id, chain.c.depth + 1).where(
+            parent.id == chain.c.parent_id, chain.c.depth < MAX_TREE_DEPTH
+        )
+    )
+    statement = select(TaskRef).join(chain, TaskRef.id == chain.c.id).order_by(chain.c.depth.desc())
+    return list(await session.scalars(statement))
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    values: Mapping[str, Any],
+    update: Mapping[str, Any],
+    where: ColumnElement[bool] | None = None,
+) -> None:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET `update` [WHERE `where`], on either backend."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    keys = [column.name for column in model.__table__.primary_key]
+    statement = insert(model).values(**values)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=keys, set_=dict(update), where=where)
+    )
+
+
+def roots_of(repository: Repository) -> RepositoryRoots:
+    return RepositoryRoots(
+        id=repository.id,
+        code=repository.code,
+        linux=repository.linux_path,
+        macos=repository.macos_path,
+        windows=repository.windows_path,
+    )
+
+
+def node_of(task: TaskRef) -> TaskNode:
+    return TaskNode(
+        id=task.id,
+        project_id=task.project_id,
+        parent_id=task.parent_id,
+        kind=task.kind,
+        name=task.name,
+        code=task.code,
+        type_id=task.type_id,
+        sequence_ids=tuple(task.sequence_ids or ()),
+    )
+
+
+async def all_repositories(session: AsyncSession) -> list[Repository]:
+    """Every repository: a studio has a handful, and path conversions consider all of them."""
+    return list(await session.scalars(select(Repository).order_by(Repository.id)))
+
+
+async def repositories_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Repository]:
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Repository).where(Repository.id.in_(set(ids))))
+    return {r.id: r for r in rows}

@@ -1,0 +1,61 @@
+"""The versions service's HTTP API on PostgreSQL: a database copied from a migrated template per test,
+an admin's token, and a fake catalog for the lookups the read model cannot answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stalker_shared.http import create_service_app
+from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
+from stalker_shared.runtime import Runtime
+from stalker_versions.api.common import CATALOG_EXTRA
+from stalker_versions.definition import versions_definition
+
+from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
+from support.versions import ADMIN, FakeCatalog, VersionsService, bearer, versions_settings
+
+
+@pytest.fixture(scope="session")
+def versions_template(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head, copied for each test."""
+    name = unique_name("stalker_versions_tpl")
+
+    async def build() -> None:
+        await create_database(pg_server, name)
+        settings = versions_settings(sqlalchemy_url(pg_server, name), tmp_path_factory.mktemp("versions"))
+        runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
+        await runtime.migrate()
+        await runtime.close()
+
+    asyncio.run(build())
+    yield name
+    asyncio.run(drop_database(pg_server, name))
+
+
+@pytest.fixture
+async def versions(pg_server: str, versions_template: str, tmp_path: Path) -> AsyncIterator[VersionsService]:
+    name = unique_name("stalker_versions_test")
+    await create_database(pg_server, name, template=versions_template)
+    runtime = Runtime(
+        versions_definition(),
+        versions_settings(sqlalchemy_url(pg_server, name), tmp_path),
+        InMemoryTransport(InMemoryBroker()),
+    )
+    catalog = FakeCatalog()
+    runtime.extras[CATALOG_EXTRA] = catalog
+    await runtime.open(migrate=False)
+    app = create_service_app(runtime, manage_runtime=False)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://versions.test", headers=bearer(ADMIN)
+    )
+    try:
+        yield VersionsService(runtime, client, catalog, app)
+    finally:
+        await client.aclose()
+        await runtime.close()
+        await drop_database(pg_server, name)
