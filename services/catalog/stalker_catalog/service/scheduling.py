@@ -111,11 +111,11 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
             update(TASKS)
             .where(TASKS.c.id == bindparam("task_id"))
             .values(
-                computed_start=bindparam("start"),
-                computed_end=bindparam("end"),
+                computed_start=bindparam("b_start"),
+                computed_end=bindparam("b_end"),
                 revision=TASKS.c.revision + 1,
             ),
-            [{"task_id": t.id, "start": t.computed_start, "end": t.computed_end} for t in result.tasks],
+            [{"task_id": t.id, "b_start": t.computed_start, "b_end": t.computed_end} for t in result.tasks],
         )
     if job.compute_resources:
         await _replace_computed_resources(uow, result)
@@ -123,8 +123,11 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
         await session.execute(
             update(PROJECTS)
             .where(PROJECTS.c.id == bindparam("project_id"))
-            .values(computed_start=bindparam("start"), computed_end=bindparam("end")),
-            [{"project_id": p.id, "start": p.computed_start, "end": p.computed_end} for p in result.projects],
+            .values(computed_start=bindparam("b_start"), computed_end=bindparam("b_end")),
+            [
+                {"project_id": p.id, "b_start": p.computed_start, "b_end": p.computed_end}
+                for p in result.projects
+            ],
         )
     message = "; ".join(w.message for w in result.warnings) or ""
     await _finish(uow, studio, job, "completed", message)
