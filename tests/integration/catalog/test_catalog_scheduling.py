@@ -12,7 +12,6 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import Catalog  # type: ignore[attr-defined]
 from stalker_scheduler.definition import scheduler_definition
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.contracts import Envelope
@@ -20,6 +19,8 @@ from stalker_shared.contracts.scheduling import ScheduleCompleted, TaskResult
 from stalker_shared.messaging import InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
+
+from conftest import Catalog  # type: ignore[attr-defined]
 
 pytestmark = pytest.mark.tj3
 API = "/catalog/v1"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-
 from typing import cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
