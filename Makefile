@@ -35,9 +35,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## Regenerate deploy/rabbitmq/definitions.json from the topology in code.
+## Regenerate deploy/rabbitmq/definitions.json and users.json (per-service users) from the topology in code.
 definitions: install
 	$(BIN)/stalker-host definitions > deploy/rabbitmq/definitions.json
+	$(BIN)/stalker-host definitions --users > deploy/rabbitmq/users.json
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -94,7 +94,8 @@ class Runtime:
         if migrate if migrate is not None else self.settings.embedded_database:
             await self.migrate()
         await self.transport.connect()
-        await self.transport.declare(self.topology)
+        if self.settings.declare_topology:
+            await self.transport.declare(self.topology)
 
     async def migrate(self) -> None:
         """Upgrade the database to the latest migration, then run the service's bootstrap."""

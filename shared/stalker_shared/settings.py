@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     data_dir: Path = Path("data")
     # Prefix for exchange and queue names, so several deployments (or test runs) share a broker.
     messaging_namespace: str = ""
+    # Declare exchanges, queues and bindings at start-up. Deployments that load the topology into the
+    # broker beforehand (deploy/rabbitmq) turn this off, so each service's broker user needs no
+    # `configure` permission: it cannot create, change or delete queues.
+    declare_topology: bool = True
     log_level: str = "INFO"
     log_json: bool = True
     outbox_poll_interval: float = Field(default=0.5, gt=0)

@@ -1,6 +1,8 @@
 """Worker processes under stress, on PostgreSQL and RabbitMQ: R3 (a consumer killed with SIGKILL several
 times while it drains a queue) and R11 (SIGTERM mid-batch: in-flight work finishes, the process exits
-cleanly, nothing is lost)."""
+cleanly, nothing is lost; or, when the work outlasts the grace period, the worker returns it to the queue
+and exits within the grace, and nothing is lost either). The deployments rely on that bound: a container's
+stop timeout (terminationGracePeriodSeconds, stop_grace_period) is set above it (tests/deploy)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,7 +24,9 @@ from support.probe import ProbeEvent, effect, effect_count
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_worker(probe: ProbeHarness, delay: float, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    probe: ProbeHarness, delay: float, log: Path, grace: float = 15.0
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with log.open("ab") as out:
         return subprocess.Popen(
@@ -33,6 +38,7 @@ def start_worker(probe: ProbeHarness, delay: float, log: Path) -> subprocess.Pop
                 str(probe.broker.url),
                 probe.settings.messaging_namespace,
                 str(delay),
+                str(grace),
             ],
             env=env,
             stdout=out,
@@ -128,3 +134,42 @@ async def test_r11_sigterm_mid_batch_finishes_in_flight_work_and_exits_cleanly(
         worker.wait(timeout=30)
     total, distinct = await history(probe)
     assert (total, distinct) == (sent, sent)
+
+
+async def test_r11_sigterm_with_work_outlasting_the_grace_returns_it_to_the_queue_within_the_grace(
+    distributed_probe: ProbeHarness, tmp_path: Path
+) -> None:
+    probe, sent, grace = distributed_probe, 20, 1.0
+    await publish(probe, sent)
+    log = tmp_path / "worker.log"
+    # Each effect takes 30 s inside its transaction: nothing can finish within the 1 s grace.
+    worker = start_worker(probe, delay=30.0, log=log, grace=grace)
+
+    async def holding() -> bool:
+        return '"workers started"' in log.read_text()
+
+    await eventually(holding, timeout=30, what="the worker to start consuming")
+    await asyncio.sleep(1.0)  # the prefetched messages are in flight
+    stopped_at = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    code = worker.wait(timeout=30)
+    elapsed = time.monotonic() - stopped_at
+    # Not clean (work was cut), but prompt: the grace, then closing the connections.
+    assert code == 1, log.read_text()[-2000:]
+    assert elapsed < grace + 5, f"took {elapsed:.1f}s to stop with a {grace}s grace"
+    assert '"clean": false' in log.read_text()
+    assert await effect_count(probe.engine) == 0  # the cut transactions were rolled back
+    worker = start_worker(probe, delay=0.0, log=log)
+    try:
+
+        async def drained() -> bool:
+            return await effect_count(probe.engine) >= sent
+
+        await eventually(drained, timeout=60, what="the returned messages to be processed after restart")
+        await asyncio.sleep(0.3)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)
+    total, distinct = await history(probe)
+    assert (total, distinct) == (sent, sent)
+    assert redeliveries(log) > 0, "no message came back: the held ones were not returned to the queue"

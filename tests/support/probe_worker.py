@@ -1,5 +1,5 @@
 """The probe service's worker as a separate process, for tests that kill or stop it:
-python -m support.probe_worker <database_url> <amqp_url> <namespace> <effect_delay_seconds>"""
+python -m support.probe_worker <database_url> <amqp_url> <namespace> <effect_delay_seconds> [<grace>]"""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from support.probe import EFFECT_DELAY, probe_definition, probe_topology
 
 def main() -> int:
     database_url, amqp_url, namespace, delay = sys.argv[1:5]
+    grace = float(sys.argv[5]) if len(sys.argv) > 5 else 15.0
     EFFECT_DELAY["seconds"] = float(delay)
     configure_logging("INFO")
     settings = ServiceSettings(
@@ -25,7 +26,7 @@ def main() -> int:
         broker_url=amqp_url,
         messaging_namespace=namespace,
         consumer_prefetch=8,
-        shutdown_grace_seconds=15,
+        shutdown_grace_seconds=grace,
     )
     runtime = Runtime(
         probe_definition(),

@@ -14,6 +14,7 @@ from stalker_host.gateway import Gateway
 from stalker_host.supervisor import ServerUrls, start_services, stop_processes
 from stalker_shared.logging import configure_logging, get_logger
 from stalker_shared.messaging import rabbitmq_definitions
+from stalker_shared.messaging.access import rabbitmq_users
 from stalker_shared.messaging.queues import stalker_topology
 from stalker_shared.process import serve
 
@@ -81,9 +82,16 @@ async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
 
 
 @app.command()
-def definitions(namespace: str = typer.Option(""), vhost: str = typer.Option("/")) -> None:
-    """Print the RabbitMQ definitions (exchanges, quorum queues, dead-letter queues, policies) as JSON."""
-    print(json.dumps(rabbitmq_definitions(stalker_topology(namespace), vhost), indent=2))
+def definitions(
+    namespace: str = typer.Option(""),
+    vhost: str = typer.Option("/"),
+    users: bool = typer.Option(False, "--users", help="Print the per-service broker users instead"),
+) -> None:
+    """Print the RabbitMQ definitions (exchanges, quorum queues, dead-letter queues, policies) as JSON;
+    with --users, each service's broker user and its least-privilege permissions."""
+    topology = stalker_topology(namespace)
+    document = rabbitmq_users(topology, vhost) if users else rabbitmq_definitions(topology, vhost)
+    print(json.dumps(document, indent=2))
 
 
 def main() -> None:
