@@ -147,13 +147,8 @@ def test_the_dockerfile_parser_sees_a_broken_dockerfile(tmp_path: Path) -> None:
 
 # --- what each image installs covers what its code imports --------------------------------------------
 
-# Undeclared dependencies of packages their owners are still writing (an image would fail without
-# them): tolerated here until declared; remove each entry once its package declares it.
-KNOWN_UNDECLARED = {
-    "catalog": {"pwdlib", "argon2-cffi", "python-multipart"},
-    "versions": set[str](),
-    "scheduler": set[str](),
-}
+# Undeclared dependencies tolerated per service (none: every image declares what it imports).
+KNOWN_UNDECLARED: dict[str, set[str]] = {"catalog": set(), "versions": set(), "scheduler": set()}
 # Needed at run time without an import of its own: FastAPI parses forms with python-multipart.
 IMPLIED = {re.compile(r"OAuth2PasswordRequestForm|\bForm\("): "python-multipart"}
 
