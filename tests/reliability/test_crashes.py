@@ -16,8 +16,8 @@ from stalker_shared.metrics import CONSUMER_MESSAGES, OUTBOX_PUBLISHED
 from stalker_shared.outbox import OutboxRelay
 from stalker_shared.workers import ServiceWorkers
 
-from conftest import ProbeHarness
 from support.brokers import eventually
+from support.harness import ProbeHarness
 from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
 from support.tcp_proxy import TcpProxy
 

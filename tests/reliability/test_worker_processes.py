@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from conftest import ProbeHarness
 from support.brokers import eventually
+from support.harness import ProbeHarness
 from support.probe import ProbeEvent, effect, effect_count
 
 ROOT = Path(__file__).resolve().parents[1]

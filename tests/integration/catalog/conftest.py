@@ -4,38 +4,19 @@ per test, an admin's token, and the events its outbox holds."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
-from sqlalchemy import select
-from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
 
-from stalker_catalog.db.models import MESSAGING
 from stalker_catalog.definition import catalog_definition
-from stalker_catalog.settings import CatalogSettings
-from stalker_shared.auth import generate_private_pem
 from stalker_shared.http import create_service_app
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 
-ADMIN_PASSWORD = "admin-secret"
-PRIVATE_KEY = generate_private_pem()
-
-
-def catalog_settings(database_url: str, data_dir: Path) -> CatalogSettings:
-    return CatalogSettings(
-        database_url=database_url,
-        data_dir=data_dir,
-        admin_password=SecretStr(ADMIN_PASSWORD),
-        jwt_private_key=SecretStr(PRIVATE_KEY),
-        outbox_poll_interval=0.05,
-    )
+from support.catalog import ADMIN_PASSWORD, Catalog, catalog_settings
+from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
 
 
 @pytest.fixture(scope="session")
@@ -53,28 +34,6 @@ def catalog_template(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -
     asyncio.run(build())
     yield name
     asyncio.run(drop_database(pg_server, name))
-
-
-@dataclass
-class Catalog:
-    runtime: Runtime
-    client: httpx.AsyncClient
-
-    async def login(self, login: str, password: str) -> dict[str, str]:
-        response = await self.client.post(
-            "/catalog/v1/auth/token", data={"username": login, "password": password}
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-    async def events(self) -> list[dict[str, Any]]:
-        """Every message written to the outbox so far, oldest first (envelopes as dicts)."""
-        async with self.runtime.sessionmaker() as session:
-            bodies = await session.scalars(select(MESSAGING.outbox.c.body).order_by(MESSAGING.outbox.c.id))
-            return [json.loads(b) for b in bodies]
-
-    async def event_types(self) -> list[str]:
-        return [e["type"] for e in await self.events()]
 
 
 @pytest.fixture

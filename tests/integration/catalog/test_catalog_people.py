@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from conftest import ADMIN_PASSWORD, Catalog  # type: ignore[attr-defined]
+
+from support.catalog import ADMIN_PASSWORD, Catalog
 
 ME = {
     "name": "Erkan Ozgur Yilmaz",

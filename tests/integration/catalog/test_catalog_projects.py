@@ -7,7 +7,7 @@ from typing import Any
 
 from stalker_catalog.db.models import Task
 
-from conftest import Catalog  # type: ignore[attr-defined]
+from support.catalog import Catalog
 
 ME = {
     "name": "Erkan Ozgur Yilmaz",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Catalog  # type: ignore[attr-defined]
+from support.catalog import Catalog
 
 TUTORIAL = {"name": "My Great Studio", "now": "2014-04-02T16:00:00Z", "start": "2014-04-02T16:00:00Z"}
 WEEK_8_TO_16 = {day: [[480, 960]] for day in ("mon", "tue", "wed", "thu", "fri")}

@@ -14,8 +14,8 @@ from stalker_shared.messaging.transport import OutgoingMessage
 from stalker_shared.metrics import CONSUMER_MESSAGES
 from stalker_shared.workers import ServiceWorkers
 
-from conftest import ProbeHarness
 from support.brokers import eventually
+from support.harness import ProbeHarness
 from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
 
 

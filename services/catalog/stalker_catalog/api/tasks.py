@@ -1,9 +1,109 @@
-"""Routes for tasks (being written)."""
+"""Routes of the task tree: /v1/tasks (every kind, bulk writes), the relations, and one set of routes per
+kind (/v1/sequences, /v1/shots, /v1/assets, /v1/scenes). Any logged-in user may write tasks."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+
+from stalker_catalog.api.listing import ListParams, Page, fetch_page, list_params, make_page, page_response
+from stalker_catalog.api.schemas.tasks import (
+    AnyTaskCreate,
+    AnyTaskUpdate,
+    BulkCreate,
+    BulkItemResult,
+    BulkResult,
+    BulkUpdate,
+    TaskRead,
+)
+from stalker_catalog.api.task_io import TASK_LIST, bulk_new_task, new_task, task_change, task_reads
+from stalker_catalog.api.task_kinds import kind_routers
+from stalker_catalog.api.task_relations import relations_router
+from stalker_catalog.db.models import Task
+from stalker_catalog.service import task_delete, tasks
+from stalker_catalog.service.task_queries import TASK_LOAD, load_task
 from stalker_shared.runtime import Runtime
+
+BULK_DESCRIPTION = (
+    "Up to 20,000 items in one transaction. Items may name each other with `ref`, `parent_ref`, "
+    "`depends_on_refs` and `sequence_refs`. Every item is checked before anything is written; a rejected "
+    "batch answers 422 with `errors`, one entry per problem with the item's `index` (and `ref`)."
+)
 
 
 def tasks_router(runtime: Runtime) -> APIRouter:
-    return APIRouter()
+    """Everything of the task tree, as one router."""
+    router = APIRouter(dependencies=[Depends(runtime.auth.user)])
+    router.include_router(_tasks(runtime))
+    router.include_router(relations_router(runtime))
+    for kind_router in kind_routers(runtime):
+        router.include_router(kind_router)
+    return router
+
+
+def _tasks(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(runtime.auth.user)])
+    _bulk(router, runtime)  # before /{task_id}, which would otherwise take "bulk" for an id
+
+    @router.get("", response_model=Page[TaskRead], description="Every kind. " + TASK_LIST.describe())
+    async def list_tasks(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[TaskRead] | JSONResponse:
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(uow.session, select(Task).options(*TASK_LOAD), TASK_LIST, params)
+            items = await task_reads(uow.session, rows)
+        return page_response(make_page(items, total, params), params, TaskRead)
+
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead)
+    async def create_task(body: AnyTaskCreate) -> TaskRead:
+        async with runtime.unit_of_work() as uow:
+            task = await tasks.create_task(uow, new_task(body))
+            return (await task_reads(uow.session, [task]))[0]
+
+    @router.get("/{task_id}", response_model=TaskRead)
+    async def get_task(task_id: int) -> TaskRead:
+        async with runtime.unit_of_work() as uow:
+            return (await task_reads(uow.session, [await load_task(uow.session, task_id)]))[0]
+
+    @router.patch("/{task_id}", response_model=TaskRead)
+    async def update_task(task_id: int, body: AnyTaskUpdate) -> TaskRead:
+        async with runtime.unit_of_work() as uow:
+            task = await tasks.update_task(uow, task_change(task_id, body))
+            return (await task_reads(uow.session, [task]))[0]
+
+    @router.delete(
+        "/{task_id}", status_code=status.HTTP_204_NO_CONTENT, description="Deletes its children too."
+    )
+    async def delete_task(task_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await task_delete.delete_task(uow, task_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
+
+
+def _bulk(router: APIRouter, runtime: Runtime) -> None:
+    @router.post(
+        "/bulk", status_code=status.HTTP_201_CREATED, response_model=BulkResult, description=BULK_DESCRIPTION
+    )
+    async def bulk_create(body: BulkCreate) -> BulkResult:
+        async with runtime.unit_of_work() as uow:
+            applied = await tasks.apply_batch(uow, [bulk_new_task(item) for item in body.items], [])
+        results = [
+            BulkItemResult(index=i, ref=item.ref, id=made.id, revision=1, status=made.status)
+            for i, (item, made) in enumerate(zip(body.items, applied.created, strict=True))
+        ]
+        return BulkResult(count=len(results), items=results)
+
+    @router.patch("/bulk", response_model=BulkResult, description="Changes to up to 20,000 tasks at once.")
+    async def bulk_update(body: BulkUpdate) -> BulkResult:
+        async with runtime.unit_of_work() as uow:
+            changed = await tasks.update_tasks(uow, [task_change(item.id, item) for item in body.items])
+        results = [
+            BulkItemResult(index=i, id=task.id, revision=task.revision, status=task.status)
+            for i, task in enumerate(changed)
+        ]
+        return BulkResult(count=len(results), items=results)

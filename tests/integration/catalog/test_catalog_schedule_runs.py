@@ -20,7 +20,7 @@ from stalker_shared.messaging import InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
-from conftest import Catalog  # type: ignore[attr-defined]
+from support.catalog import Catalog
 
 pytestmark = pytest.mark.tj3
 API = "/catalog/v1"

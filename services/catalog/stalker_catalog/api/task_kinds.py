@@ -1,0 +1,128 @@
+"""One set of routes per kind of node (sequences, shots, assets, scenes) with its own input schemas,
+and a shot's sequences."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from stalker_catalog.api.listing import ListParams, Page, fetch_page, list_params, make_page, page_response
+from stalker_catalog.api.schemas.tasks import (
+    AssetCreate,
+    AssetUpdate,
+    SceneCreate,
+    SceneUpdate,
+    SequenceCreate,
+    SequenceIds,
+    SequenceUpdate,
+    ShotCreate,
+    ShotUpdate,
+    TaskRead,
+)
+from stalker_catalog.api.task_io import TASK_LIST, new_task, task_change, task_reads
+from stalker_catalog.db.models import Task
+from stalker_catalog.service import task_delete, tasks
+from stalker_catalog.service.task_queries import TASK_LOAD, load_task, load_tasks
+from stalker_shared.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class KindRoutes:
+    kind: str
+    plural: str
+    create: type[BaseModel]
+    update: type[BaseModel]
+
+
+KINDS = (
+    KindRoutes("sequence", "sequences", SequenceCreate, SequenceUpdate),
+    KindRoutes("shot", "shots", ShotCreate, ShotUpdate),
+    KindRoutes("asset", "assets", AssetCreate, AssetUpdate),
+    KindRoutes("scene", "scenes", SceneCreate, SceneUpdate),
+)
+
+
+def _body(endpoint: Callable[..., Any], schema: type[BaseModel]) -> Callable[..., Any]:
+    # The body's schema differs per kind; FastAPI reads it from the annotation, which is set here
+    # (a local name in a string annotation could not be resolved).
+    endpoint.__annotations__["body"] = schema
+    return endpoint
+
+
+def kind_routers(runtime: Runtime) -> list[APIRouter]:
+    routers = [_kind_router(runtime, spec) for spec in KINDS]
+    routers[1].include_router(_shot_sequences(runtime))
+    return routers
+
+
+def _kind_router(runtime: Runtime, spec: KindRoutes) -> APIRouter:
+    kind, plural = spec.kind, spec.plural
+    router = APIRouter(prefix=f"/v1/{plural}", tags=[plural], dependencies=[Depends(runtime.auth.user)])
+
+    @router.get("", response_model=Page[TaskRead], name=f"list_{plural}", description=TASK_LIST.describe())
+    async def list_nodes(
+        params: Annotated[ListParams, Depends(list_params)],
+    ) -> Page[TaskRead] | JSONResponse:
+        statement = select(Task).where(Task.kind == kind).options(*TASK_LOAD)
+        async with runtime.unit_of_work() as uow:
+            rows, total = await fetch_page(uow.session, statement, TASK_LIST, params)
+            items = await task_reads(uow.session, rows)
+        return page_response(make_page(items, total, params), params, TaskRead)
+
+    async def create_node(body: Any) -> TaskRead:
+        async with runtime.unit_of_work() as uow:
+            task = await tasks.create_task(uow, new_task(body, kind))
+            return (await task_reads(uow.session, [task]))[0]
+
+    router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead, name=f"create_{kind}")(
+        _body(create_node, spec.create)
+    )
+
+    @router.get("/{task_id}", response_model=TaskRead, name=f"get_{kind}")
+    async def get_node(task_id: int) -> TaskRead:
+        async with runtime.unit_of_work() as uow:
+            return (await task_reads(uow.session, [await load_task(uow.session, task_id, kind)]))[0]
+
+    async def update_node(task_id: int, body: Any) -> TaskRead:
+        async with runtime.unit_of_work() as uow:
+            task = await tasks.update_task(uow, task_change(task_id, body, kind))
+            return (await task_reads(uow.session, [task]))[0]
+
+    router.patch("/{task_id}", response_model=TaskRead, name=f"update_{kind}")(
+        _body(update_node, spec.update)
+    )
+
+    @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, name=f"delete_{kind}")
+    async def delete_node(task_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await task_delete.delete_task(uow, task_id, kind)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
+
+
+def _shot_sequences(runtime: Runtime) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/{shot_id}/sequences", response_model=list[TaskRead])
+    async def shot_sequences(shot_id: int) -> list[TaskRead]:
+        async with runtime.unit_of_work() as uow:
+            shot = await load_task(uow.session, shot_id, "shot")
+            sequences = await load_tasks(uow.session, [s.id for s in shot.sequences])
+            return await task_reads(uow.session, sequences)
+
+    @router.put("/{shot_id}/sequences", response_model=list[TaskRead])
+    async def set_shot_sequences(shot_id: int, body: SequenceIds) -> list[TaskRead]:
+        async with runtime.unit_of_work() as uow:
+            ids = list(body.sequence_ids)
+            shot = await tasks.edit_relation(uow, shot_id, "sequence_ids", lambda _: ids, "shot")
+            sequences = await load_tasks(uow.session, [s.id for s in shot.sequences])
+            return await task_reads(uow.session, sequences)
+
+    return router

@@ -1,0 +1,100 @@
+"""Routes of a task's relations: children, dependencies, resources and alternative resources.
+Every change goes through the same rules as a task update (loops, the status rule, events)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Response, status
+
+from stalker_catalog.api.people import user_read
+from stalker_catalog.api.schemas.common import MemberRef
+from stalker_catalog.api.schemas.people import UserRead
+from stalker_catalog.api.schemas.tasks import DependencyIn, DependencyRead, DependencySet, TaskRead, UserIds
+from stalker_catalog.api.task_io import dependency_read, dependency_spec, task_reads
+from stalker_catalog.db.models import Task
+from stalker_catalog.service import people, tasks
+from stalker_catalog.service.task_queries import load_children, load_task
+from stalker_shared.runtime import Runtime
+from stalker_shared.unit_of_work import UnitOfWork
+
+NO_CONTENT = status.HTTP_204_NO_CONTENT
+
+
+def relations_router(runtime: Runtime) -> APIRouter:
+    router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(runtime.auth.user)])
+
+    @router.get("/{task_id}/children", response_model=list[TaskRead])
+    async def children(task_id: int) -> list[TaskRead]:
+        async with runtime.unit_of_work() as uow:
+            await load_task(uow.session, task_id)
+            return await task_reads(uow.session, await load_children(uow.session, task_id))
+
+    _dependencies(router, runtime)
+    for field, path in (("resource_ids", "resources"), ("alternative_resource_ids", "alternative_resources")):
+        _users(router, runtime, field, path)
+    return router
+
+
+def _dependencies(router: APIRouter, runtime: Runtime) -> None:
+    @router.get("/{task_id}/dependencies", response_model=list[DependencyRead])
+    async def dependencies(task_id: int) -> list[DependencyRead]:
+        async with runtime.unit_of_work() as uow:
+            return [dependency_read(d) for d in (await load_task(uow.session, task_id)).dependencies]
+
+    @router.put("/{task_id}/dependencies", response_model=list[DependencyRead])
+    async def set_dependencies(task_id: int, body: DependencySet) -> list[DependencyRead]:
+        wanted = [dependency_spec(d.model_dump() if isinstance(d, DependencyIn) else d) for d in body.depends]
+        async with runtime.unit_of_work() as uow:
+            task = await tasks.edit_relation(uow, task_id, "depends", lambda _: wanted)
+        return [dependency_read(d) for d in task.dependencies]
+
+    @router.post(
+        "/{task_id}/dependencies", response_model=list[DependencyRead], status_code=status.HTTP_201_CREATED
+    )
+    async def add_dependency(task_id: int, body: DependencyIn) -> list[DependencyRead]:
+        edit = tasks.adding_dependency(dependency_spec(body.model_dump()))
+        async with runtime.unit_of_work() as uow:
+            task = await tasks.edit_relation(uow, task_id, "depends", edit)
+        return [dependency_read(d) for d in task.dependencies]
+
+    @router.delete("/{task_id}/dependencies/{depends_on_id}", status_code=NO_CONTENT)
+    async def remove_dependency(task_id: int, depends_on_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await tasks.edit_relation(
+                uow, task_id, "depends", tasks.removing_dependency(depends_on_id, task_id)
+            )
+        return Response(status_code=NO_CONTENT)
+
+
+def _users(router: APIRouter, runtime: Runtime, field: str, path: str) -> None:
+    async def users_of(uow: UnitOfWork, task: Task) -> list[UserRead]:
+        chosen = task.resources if field == "resource_ids" else task.alternative_resources
+        return [user_read(u) for u in await people.load_users(uow, [u.id for u in chosen])]
+
+    @router.get(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"task_{path}")
+    async def listed(task_id: int) -> list[UserRead]:
+        async with runtime.unit_of_work() as uow:
+            return await users_of(uow, await load_task(uow.session, task_id))
+
+    @router.put(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"set_task_{path}")
+    async def replaced(task_id: int, body: UserIds) -> list[UserRead]:
+        ids = list(body.user_ids)
+        async with runtime.unit_of_work() as uow:
+            return await users_of(uow, await tasks.edit_relation(uow, task_id, field, lambda _: ids))
+
+    @router.post(
+        f"/{{task_id}}/{path}",
+        response_model=list[UserRead],
+        status_code=status.HTTP_201_CREATED,
+        name=f"add_task_{path}",
+    )
+    async def added(task_id: int, body: MemberRef) -> list[UserRead]:
+        async with runtime.unit_of_work() as uow:
+            return await users_of(
+                uow, await tasks.edit_relation(uow, task_id, field, tasks.adding(body.user_id))
+            )
+
+    @router.delete(f"/{{task_id}}/{path}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{path}")
+    async def removed(task_id: int, user_id: int) -> Response:
+        async with runtime.unit_of_work() as uow:
+            await tasks.edit_relation(uow, task_id, field, tasks.removing(user_id, field, task_id))
+        return Response(status_code=NO_CONTENT)

@@ -1,0 +1,64 @@
+"""Deleting a node: its descendants go with it (the database cascades, as the reference does), the
+dependency rows pointing at any of them go too, and whoever depended on them is re-evaluated
+(WFD becomes RTS when nothing open is left). Every deleted node gets its own catalog.task.deleted."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stalker_catalog.db.models import shot_sequence
+from stalker_catalog.domain.errors import NotFound
+from stalker_catalog.domain.task_graph import build_children, descendants
+from stalker_catalog.service.task_queries import load_tasks, publish_deleted_tasks, publish_tasks
+from stalker_catalog.service.task_rules import settle_statuses
+from stalker_catalog.service.task_snapshot import (
+    TASKS,
+    chunks,
+    load_snapshot,
+    lock_projects,
+    projects_of_tasks,
+)
+from stalker_catalog.service.task_write import update_tasks
+from stalker_shared.unit_of_work import UnitOfWork
+
+
+async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) -> list[int]:
+    """Delete the node and its descendants; returns the deleted ids (the node first)."""
+    session = uow.session
+    project = (await projects_of_tasks(session, [task_id])).get(task_id)
+    if project is None:
+        raise NotFound(f"no {kind or 'task'} with id {task_id}")
+    await lock_projects(session, [project])
+    snapshot = await load_snapshot(session, [project])
+    nodes = snapshot.nodes
+    if kind not in (None, nodes[task_id].kind):
+        raise NotFound(f"no {kind} with id {task_id}")
+    parents = {t: n.parent_id for t, n in nodes.items()}
+    doomed = [task_id, *descendants(task_id, build_children(parents))]
+    gone = set(doomed)
+    sequences = [t for t in doomed if nodes[t].kind == "sequence"]
+    regrouped = await _shots_in(session, sequences) - gone  # shots that lose a sequence
+    dependents = {t for t, on in snapshot.deps.items() if t not in gone and not gone.isdisjoint(on)}
+    statuses = {t: n.status for t, n in nodes.items() if t not in gone}
+    remaining = {t: p for t, p in parents.items() if t not in gone}
+    deps = {t: [d for d in on if d not in gone] for t, on in snapshot.deps.items() if t not in gone}
+    parent = parents[task_id]
+    changed = settle_statuses(
+        statuses, remaining, deps, dependents | ({parent} if parent is not None else set())
+    )
+    await session.execute(delete(TASKS).where(TASKS.c.id == task_id))
+    touched = changed | dependents | regrouped
+    await update_tasks(session, {t: ({"status": statuses[t]} if t in changed else {}) for t in touched})
+    await publish_deleted_tasks(uow, [(t, nodes[t].revision) for t in reversed(doomed)])
+    await publish_tasks(uow, [], await load_tasks(session, sorted(touched)))
+    await uow.commit()
+    return doomed
+
+
+async def _shots_in(session: AsyncSession, sequence_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for batch in chunks(sequence_ids):
+        statement = select(shot_sequence.c.shot_id).where(shot_sequence.c.sequence_id.in_(batch))
+        found.update((await session.scalars(statement)).all())
+    return found

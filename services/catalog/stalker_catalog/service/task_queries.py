@@ -1,0 +1,131 @@
+"""Reading tasks back: with every relation an event or a response needs, in a fixed number of statements
+whatever the number of tasks, and publishing their states through the outbox in one executemany."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from stalker_catalog.db.models import Project, Task
+from stalker_catalog.domain.calendar import StudioCalendar
+from stalker_catalog.domain.errors import NotFound
+from stalker_catalog.service.calendar_lookup import studio_calendar
+from stalker_catalog.service.events import task_state
+from stalker_catalog.service.task_plan import Plan
+from stalker_catalog.service.task_snapshot import chunks
+from stalker_shared.contracts import Contract
+from stalker_shared.contracts.catalog import LIFECYCLE
+from stalker_shared.unit_of_work import UnitOfWork
+
+# What task_state and the responses read; every relation is lazy="raise".
+TASK_LOAD = (
+    selectinload(Task.resources),
+    selectinload(Task.alternative_resources),
+    selectinload(Task.computed_resources),
+    selectinload(Task.dependencies),
+    selectinload(Task.sequences),
+)
+
+
+async def load_tasks(session: AsyncSession, task_ids: Sequence[int]) -> list[Task]:
+    """The tasks with their relations, in the order of the ids (missing ids are skipped)."""
+    found: dict[int, Task] = {}
+    for batch in chunks(task_ids):
+        statement = select(Task).where(Task.id.in_(batch)).options(*TASK_LOAD)
+        found.update({task.id: task for task in (await session.scalars(statement)).unique()})
+    return [found[task_id] for task_id in task_ids if task_id in found]
+
+
+async def load_task(session: AsyncSession, task_id: int, kind: str | None = None) -> Task:
+    """One task with its relations; NotFound when missing or of another kind than ``kind``."""
+    tasks = await load_tasks(session, [task_id])
+    if not tasks or kind not in (None, tasks[0].kind):
+        raise NotFound(f"no {kind or 'task'} with id {task_id}")
+    return tasks[0]
+
+
+async def load_children(session: AsyncSession, task_id: int) -> list[Task]:
+    statement = select(Task).where(Task.parent_id == task_id).options(*TASK_LOAD).order_by(Task.id)
+    return list((await session.scalars(statement)).unique())
+
+
+async def publish_tasks(uow: UnitOfWork, created: Sequence[Task], updated: Sequence[Task]) -> None:
+    """catalog.task.created / updated with the full state of each task."""
+    made, changed, _ = LIFECYCLE["task"]
+    contracts: list[Contract] = [made(**task_state(t)) for t in created]
+    contracts.extend(changed(**task_state(t)) for t in updated)
+    await uow.publish_many(contracts)
+
+
+def planned_tasks(plan: Plan, ids: Mapping[int, int]) -> list[Task]:
+    """The new nodes of a written plan as task_state reads them, without reading them back: a batch of
+    10,000 would otherwise spend most of its time loading ORM objects only to describe them."""
+
+    def real(task_id: int | None) -> int | None:
+        return None if task_id is None else ids.get(task_id, task_id)
+
+    def refs(task_ids: list[int]) -> list[SimpleNamespace]:
+        return [SimpleNamespace(id=real(i)) for i in task_ids]
+
+    views = [
+        SimpleNamespace(
+            **{
+                **row,
+                "id": ids[provisional],
+                "revision": 1,
+                "parent_id": real(row["parent_id"]),
+                "computed_start": None,
+                "computed_end": None,
+                "resources": refs(plan.resources.get(provisional, [])),
+                "alternative_resources": refs(plan.alternatives.get(provisional, [])),
+                "computed_resources": [],
+                "dependencies": [
+                    replace(d, depends_on_id=real(d.depends_on_id))
+                    for d in plan.dependencies.get(provisional, [])
+                ],
+                "sequences": refs(plan.sequences.get(provisional, [])),
+            }
+        )
+        for provisional, row in plan.inserts.items()
+    ]
+    # task_state only reads attributes; these views carry every one it reads (a test compares the two).
+    return [cast(Task, view) for view in sorted(views, key=lambda view: view.id)]
+
+
+async def publish_deleted_tasks(uow: UnitOfWork, revisions: Sequence[tuple[int, int]]) -> None:
+    """catalog.task.deleted for each (id, revision before the delete)."""
+    gone = LIFECYCLE["task"][2]
+    await uow.publish_many([gone(id=task_id, revision=revision + 1) for task_id, revision in revisions])
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """Facts a task's response shows that are not on its row."""
+
+    calendar: StudioCalendar
+    containers: frozenset[int]  # ids that have children
+    project_defaults: dict[int, tuple[int | None, float]]  # project id -> (image format id, fps)
+
+
+async def read_context(session: AsyncSession, tasks: Sequence[Task]) -> ReadContext:
+    """Calendar, which tasks have children and the shots' project defaults (at most three statements)."""
+    calendar = await studio_calendar(session)
+    ids = [t.id for t in tasks]
+    containers: set[int] = set()
+    for batch in chunks(ids):
+        parents = select(Task.parent_id).where(Task.parent_id.in_(batch)).distinct()
+        containers.update(i for i in (await session.scalars(parents)).all() if i is not None)
+    shot_projects = sorted({t.project_id for t in tasks if t.kind == "shot"})
+    defaults: dict[int, tuple[int | None, float]] = {}
+    if shot_projects:
+        projects = select(Project.id, Project.image_format_id, Project.fps).where(
+            Project.id.in_(shot_projects)
+        )
+        defaults = {pid: (fmt, fps) for pid, fmt, fps in (await session.execute(projects))}
+    return ReadContext(calendar, frozenset(containers), defaults)

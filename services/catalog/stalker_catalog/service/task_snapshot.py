@@ -1,0 +1,172 @@
+"""What a batch of task changes reads before deciding: the projects' task graphs (locked against other
+writers of the same projects), the rows being changed, their link sets, and the ids that exist.
+
+Every read is one statement per kind of fact (chunked for very long id lists), whatever the batch size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stalker_catalog.db.models import (
+    EntityType,
+    ImageFormat,
+    Project,
+    Task,
+    TaskDependency,
+    User,
+    shot_sequence,
+    task_alternative_resource,
+    task_resource,
+)
+from stalker_catalog.domain.errors import NotFound
+from stalker_catalog.service.task_commands import DependencySpec
+from stalker_catalog.service.task_fields import COLUMNS, Known
+
+CHUNK = 5000
+TASKS = cast(Table, Task.__table__)
+
+
+def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for item in ids:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(slots=True)
+class Node:
+    project_id: int
+    parent_id: int | None
+    kind: str
+    name: str
+    code: str | None
+    status: str
+    revision: int
+
+
+@dataclass
+class Snapshot:
+    """The task graphs of some projects: nodes and, per task, its dependencies by depends_on id."""
+
+    nodes: dict[int, Node] = field(default_factory=dict)
+    deps: dict[int, dict[int, DependencySpec]] = field(default_factory=dict)
+
+
+async def projects_of_tasks(session: AsyncSession, task_ids: Iterable[int]) -> dict[int, int]:
+    """Task id -> project id for the ids that exist."""
+    found: dict[int, int] = {}
+    for batch in chunks(set(task_ids)):
+        rows = await session.execute(select(Task.id, Task.project_id).where(Task.id.in_(batch)))
+        found.update({task_id: project_id for task_id, project_id in rows})
+    return found
+
+
+async def lock_projects(session: AsyncSession, project_ids: Iterable[int]) -> set[int]:
+    """Lock the projects (in id order) so task writes to one project run one after another: loops and
+    shot codes are checked on the whole graph, which a concurrent batch could otherwise change."""
+    wanted = sorted(set(project_ids))
+    if not wanted:
+        return set()
+    statement = (
+        select(Project.id).where(Project.id.in_(wanted)).order_by(Project.id).with_for_update(key_share=True)
+    )
+    return set((await session.scalars(statement)).all())
+
+
+async def load_snapshot(session: AsyncSession, project_ids: Iterable[int]) -> Snapshot:
+    """Every task and dependency of the projects (two statements)."""
+    wanted = sorted(set(project_ids))
+    snapshot = Snapshot()
+    if not wanted:
+        return snapshot
+    columns = (Task.id, Task.project_id, Task.parent_id, Task.kind, Task.name, Task.code, Task.status)
+    rows = await session.execute(select(*columns, Task.revision).where(Task.project_id.in_(wanted)))
+    for task_id, project_id, parent_id, kind, name, code, status, revision in rows:
+        snapshot.nodes[task_id] = Node(project_id, parent_id, kind, name, code, status, revision)
+    dependency = cast(Table, TaskDependency.__table__)
+    statement = (
+        select(dependency)
+        .join(TASKS, TASKS.c.id == dependency.c.task_id)
+        .where(TASKS.c.project_id.in_(wanted))
+    )
+    for row in (await session.execute(statement)).mappings():
+        spec = DependencySpec(
+            depends_on_id=row["depends_on_id"],
+            target=row["target"],
+            gap_timing=row["gap_timing"],
+            gap_unit=row["gap_unit"],
+            gap_model=row["gap_model"],
+        )
+        snapshot.deps.setdefault(row["task_id"], {})[row["depends_on_id"]] = spec
+    return snapshot
+
+
+async def load_columns(session: AsyncSession, task_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The changeable columns of these tasks, by id."""
+    found: dict[int, dict[str, Any]] = {}
+    selected = [TASKS.c.id, *(TASKS.c[name] for name in COLUMNS)]
+    for batch in chunks(set(task_ids)):
+        rows = await session.execute(select(*selected).where(TASKS.c.id.in_(batch)))
+        for row in rows.mappings():
+            found[row["id"]] = {name: row[name] for name in COLUMNS}
+    return found
+
+
+async def load_links(
+    session: AsyncSession,
+    table: Table,
+    task_ids: Iterable[int],
+    owner: str = "task_id",
+    other: str = "user_id",
+) -> dict[int, list[int]]:
+    """A link table's rows for these owners: owner id -> the other ids, ascending."""
+    found: dict[int, list[int]] = {}
+    for batch in chunks(set(task_ids)):
+        statement = select(table.c[owner], table.c[other]).where(table.c[owner].in_(batch))
+        for owner_id, other_id in await session.execute(statement.order_by(table.c[other])):
+            found.setdefault(owner_id, []).append(other_id)
+    return found
+
+
+async def load_link_sets(
+    session: AsyncSession, task_ids: Sequence[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]], dict[int, list[int]]]:
+    """Resources, alternative resources and sequences (for shots) of these tasks."""
+    return (
+        await load_links(session, task_resource, task_ids),
+        await load_links(session, task_alternative_resource, task_ids),
+        await load_links(session, shot_sequence, task_ids, "shot_id", "sequence_id"),
+    )
+
+
+async def load_known(
+    session: AsyncSession, type_ids: set[int], image_format_ids: set[int], user_ids: set[int]
+) -> Known:
+    """Which of the referenced types, image formats and users exist (one statement per kind)."""
+
+    async def existing(column: Any, ids: set[int]) -> frozenset[int]:
+        found: set[int] = set()
+        for batch in chunks(ids):
+            found.update((await session.scalars(select(column).where(column.in_(batch)))).all())
+        return frozenset(found)
+
+    return Known(
+        type_ids=await existing(EntityType.id, type_ids),
+        image_format_ids=await existing(ImageFormat.id, image_format_ids),
+        user_ids=await existing(User.id, user_ids),
+    )
+
+
+def require_project(project_id: int, locked: set[int]) -> None:
+    if project_id not in locked:
+        raise NotFound(f"project_id: no project with id {project_id}", field="project_id")
