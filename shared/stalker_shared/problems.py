@@ -11,6 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stalker_shared.errors import DomainError
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -66,6 +68,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             409, "Conflict", "the object was changed by someone else meanwhile; reload and retry"
         )
 
+    async def on_domain_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        extensions: dict[str, Any] = {"field": exc.field} if exc.field else {}
+        extensions.update({k: v for k, v in exc.extensions.items() if v is not None})
+        title = "Invalid request" if exc.http_status == 422 else _title(exc.http_status)
+        return problem_response(exc.http_status, title, exc.message, **extensions)
+
+    app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(IntegrityError, on_integrity)
     app.add_exception_handler(StaleDataError, on_stale)
     app.add_exception_handler(Problem, on_problem)

@@ -7,7 +7,6 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from stalker_catalog.api.auth import admin_router, auth_router
-from stalker_catalog.api.errors import install_domain_errors
 from stalker_catalog.api.people import collections_router, roles_router, users_router
 from stalker_catalog.api.projects import projects_router
 from stalker_catalog.api.reference_data import (
@@ -54,7 +53,6 @@ def catalog_definition(_: object = None) -> ServiceDefinition:
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
         routers=catalog_routers,
-        configure_app=install_domain_errors,
         bootstrap=run_initialization,
         subscriptions=(
             Subscription(

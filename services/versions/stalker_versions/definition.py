@@ -9,7 +9,6 @@ from fastapi import APIRouter
 from stalker_shared.consumer import Subscription
 from stalker_shared.messaging.queues import VERSIONS_CATALOG_EVENTS
 from stalker_shared.runtime import Runtime, ServiceDefinition
-from stalker_versions.api.errors import install_domain_errors
 from stalker_versions.api.projects import projects_router
 from stalker_versions.api.repositories import paths_router, repositories_router
 from stalker_versions.api.structures import filename_templates_router, structures_router
@@ -39,5 +38,4 @@ def versions_definition(_settings: object = None) -> ServiceDefinition:
         migrations=Path(__file__).parent / "migrations",
         routers=versions_routers,
         subscriptions=(Subscription(VERSIONS_CATALOG_EVENTS, dict(CATALOG_EVENT_HANDLERS)),),
-        configure_app=install_domain_errors,
     )

@@ -10,6 +10,7 @@ from stalker_catalog.db.base import Audited, Base
 
 class User(Audited, Base):
     __tablename__ = "user"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (see Project)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(256))

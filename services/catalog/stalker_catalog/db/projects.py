@@ -13,6 +13,9 @@ from stalker_catalog.db.people import User
 
 class Project(Audited, Base):
     __tablename__ = "project"
+    # Other services keep deleted projects and tasks by id (the versions service's tombstones): an id
+    # must never come back. SQLite reuses the highest deleted rowid unless the table says AUTOINCREMENT.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(256))

@@ -44,6 +44,7 @@ class Task(Audited, Base):
             postgresql_where=text("kind = 'shot'"),
             sqlite_where=text("kind = 'shot'"),
         ),
+        {"sqlite_autoincrement": True},  # ids are never reused (see Project)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+
+from stalker_shared.errors import Conflict, DomainError, NotFound, ValidationFailed
+
+__all__ = [
+    "Conflict",
+    "CycleError",
+    "CyclePath",
+    "DomainError",
+    "NotFound",
+    "StatusRuleError",
+    "StillReferenced",
+    "ValidationFailed",
+    "format_cycle",
+]
 
 CyclePath = Sequence[tuple[int, str]]
-
-
-class DomainError(Exception):
-    """A broken business rule, optionally tied to one input field."""
-
-    http_status: ClassVar[int] = 400
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class ValidationFailed(DomainError):
-    """A value that can never be valid (maps to 422)."""
-
-    http_status = 422
-
-
-class Conflict(DomainError):
-    """A value that clashes with the current state (maps to 409)."""
-
-    http_status = 409
-
-
-class NotFound(DomainError):
-    """A referenced entity does not exist (maps to 404)."""
-
-    http_status = 404
 
 
 class StatusRuleError(Conflict):
@@ -58,12 +42,15 @@ class CycleError(Conflict):
     ) -> None:
         self.cycle: list[tuple[int, str]] = list(cycle)
         text = f"{kind} cycle: {format_cycle(self.cycle)}"
-        super().__init__(text if message is None else f"{message}: {text}", field)
+        super().__init__(
+            text if message is None else f"{message}: {text}",
+            field,
+            cycle=[{"id": task_id, "name": name} for task_id, name in self.cycle],
+        )
 
 
 class StillReferenced(Conflict):
     """Deleting something that others still point at; says which objects, by kind and id."""
 
     def __init__(self, message: str, references: dict[str, list[int]]) -> None:
-        super().__init__(message)
-        self.extensions = {"referenced_by": references}
+        super().__init__(message, referenced_by=references)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 from stalker_catalog.domain.errors import ValidationFailed
+from stalker_shared.naming import nice_name
+
+__all__ = ["nice_name", "normalize_login", "normalize_name", "validate_email"]
 
 _NOT_LOGIN_CHAR = re.compile(r"[^a-z0-9]")
 _LEADING_DIGITS = re.compile(r"^[0-9]+")
-_NOT_NICE_CHAR = re.compile(r"[^A-Za-z0-9\s_\-@]")
-_LEADING_NON_ALNUM = re.compile(r"^[^A-Za-z0-9]+")
-_SPACE_OR_DASH_RUN = re.compile(r"[\s\-]+")
-_UNDERSCORE_RUN = re.compile(r"_+")
 
 
 def normalize_login(raw: str) -> str:
@@ -34,14 +33,6 @@ def normalize_name(raw: str, field: str = "name") -> str:
     if not name:
         raise ValidationFailed(f"{field} may not be empty", field=field)
     return name
-
-
-def nice_name(name: str) -> str:
-    """File-system friendly form of a name: ASCII alphanumerics, ``_``, ``-`` and ``@`` only."""
-    text = _NOT_NICE_CHAR.sub("", name.strip()).strip()
-    text = _LEADING_NON_ALNUM.sub("", text)
-    text = _SPACE_OR_DASH_RUN.sub("_", text)
-    return _UNDERSCORE_RUN.sub("_", text)
 
 
 def validate_email(raw: str) -> str:

@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from stalker_shared.errors import Conflict, DomainError, Forbidden, NotFound, Unavailable, ValidationFailed
+
+__all__ = [
+    "CatalogUnavailable",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "NotFound",
+    "ValidationFailed",
+]
 
 
-class DomainError(Exception):
-    """A broken business rule, optionally tied to one input field, with extra facts for the caller."""
-
-    http_status: ClassVar[int] = 400
-
-    def __init__(self, message: str, field: str | None = None, **extensions: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.extensions = extensions
-
-
-class ValidationFailed(DomainError):
-    """A value that can never be valid (422)."""
-
-    http_status = 422
-
-
-class NotFound(DomainError):
-    """A referenced object does not exist (404)."""
-
-    http_status = 404
-
-
-class Conflict(DomainError):
-    """A request that clashes with the current state (409)."""
-
-    http_status = 409
-
-
-class Forbidden(DomainError):
-    """The caller may not do this to this object (403)."""
-
-    http_status = 403
-
-
-class CatalogUnavailable(DomainError):
+class CatalogUnavailable(Unavailable):
     """The catalog could not answer a lookup this request needed (503)."""
-
-    http_status = 503

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-_NOT_KEPT = re.compile(r"[^A-Za-z0-9\s_\-@]")
-_LEADING_NON_ALNUM = re.compile(r"^[^A-Za-z0-9]+")
-_SEPARATOR_RUN = re.compile(r"[\s\-]+")
-_UNDERSCORES = re.compile(r"_+")
+from stalker_shared.naming import nice_name
+
+__all__ = ["NAMING_ROOT_KINDS", "naming_parents", "nice_name", "version_nice_name"]
 
 # Kinds that end the walk up the task tree when a version's nice name is built.
 NAMING_ROOT_KINDS = frozenset({"shot", "asset", "sequence"})
-
-
-def nice_name(name: str) -> str:
-    """ASCII letters, digits, `_`, `-` and `@` only; no leading punctuation; spaces and dashes become `_`."""
-    text = _NOT_KEPT.sub("", name.strip()).strip()
-    text = _LEADING_NON_ALNUM.sub("", text)
-    text = _SEPARATOR_RUN.sub("_", text)
-    return _UNDERSCORES.sub("_", text)
 
 
 def naming_parents(chain: Sequence[tuple[str, str]]) -> list[str]:

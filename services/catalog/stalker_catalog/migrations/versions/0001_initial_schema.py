@@ -155,7 +155,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_user_created_by_id_user'), ondelete='SET NULL', use_alter=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('email', name=op.f('uq_user_email')),
-    sa.UniqueConstraint('login', name=op.f('uq_user_login'))
+    sa.UniqueConstraint('login', name=op.f('uq_user_login')),
+    sqlite_autoincrement=True
     )
     op.create_table('department_user',
     sa.Column('department_id', sa.Integer(), nullable=False),
@@ -201,7 +202,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['status'], ['status.code'], name=op.f('fk_project_status_status')),
     sa.ForeignKeyConstraint(['status_list_id'], ['status_list.id'], name=op.f('fk_project_status_list_id_status_list')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project')),
-    sa.UniqueConstraint('code', name=op.f('uq_project_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_project_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('project', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_project_image_format_id'), ['image_format_id'], unique=False)
@@ -318,7 +320,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_task_project_id_project'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['status'], ['status.code'], name=op.f('fk_task_status_status')),
     sa.ForeignKeyConstraint(['type_id'], ['entity_type.id'], name=op.f('fk_task_type_id_entity_type')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_task'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_task')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_task_parent_id'), ['parent_id'], unique=False)
