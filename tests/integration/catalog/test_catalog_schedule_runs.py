@@ -5,7 +5,9 @@ The catalog (PostgreSQL) and the scheduler run their real workers on one in-proc
 from __future__ import annotations
 
 import asyncio
+import stat
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +35,13 @@ REFERENCE = {  # reference §4.3, UTC
 }
 
 
-@pytest.fixture
-async def scheduling(catalog: Catalog, tmp_path: Path) -> AsyncIterator[Catalog]:
+@asynccontextmanager
+async def workers_for(catalog: Catalog, tmp_path: Path, **settings: Any) -> AsyncIterator[Catalog]:
     """The catalog's workers and a scheduler worker, on the catalog's in-process broker."""
     transport = catalog.runtime.transport
     assert isinstance(transport, InMemoryTransport)
-    settings = SchedulerSettings(data_dir=tmp_path / "scheduler", outbox_poll_interval=0.05)
-    scheduler = Runtime(scheduler_definition(settings), settings, InMemoryTransport(transport.broker))
+    config = SchedulerSettings(data_dir=tmp_path / "scheduler", outbox_poll_interval=0.05, **settings)
+    scheduler = Runtime(scheduler_definition(config), config, InMemoryTransport(transport.broker))
     await scheduler.open(migrate=True)
     workers = [ServiceWorkers(catalog.runtime), ServiceWorkers(scheduler)]
     for worker in workers:
@@ -50,6 +52,12 @@ async def scheduling(catalog: Catalog, tmp_path: Path) -> AsyncIterator[Catalog]
         for worker in workers:
             await worker.stop(grace=10)
         await scheduler.close()
+
+
+@pytest.fixture
+async def scheduling(catalog: Catalog, tmp_path: Path) -> AsyncIterator[Catalog]:
+    async with workers_for(catalog, tmp_path) as ready:
+        yield ready
 
 
 async def ok(response: httpx.Response, status: int = 200) -> Any:
@@ -189,5 +197,26 @@ async def test_a_failed_run_is_explained_and_releases_the_studio(scheduling: Cat
     assert done["message"]
     studio = await ok(await client.get(f"{API}/studios/{setup['studio']['id']}"))
     assert studio["is_scheduling"] is False and studio["last_schedule_message"] == done["message"]
+    # The error is mapped back to the tasks tj3 could not fit, by id and name.
+    assert any(
+        p["task_name"] == "Previs" and p["task_id"] == setup["tasks"]["Previs"]["id"]
+        for p in done["problems"]
+    )
     again = await ok(await client.post(f"{API}/studios/{setup['studio']['id']}/schedule", json={}), 202)
     assert again["status"] == "running"  # the lock was released
+
+
+async def test_a_tj3_killed_at_its_timeout_fails_the_job_and_frees_the_studio(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    hanging = tmp_path / "tj3"
+    hanging.write_text("#!/bin/sh\nsleep 60\n")
+    hanging.chmod(hanging.stat().st_mode | stat.S_IXUSR)
+    async with workers_for(catalog, tmp_path, tj3_path=str(hanging), tj3_timeout_seconds=1.0) as scheduling:
+        client = scheduling.client
+        setup = await tutorial_studio(client)
+        job = await ok(await client.post(f"{API}/studios/{setup['studio']['id']}/schedule", json={}), 202)
+        done = await wait_for(client, job["id"])
+        assert done["status"] == "failed" and "did not finish within 1 s" in done["message"], done
+        studio = await ok(await client.get(f"{API}/studios/{setup['studio']['id']}"))
+        assert studio["is_scheduling"] is False
