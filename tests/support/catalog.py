@@ -50,3 +50,28 @@ class Catalog:
 
     async def event_types(self) -> list[str]:
         return [e["type"] for e in await self.events()]
+
+
+API = "/catalog/v1"
+
+
+async def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The JSON body of a response that must have this status."""
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The problem details of an error response that must have this status."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return dict(response.json())
+
+
+async def project(client: httpx.AsyncClient, code: str = "FC", **extra: Any) -> int:
+    body = {"name": f"Project {code}", "code": code, **extra}
+    return int((await ok(await client.post(f"{API}/projects", json=body), 201))["id"])
+
+
+async def task(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    return dict(await ok(await client.post(f"{API}/tasks", json=body), 201))

@@ -3,7 +3,11 @@ copy per test (CREATE DATABASE ... TEMPLATE is fast)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -38,3 +42,22 @@ async def drop_database(server_url: str, name: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+@contextmanager
+def migrated_template(server_url: str, prefix: str, runtime_for: Callable[[str], Any]) -> Iterator[str]:
+    """A database migrated to head (and bootstrapped) once per test session, copied by each test.
+    `runtime_for(database_url)` builds the service's Runtime on it."""
+    name = unique_name(prefix)
+
+    async def build() -> None:
+        await create_database(server_url, name)
+        runtime = runtime_for(sqlalchemy_url(server_url, name))
+        await runtime.migrate()
+        await runtime.close()
+
+    asyncio.run(build())
+    try:
+        yield name
+    finally:
+        asyncio.run(drop_database(server_url, name))

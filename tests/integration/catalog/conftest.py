@@ -3,7 +3,6 @@ per test, an admin's token, and the events its outbox holds."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,24 +15,21 @@ from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 
 from support.catalog import ADMIN_PASSWORD, Catalog, catalog_settings
-from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
+from support.databases import create_database, drop_database, migrated_template, sqlalchemy_url, unique_name
 
 
 @pytest.fixture(scope="session")
 def catalog_template(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated to head and initialized, copied for each test."""
-    name = unique_name("stalker_catalog_tpl")
+    data_dir = tmp_path_factory.mktemp("catalog")
 
-    async def build() -> None:
-        await create_database(pg_server, name)
-        settings = catalog_settings(sqlalchemy_url(pg_server, name), tmp_path_factory.mktemp("catalog"))
-        runtime = Runtime(catalog_definition(), settings, InMemoryTransport(InMemoryBroker()))
-        await runtime.migrate()
-        await runtime.close()
+    def runtime_for(url: str) -> Runtime:
+        return Runtime(
+            catalog_definition(), catalog_settings(url, data_dir), InMemoryTransport(InMemoryBroker())
+        )
 
-    asyncio.run(build())
-    yield name
-    asyncio.run(drop_database(pg_server, name))
+    with migrated_template(pg_server, "stalker_catalog_tpl", runtime_for) as name:
+        yield name
 
 
 @pytest.fixture

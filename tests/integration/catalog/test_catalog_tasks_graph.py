@@ -3,34 +3,10 @@ parents, depending on an ancestor, the WFD/RTS rule, projects, deleting, relatio
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from sqlalchemy import text
 
-from support.catalog import Catalog
-
-API = "/catalog/v1"
-
-
-async def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-async def problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return dict(response.json())
-
-
-async def project(client: httpx.AsyncClient, code: str = "FC", **extra: Any) -> int:
-    body = {"name": f"Project {code}", "code": code, **extra}
-    return int((await ok(await client.post(f"{API}/projects", json=body), 201))["id"])
-
-
-async def task(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
-    return dict(await ok(await client.post(f"{API}/tasks", json=body), 201))
+from support.catalog import API, Catalog, ok, problem, project, task
 
 
 async def chain(client: httpx.AsyncClient) -> dict[str, int]:

@@ -3,7 +3,6 @@ an admin's token, and a fake catalog for the lookups the read model cannot answe
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,25 +15,22 @@ from stalker_shared.runtime import Runtime
 from stalker_versions.api.common import CATALOG_EXTRA
 from stalker_versions.definition import versions_definition
 
-from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
+from support.databases import create_database, drop_database, migrated_template, sqlalchemy_url, unique_name
 from support.versions import ADMIN, FakeCatalog, VersionsService, bearer, versions_settings
 
 
 @pytest.fixture(scope="session")
 def versions_template(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated to head, copied for each test."""
-    name = unique_name("stalker_versions_tpl")
+    data_dir = tmp_path_factory.mktemp("versions")
 
-    async def build() -> None:
-        await create_database(pg_server, name)
-        settings = versions_settings(sqlalchemy_url(pg_server, name), tmp_path_factory.mktemp("versions"))
-        runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
-        await runtime.migrate()
-        await runtime.close()
+    def runtime_for(url: str) -> Runtime:
+        return Runtime(
+            versions_definition(), versions_settings(url, data_dir), InMemoryTransport(InMemoryBroker())
+        )
 
-    asyncio.run(build())
-    yield name
-    asyncio.run(drop_database(pg_server, name))
+    with migrated_template(pg_server, "stalker_versions_tpl", runtime_for) as name:
+        yield name
 
 
 @pytest.fixture

@@ -1,0 +1,166 @@
+"""The whole system as `make run` starts it, for end-to-end tests: embedded (one process, SQLite, the
+in-process broker) or distributed (each service's API and worker as processes over PostgreSQL and
+RabbitMQ, behind the gateway), on free ports, stopped with SIGTERM and cleaned up afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from support.databases import asyncpg_dsn
+
+SERVICES = ("catalog", "versions", "scheduler")
+
+
+def free_port_block(size: int) -> int:
+    """A base port with `size` free ports after it."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + size < 65000 and all(_free(base + i) for i in range(size)):
+            return base
+    raise RuntimeError("no free port block")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the system exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if all(httpx.get(f"{base}/{s}/readyz", timeout=2).status_code == 200 for s in SERVICES):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"the system did not become ready:\n{log.read_text()[-3000:]}")
+
+
+def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "stalker_host.cli", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+
+
+def clean_environment() -> dict[str, str]:
+    """This process's environment without any STALKER_ setting (the system under test gets its own)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("STALKER_")}
+
+
+@contextmanager
+def embedded_system(data_dir: Path, log: Path) -> Iterator[str]:
+    """The embedded system on a free port; yields its base URL."""
+    port = free_port_block(1)
+    process = start(["embedded", "--port", str(port), "--data-dir", str(data_dir)], clean_environment(), log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, process, log)
+        yield base
+    finally:
+        assert stop(process) == 0
+
+
+@contextmanager
+def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[tuple[str, int]]:
+    """The distributed system with its own databases and broker namespace; yields (base URL, port)."""
+    port = free_port_block(8)
+    prefix = f"stalker_e2e_{uuid.uuid4().hex[:8]}"
+    namespace = f"e2e{uuid.uuid4().hex[:8]}."
+    env = clean_environment() | {
+        "STALKER_POSTGRES_URL": pg_server.rsplit("/", 1)[0],
+        "STALKER_AMQP_URL": amqp_server,
+        "STALKER_DATABASE_PREFIX": prefix,
+        "STALKER_MESSAGING_NAMESPACE": namespace,
+    }
+    process = start(["distributed", "--port", str(port)], env, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(base, process, log, timeout=90)
+        yield base, port
+    finally:
+        assert stop(process) == 0
+        drop_databases(pg_server, prefix)
+        delete_namespace(amqp_server, namespace)
+
+
+def drop_databases(server: str, prefix: str) -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(asyncpg_dsn(server))
+        try:
+            for service in SERVICES:
+                await connection.execute(f'DROP DATABASE IF EXISTS "{prefix}_{service}" WITH (FORCE)')
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
+
+
+def delete_namespace(url: str, namespace: str) -> None:
+    import aio_pika
+
+    from stalker_shared.messaging.queues import stalker_topology
+
+    async def delete() -> None:
+        topology = stalker_topology(namespace)
+        connection = await aio_pika.connect(url)
+        try:
+            channel = await connection.channel()
+            for spec in topology.queues:
+                await channel.queue_delete(topology.name(spec.name))
+                await channel.queue_delete(topology.name(spec.dead_letter_queue))
+            for exchange in topology.exchanges:
+                await channel.exchange_delete(topology.name(exchange))
+        finally:
+            await connection.close()
+
+    asyncio.run(delete())
+
+
+def require_tj3() -> None:
+    """Skip without TaskJuggler's tj3 (scheduling needs it), except under CI=true, where it fails."""
+    import shutil
+
+    import pytest
+
+    from support.servers import in_ci
+
+    if shutil.which("tj3") or Path("/usr/bin/tj3").exists():
+        return
+    reason = "tj3 is not installed (apt-get install tj3, or gem install taskjuggler)"
+    if in_ci():
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
