@@ -5,11 +5,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host
+PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host -e clients/python
 
 .PHONY: install run test lint format bench clean definitions initial-migration
 
-$(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml
+$(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(PACKAGES)
@@ -29,11 +29,19 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared/stalker_shared services/catalog/stalker_catalog services/versions/stalker_versions \
-		services/scheduler/stalker_scheduler services/host/stalker_host
+		services/scheduler/stalker_scheduler services/host/stalker_host clients/python/stalker_client
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Benchmarks against the reference (PostgreSQL and tj3 needed; BENCHMARKS.md). Heavy: run on a quiet machine.
+## The scheduling one installs Stalker 1.1.2.1 in ~/.cache/stalker-bench/ref-venv on first use.
+BENCH_LEAVES ?= 1000 5000 15000
+bench: install
+	$(BIN)/python bench/scheduling.py --leaves $(BENCH_LEAVES)
+	$(BIN)/python bench/catalog_bulk.py
+	$(BIN)/python bench/versions_publish.py
 
 ## Regenerate deploy/rabbitmq/definitions.json and users.json (per-service users) from the topology in code.
 definitions: install

@@ -1,0 +1,92 @@
+"""Python client of Stalker Services: `Stalker.connect(base_url, login, password)`, then resources in the
+tutorial's words (`client.users`, `client.shots`, `client.studios.schedule`, `client.versions`...)."""
+
+from stalker_client._catalog_models import (
+    BulkResult,
+    Department,
+    Dependency,
+    EntityType,
+    Group,
+    ImageFormat,
+    Me,
+    Project,
+    ProjectUser,
+    Role,
+    ScheduleJob,
+    Status,
+    StatusList,
+    Studio,
+    Task,
+    User,
+)
+from stalker_client._client import DEFAULT_URL, Stalker
+from stalker_client._errors import (
+    AuthenticationError,
+    Conflict,
+    ConnectionFailed,
+    NotFound,
+    PermissionDenied,
+    SchedulingFailed,
+    ServerError,
+    StalkerError,
+    ValidationError,
+    WaitTimeout,
+)
+from stalker_client._model import Model, Page
+from stalker_client._platform import OperatingSystem, current_os
+from stalker_client._versions_models import (
+    Directories,
+    ExpandedPath,
+    FilenameTemplate,
+    PortablePath,
+    ProjectStorage,
+    Repository,
+    Structure,
+    Version,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_URL",
+    "AuthenticationError",
+    "BulkResult",
+    "Conflict",
+    "ConnectionFailed",
+    "Department",
+    "Dependency",
+    "Directories",
+    "EntityType",
+    "ExpandedPath",
+    "FilenameTemplate",
+    "Group",
+    "ImageFormat",
+    "Me",
+    "Model",
+    "NotFound",
+    "OperatingSystem",
+    "Page",
+    "PermissionDenied",
+    "PortablePath",
+    "Project",
+    "ProjectStorage",
+    "ProjectUser",
+    "Repository",
+    "Role",
+    "ScheduleJob",
+    "SchedulingFailed",
+    "ServerError",
+    "Stalker",
+    "StalkerError",
+    "Status",
+    "StatusList",
+    "Structure",
+    "Studio",
+    "Task",
+    "User",
+    "ValidationError",
+    "Version",
+    "WaitTimeout",
+    "__version__",
+    "current_os",
+]

@@ -1,0 +1,95 @@
+"""Users, departments, groups and roles."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from stalker_client._catalog_models import Department, Group, Role, User
+from stalker_client._resources._base import Resource
+from stalker_client._resources._tjp import render_tjp
+
+CATALOG = "/catalog/v1"
+C = TypeVar("C", Department, Group)
+
+
+class Users(Resource[User]):
+    path, model = f"{CATALOG}/users", User
+
+    def create(
+        self,
+        *,
+        name: str,
+        login: str,
+        email: str,
+        password: str,
+        description: str = "",
+        efficiency: float | None = None,
+        rate: float | None = None,
+        department_ids: Sequence[int] = (),
+        group_ids: Sequence[int] = (),
+        **extra: Any,
+    ) -> User:
+        """A new user (admins only)."""
+        return self._create(
+            {
+                "name": name,
+                "login": login,
+                "email": email,
+                "password": password,
+                "description": description,
+                "efficiency": efficiency,
+                "rate": rate,
+                "department_ids": list(department_ids),
+                "group_ids": list(group_ids),
+                **extra,
+            }
+        )
+
+    def by_login(self, login: str) -> User | None:
+        return self.first(login=login)
+
+    def departments(self, user_id: int) -> builtins.list[Department]:
+        answer = self._session.request("GET", f"{self.path}/{user_id}/departments")
+        return [Department.model_validate(d) for d in answer]
+
+    def to_tjp(self, user_id: int, *, studio_id: int | None = None) -> str:
+        """The user as a TaskJuggler resource (the tutorial's `me.to_tjp`)."""
+        return render_tjp(self._session, "user", user_id, studio_id)
+
+
+class _Collections(Resource[C]):
+    """Departments and groups: named sets of users."""
+
+    def create(self, *, name: str, description: str = "", user_ids: Sequence[int] = ()) -> C:
+        return self._create({"name": name, "description": description, "user_ids": list(user_ids)})
+
+    def by_name(self, name: str) -> C | None:
+        return self.first(name=name)
+
+    def members(self, id: int) -> builtins.list[User]:
+        """Its users (`Department.users` and `Department.members` are the same list)."""
+        return [User.model_validate(u) for u in self._session.request("GET", f"{self.path}/{id}/users")]
+
+    def add_member(self, id: int, user_id: int) -> C:
+        body = self._session.request("POST", f"{self.path}/{id}/users", json={"user_id": user_id})
+        return self.model.model_validate(body)
+
+    def remove_member(self, id: int, user_id: int) -> None:
+        self._session.request("DELETE", f"{self.path}/{id}/users/{user_id}")
+
+
+class Departments(_Collections[Department]):
+    path, model = f"{CATALOG}/departments", Department
+
+
+class Groups(_Collections[Group]):
+    path, model = f"{CATALOG}/groups", Group
+
+
+class Roles(Resource[Role]):
+    path, model = f"{CATALOG}/roles", Role
+
+    def create(self, *, name: str, description: str = "") -> Role:
+        return self._create({"name": name, "description": description})
