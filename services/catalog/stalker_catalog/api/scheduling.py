@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from stalker_catalog.api.listing import (
     ListParams,
@@ -49,8 +51,14 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
             project_ids=tuple(body.project_ids) if body.project_ids is not None else None,
             compute_resources=body.compute_resources,
         )
-        async with runtime.unit_of_work() as uow:
-            job = await scheduling.request_schedule(uow, command)
+        # The studio row also changes when a run ends; where the database cannot lock it (SQLite, the
+        # embedded mode) the two may cross: the whole command is then simply run again.
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(StaleDataError), stop=stop_after_attempt(3), reraise=True
+        ):
+            with attempt:
+                async with runtime.unit_of_work() as uow:
+                    job = await scheduling.request_schedule(uow, command)
         response.headers["Location"] = f"{runtime.definition.prefix}/v1/schedule-jobs/{job.id}"
         return ScheduleJobRead.model_validate(job)
 
