@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from stalker_scheduler.tjp.parse import ReportError, parse_csv
+from stalker_scheduler.cache import OutcomeCache, tjp_key
+from stalker_scheduler.tjp.parse import ReportError, parse_bookings, parse_csv
 from stalker_scheduler.tjp.render import render_tjp
 from stalker_scheduler.tjp.validate import InvalidInput
 from stalker_shared.contracts.scheduling import (
@@ -88,14 +89,16 @@ class Tj3Result:
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds per tj3 phase (startup, read, prepare, schedule, check, report), from its progress output."""
     elapsed: float = 0.0
+    bookings_text: str | None = None
+    """tj3's booking export (`*.tji`), when the .tjp asked for one."""
 
     @property
     def stderr_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
-async def run_tj3(tjp_text: str, *, tj3_path: str = "tj3", timeout: float) -> Tj3Result:
-    """Run tj3 on `tjp_text` and return the one CSV report it writes."""
+async def run_tj3(tjp_text: str, *, tj3_path: str = "tj3", timeout: float, yjit: bool = False) -> Tj3Result:
+    """Run tj3 on `tjp_text` and return the one CSV report it writes (`yjit`: with Ruby's JIT)."""
     with tempfile.TemporaryDirectory(prefix="stalker-tj3-") as workdir:
         directory = Path(workdir)
         await asyncio.to_thread((directory / _PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
@@ -109,7 +112,7 @@ async def run_tj3(tjp_text: str, *, tj3_path: str = "tj3", timeout: float) -> Tj
                 "-o",
                 workdir,
                 cwd=workdir,
-                env=_environment(directory),
+                env=_environment(directory, yjit=yjit),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -144,20 +147,26 @@ async def run_tj3(tjp_text: str, *, tj3_path: str = "tj3", timeout: float) -> Tj
                 f"tj3 wrote {len(reports)} CSV reports, expected one", (), stderr=stderr, returncode=0
             )
         csv_text = await asyncio.to_thread(reports[0].read_text, encoding="utf-8")
-        return Tj3Result(csv_text=csv_text, stderr=stderr, phases=phases, elapsed=elapsed)
+        exports = await asyncio.to_thread(lambda: sorted(directory.glob("*.tji")))
+        bookings = await asyncio.to_thread(exports[0].read_text, encoding="utf-8") if exports else None
+        return Tj3Result(
+            csv_text=csv_text, stderr=stderr, phases=phases, elapsed=elapsed, bookings_text=bookings
+        )
 
 
-def _environment(workdir: Path) -> dict[str, str]:
+def _environment(workdir: Path, *, yjit: bool = False) -> dict[str, str]:
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
     env.setdefault("PATH", os.defpath)
     # HOME and the working directory are the fresh run directory, so no stray .taskjugglerrc applies;
     # the required file makes Ruby flush progress lines at once, which is what times the phases.
+    # `--enable=yjit` (not `--yjit`) because a Ruby without YJIT only warns about it instead of failing.
+    rubyopt = f"-r{workdir / _UNBUFFERED}" + (" --enable=yjit" if yjit else "")
     return env | {
         "HOME": str(workdir),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
         "TZ": "UTC",
-        "RUBYOPT": f"-r{workdir / _UNBUFFERED}",
+        "RUBYOPT": rubyopt,
     }
 
 
@@ -263,20 +272,38 @@ def _line_owners(tjp_text: str) -> dict[int, tuple[str, int]]:
 
 
 async def schedule(
-    request: ScheduleRequested, *, tj3_path: str = "tj3", timeout: float
+    request: ScheduleRequested,
+    *,
+    tj3_path: str = "tj3",
+    timeout: float,
+    yjit: bool = False,
+    cache: OutcomeCache | None = None,
 ) -> ScheduleCompleted | ScheduleFailed:
-    """Render, run tj3 and parse: the outcome message for `request`, success or failure."""
+    """Render, run tj3 and parse: the outcome message for `request`, success or failure.
+
+    With a `cache`, a .tjp already scheduled successfully is answered from it without running tj3.
+    """
     timings: dict[str, float] = {}
     tjp_text = ""
     try:
         started = time.perf_counter()
         tjp_text = render_tjp(request, _REPORT_NAME)
         timings["render"] = time.perf_counter() - started
-        result = await run_tj3(tjp_text, tj3_path=tj3_path, timeout=timeout)
+        key = tjp_key(tjp_text)
+        if cache is not None and (known := cache.get(key)) is not None:
+            timings["cached"] = time.perf_counter() - started - timings["render"]
+            return known.model_copy(update={"job_id": request.job_id, "timings": timings})
+        result = await run_tj3(tjp_text, tj3_path=tj3_path, timeout=timeout, yjit=yjit)
         timings["tj3"] = result.elapsed
         timings |= {f"tj3.{name}": seconds for name, seconds in result.phases.items()}
         started = time.perf_counter()
         tasks, projects = parse_csv(result.csv_text, request.studio.timezone)
+        if result.bookings_text is not None:
+            resources = parse_bookings(result.bookings_text)
+            tasks = {
+                task_id: task.model_copy(update={"resource_ids": resources.get(task_id, ())})
+                for task_id, task in tasks.items()
+            }
         timings["parse"] = time.perf_counter() - started
     except InvalidInput as exc:
         return _failed(request, exc.reason, str(exc), exc.problems)
@@ -288,13 +315,16 @@ async def schedule(
     except ReportError as exc:
         return _failed(request, "tj3_error", f"tj3's report could not be read: {exc}", ())
     warnings = [p for p in map_problems(result.stderr, request, tjp_text) if p.severity == "warning"]
-    return ScheduleCompleted(
+    outcome = ScheduleCompleted(
         job_id=request.job_id,
-        tasks=tuple(tasks[key] for key in sorted(tasks)),
-        projects=tuple(projects[key] for key in sorted(projects)),
+        tasks=tuple(tasks[task_id] for task_id in sorted(tasks)),
+        projects=tuple(projects[project_id] for project_id in sorted(projects)),
         timings=timings,
         warnings=tuple(warnings),
     )
+    if cache is not None:
+        cache.put(key, outcome)
+    return outcome
 
 
 def _failed(

@@ -15,5 +15,11 @@ class SchedulerSettings(ServiceSettings):
     tj3_path: str = "tj3"
     # A run longer than this is stopped and reported as a timeout (RELIABILITY R12).
     tj3_timeout_seconds: float = Field(default=900.0, gt=0)
+    # Run tj3's Ruby with YJIT from this many tasks on: about 21% less tj3 time at 5,000 and 15,000 tasks,
+    # but its warm-up made a 1,210-task run 17% slower (BENCHMARKS.md). A Ruby without YJIT only warns.
+    tj3_yjit: bool = True
+    tj3_yjit_min_tasks: int = Field(default=2000, ge=0)
+    # Successful outcomes kept in memory by .tjp hash: a repeated request with nothing changed skips tj3.
+    outcome_cache_size: int = Field(default=8, ge=0)
     # Where the catalog answers, for the TJP previews (GET /catalog/v1/studios/{id}/snapshot).
     catalog_url: str = "http://127.0.0.1:8080"

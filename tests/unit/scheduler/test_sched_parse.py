@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from stalker_scheduler.tjp import ReportError, parse_csv
+from stalker_scheduler.tjp.parse import parse_bookings
 
 # The report tj3 wrote for Stalker's tutorial run (reference section 4.3, compute_resources=True).
 STALKER_CSV = """\
@@ -83,3 +84,17 @@ def test_resource_ids_alone_or_with_names() -> None:
 def test_anything_else_is_a_report_error(text: str) -> None:
     with pytest.raises(ReportError):
         parse_csv(text, "UTC")
+
+
+def test_bookings_give_each_tasks_resources_in_order_of_first_booking() -> None:
+    export = (
+        "supplement task Project_1 {\n}\n"
+        "supplement task Project_1.Task_2 {\n}\n"
+        "supplement task Project_1.Task_2.Task_3 {\n"
+        "  booking User_15 2025-03-24-09:00-+0000 + 9.0h,\n"
+        "          2025-03-25-09:00-+0000 + 9.0h { overtime 2 }\n"
+        "  booking User_7 2025-03-26-09:00-+0000 + 2.0h { overtime 2 }\n"
+        "  booking User_15 2025-03-27-09:00-+0000 + 2.0h { overtime 2 }\n"
+        "}\n"
+    )
+    assert parse_bookings(export) == {2: (), 3: (15, 7)}

@@ -322,7 +322,19 @@ def test_the_report_lists_ids_flat_and_resources_by_id() -> None:
         "  sorttasks seqno.up\n"
         "}"
     )
-    assert "  columns id, start, end, resources { listitem \"<-query attribute='id'->\" }" in with_resources
+    column = render_tjp(
+        tutorial().model_copy(update={"compute_resources": True}), "job-7", bookings_export=False
+    )
+    assert "  columns id, start, end\n" in with_resources
+    assert with_resources.rstrip().endswith(
+        'export bookings "job-7-bookings" {\n'
+        "  definitions -\n"
+        "  taskattributes booking\n"
+        "  resourceattributes -\n"
+        "}"
+    )
+    assert "  columns id, start, end, resources { listitem \"<-query attribute='id'->\" }" in column
+    assert "export" not in column and "export" not in without
     assert 'taskreport breakdown "job-7" {' in with_resources
 
 

@@ -5,6 +5,7 @@ answered once and never redelivered forever."""
 
 from __future__ import annotations
 
+from stalker_scheduler.cache import OutcomeCache
 from stalker_scheduler.runner import schedule
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.consumer import SlowHandler
@@ -17,9 +18,17 @@ _log = get_logger(__name__)
 
 
 def schedule_handler(settings: SchedulerSettings) -> SlowHandler:
+    cache = OutcomeCache(settings.outcome_cache_size)
+
     async def run(_: Envelope, request: Contract) -> object:
         assert isinstance(request, ScheduleRequested)
-        outcome = await schedule(request, tj3_path=settings.tj3_path, timeout=settings.tj3_timeout_seconds)
+        outcome = await schedule(
+            request,
+            tj3_path=settings.tj3_path,
+            timeout=settings.tj3_timeout_seconds,
+            yjit=settings.tj3_yjit and len(request.tasks) >= settings.tj3_yjit_min_tasks,
+            cache=cache,
+        )
         if isinstance(outcome, ScheduleFailed):
             _log.warning(
                 "schedule failed", job_id=request.job_id, reason=outcome.reason, message=outcome.message

@@ -66,3 +66,24 @@ def _resource_ids(cell: str) -> tuple[int, ...]:
             raise ReportError(f"unreadable resource {item!r}")
         ids.append(int(match.group(1)))
     return tuple(ids)
+
+
+_SUPPLEMENT = re.compile(r"^supplement task (\S+) \{")
+_BOOKING = re.compile(r"^\s*booking User_(\d+) ")
+
+
+def parse_bookings(text: str) -> dict[int, tuple[int, ...]]:
+    """Resource ids per task from tj3's booking export, in the order of their first booking.
+
+    The export has one `supplement task <dotted id> {` block per task, each booking opening with
+    `booking User_<id> <start> + <hours>` (continuation lines hold only more intervals).
+    """
+    resources: dict[int, dict[int, None]] = {}
+    current: dict[int, None] | None = None
+    for line in text.splitlines():
+        if opened := _SUPPLEMENT.match(line):
+            match = _TASK.fullmatch(opened.group(1).rsplit(".", 1)[-1])
+            current = resources.setdefault(int(match.group(1)), {}) if match else None
+        elif current is not None and (booking := _BOOKING.match(line)):
+            current[int(booking.group(1))] = None
+    return {task_id: tuple(ids) for task_id, ids in resources.items()}

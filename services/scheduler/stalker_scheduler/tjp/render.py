@@ -253,8 +253,13 @@ def _macros() -> Any:
     return _environment().get_template("macros.tjp.j2").module
 
 
-def render_tjp(request: ScheduleRequested, report_name: str) -> str:
-    """The whole .tjp: studio header, resources, every project's task tree and the CSV report."""
+def render_tjp(request: ScheduleRequested, report_name: str, *, bookings_export: bool = True) -> str:
+    """The whole .tjp: studio header, resources, every project's task tree and the CSV report.
+
+    With compute_resources, who does each task comes from an export of tj3's bookings
+    (`<report_name>-bookings.tji`, read by `parse_bookings`) unless `bookings_export` is False, which asks
+    for the report's (much slower) resources column instead.
+    """
     if not _REPORT_NAME.fullmatch(report_name):
         raise ValueError("report_name must be 1-100 letters, digits, '_' or '-'")
     check_request(request)
@@ -267,6 +272,7 @@ def render_tjp(request: ScheduleRequested, report_name: str) -> str:
         projects=[views.project_tree(project.id, project.name) for project in request.projects],
         report_name=report_name,
         compute_resources=request.compute_resources,
+        bookings_export=bookings_export,
     )
 
 
