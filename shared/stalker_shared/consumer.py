@@ -23,6 +23,7 @@ from stalker_shared.metrics import CONSUMER_MESSAGES
 from stalker_shared.unit_of_work import UnitOfWork
 
 _log = get_logger(__name__)
+MAX_RETRY_PAUSE = 10.0
 
 Handler = Callable[[UnitOfWork, Envelope, Contract], Awaitable[None]]
 
@@ -64,6 +65,7 @@ class MessageConsumer:
         transport: Transport,
         topology: Topology,
         prefetch: int,
+        retry_backoff: float = 0.5,
     ) -> None:
         self._service = service
         self._subscription = subscription
@@ -72,6 +74,7 @@ class MessageConsumer:
         self._transport = transport
         self._queue = topology.name(subscription.queue)
         self._prefetch = prefetch
+        self._retry_backoff = retry_backoff
         self._consumption: Consumption | None = None
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -146,6 +149,7 @@ class MessageConsumer:
             log.warning(
                 "message failed, returned to the queue", error=repr(exc), deliveries=delivery.delivery_count
             )
+            await asyncio.sleep(min(self._retry_backoff * 2**delivery.delivery_count, MAX_RETRY_PAUSE))
             await delivery.retry()
             return "retried"
         await delivery.ack()

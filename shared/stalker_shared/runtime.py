@@ -117,6 +117,7 @@ class Runtime:
                 transport=self.transport,
                 topology=self.topology,
                 prefetch=self.settings.consumer_prefetch,
+                retry_backoff=self.settings.retry_backoff_seconds,
             )
             for subscription in self.definition.subscriptions
         ]

@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
     consumer_prefetch: int = Field(default=16, ge=1, le=1000)
     delivery_limit: int = Field(default=5, ge=1, le=100)
+    # Pause before returning a failed message, doubling with each delivery (capped at 10 s), so that an
+    # outage of a few seconds (database restart) does not use up the delivery limit at once.
+    retry_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,41 +16,8 @@ from sqlalchemy import func, select
 
 from support.brokers import eventually
 from support.harness import ProbeHarness
-from support.probe import ProbeEvent, effect, effect_count
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start_worker(
-    probe: ProbeHarness, delay: float, log: Path, grace: float = 15.0
-) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "support.probe_worker",
-                str(probe.settings.database_url),
-                str(probe.broker.url),
-                probe.settings.messaging_namespace,
-                str(delay),
-                str(grace),
-            ],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-async def publish(probe: ProbeHarness, count: int) -> None:
-    runtime = await probe.runtime()
-    async with runtime.unit_of_work() as uow:
-        for n in range(count):
-            await uow.publish(ProbeEvent(n=n))
-        await uow.commit()
-    while await runtime.relay.publish_pending():
-        pass
+from support.probe import effect, effect_count
+from support.probe_process import publish, start_worker
 
 
 async def history(probe: ProbeHarness) -> tuple[int, int]:

@@ -64,6 +64,7 @@ async def probe_harness(
         database_url=database_url,
         messaging_namespace=namespace,
         outbox_poll_interval=0.05,
+        retry_backoff_seconds=0.05,
     )
     engine = create_engine(database_url)
     await create_schema(engine)
