@@ -29,7 +29,7 @@ class ServiceWorkers:
             "workers started",
             service=self._runtime.definition.name,
             relay=self._run_relay,
-            consumers=[c for c in (s.consumer_name for s in self._runtime.definition.subscriptions)],
+            consumers=[s.consumer_name for s in self._runtime.definition.subscriptions],
         )
 
     async def stop(self, grace: float) -> bool:

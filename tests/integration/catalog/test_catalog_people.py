@@ -21,13 +21,14 @@ async def test_init_gives_admins_first_and_a_second_run_changes_nothing(catalog:
     again = await catalog.client.post("/catalog/v1/init")
     assert again.status_code == 200
     assert again.json() == {"changed": False, "created": {k: 0 for k in again.json()["created"]}}
-    statuses = (
-        {s["code"] for s in (await catalog.client.get("/catalog/v1/statuses?limit=100")).json()["items"]}
-        if (await catalog.client.get("/catalog/v1/statuses")).status_code == 200
-        else set()
-    )
-    if statuses:
-        assert {"WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL", "NEW"} <= statuses
+    listed = (await catalog.client.get("/catalog/v1/statuses?limit=100")).json()
+    assert listed["total"] == 17
+    statuses = {s["code"] for s in listed["items"]}
+    assert {"WFD", "RTS", "WIP", "PREV", "HREV", "DREV", "OH", "STOP", "CMPL", "NEW"} <= statuses
+    lists = (await catalog.client.get("/catalog/v1/status-lists?is_default=true&limit=100")).json()
+    assert {"Task", "Project", "Asset", "Shot", "Sequence", "Scene"} <= {
+        s["target_entity_type"] for s in lists["items"]
+    }
 
 
 async def test_the_tutorial_user_joins_the_tds_department_from_either_side(catalog: Catalog) -> None:
@@ -41,11 +42,7 @@ async def test_the_tutorial_user_joins_the_tds_department_from_either_side(catal
     ).json()
 
     added = await client.post(f"/catalog/v1/departments/{tds['id']}/users", json={"user_id": me["id"]})
-    assert (
-        added.status_code == 201 and added.json()["users"]
-        if "users" in added.json()
-        else added.json()["user_ids"] == [me["id"]]
-    )
+    assert added.status_code == 201 and added.json()["user_ids"] == [me["id"]]
     user = (await client.get(f"/catalog/v1/users/{me['id']}")).json()
     assert user["department_ids"] == [tds["id"]]  # me.departments -> [<TDs (Department)>]
 
@@ -126,6 +123,20 @@ async def test_only_admins_manage_users_and_groups(catalog: Catalog) -> None:
 async def test_deleting_a_user_still_referenced_says_by_what(catalog: Catalog) -> None:
     client = catalog.client
     user = (await client.post("/catalog/v1/users", json=ME)).json()
+    project = (
+        await client.post("/catalog/v1/projects", json={"name": "Fancy Commercial", "code": "FC"})
+    ).json()
+    task = (
+        await client.post(
+            "/catalog/v1/tasks",
+            json={"name": "Previs", "project_id": project["id"], "resource_ids": [user["id"]]},
+        )
+    ).json()
+    refused = await client.delete(f"/catalog/v1/users/{user['id']}")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["referenced_by"] == {"task.resources": [task["id"]]}
+    assert (await client.get(f"/catalog/v1/users/{user['id']}")).status_code == 200
+    await client.delete(f"/catalog/v1/tasks/{task['id']}/resources/{user['id']}")
     deleted = await client.delete(f"/catalog/v1/users/{user['id']}")
     assert deleted.status_code == 204
     assert (await client.get(f"/catalog/v1/users/{user['id']}")).status_code == 404

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SERVICES = ("catalog", "versions", "scheduler")
 
 
-def imported_packages(source_dir: Path) -> dict[str, set[str]]:
+def imported_packages(source_dir: Path, root: Path = ROOT) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in source_dir.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
@@ -21,7 +21,7 @@ def imported_packages(source_dir: Path) -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             for name in names:
-                found.setdefault(name.split(".")[0], set()).add(str(path.relative_to(ROOT)))
+                found.setdefault(name.split(".")[0], set()).add(str(path.relative_to(root)))
     return found
 
 
@@ -44,9 +44,4 @@ def test_shared_imports_no_service() -> None:
 
 def test_the_rule_would_catch_a_violation(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("from stalker_versions.db import models\n")
-    global ROOT
-    saved, ROOT = ROOT, tmp_path
-    try:
-        assert "stalker_versions" in imported_packages(tmp_path)
-    finally:
-        ROOT = saved
+    assert imported_packages(tmp_path, root=tmp_path) == {"stalker_versions": {"bad.py"}}

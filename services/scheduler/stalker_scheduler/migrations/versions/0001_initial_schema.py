@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 31cf32d0c831
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 15:29:17.099790
+Create Date: 2026-11-27 17:27:07.709909
 """
 from collections.abc import Sequence
 
@@ -12,7 +12,7 @@ from alembic import op
 import stalker_shared.db
 
 
-revision: str = '31cf32d0c831'
+revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
