@@ -188,7 +188,11 @@ async def schedule_once(client: httpx.AsyncClient, studio_id: int, compute_resou
 async def plain_tj3_check(runtime: Runtime, request: ScheduleRequested) -> dict[str, Any]:
     """The snapshot rendered and scheduled by a plain tj3; committed dates compared with its own."""
     with tempfile.TemporaryDirectory(prefix="bench-plain-tj3-") as workdir:
-        (Path(workdir) / "plain.tjp").write_text(render_tjp(request, "breakdown"), encoding="utf-8")
+        tjp_text = render_tjp(request, "breakdown")
+        (Path(workdir) / "plain.tjp").write_text(tjp_text, encoding="utf-8")
+        if SAVE_TJP is not None:
+            SAVE_TJP.mkdir(parents=True, exist_ok=True)
+            (SAVE_TJP / f"show-{len(request.tasks)}.tjp").write_text(tjp_text, encoding="utf-8")
         env = {
             "PATH": os.environ["PATH"],
             "HOME": workdir,
@@ -240,6 +244,9 @@ async def plain_tj3_check(runtime: Runtime, request: ScheduleRequested) -> dict[
         "mismatches": len(mismatched),
         "dates_equal": not mismatched and len(tasks) == len(request.tasks),
     }
+
+
+SAVE_TJP: Path | None = None
 
 
 def _read_report(directory: Path) -> str:
@@ -429,7 +436,9 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--save-tjp", type=Path, help="also write the checked .tjp of each size here")
     arguments = parser.parse_args()
+    SAVE_TJP = arguments.save_tjp
     outcome = asyncio.run(main(arguments))
     print(table(outcome))
     arguments.output.parent.mkdir(parents=True, exist_ok=True)
