@@ -7,7 +7,8 @@ Usage:
   <ref-venv>/bin/python bench/reference/api_driver.py tasks ITEMS.json DATABASE_URL OUT.json
       ITEMS.json is the node list of `bench/catalog_bulk.py show_items()`: created through the ORM and
       committed once, then listed back: every task of the project, and the filtered list.
-  <ref-venv>/bin/python bench/reference/api_driver.py versions DATABASE_URL OUT.json --versions N --processes P
+  <ref-venv>/bin/python bench/reference/api_driver.py versions DATABASE_URL OUT.json \
+      --versions N --processes P
       The tutorial's commercial (repository, structure, template, project FC, shot SH001, task comp), then N
       versions of comp: `Version(task=comp)`, commit, `full_path` (the reference renders the path on read),
       by P processes at once. Duplicate version numbers are counted afterwards.
@@ -158,7 +159,8 @@ def versions_mode(args: argparse.Namespace) -> dict[str, Any]:
     task_id = tutorial_commercial()
     make_versions(args.database_url, task_id, args.warmup)  # the path templates and statements warm up
     DBSession.remove()
-    shares = [args.versions // args.processes + (i < args.versions % args.processes) for i in range(args.processes)]
+    count, processes = args.versions, args.processes
+    shares = [count // processes + (i < count % processes) for i in range(processes)]
     started = time.perf_counter()
     if args.processes == 1:
         latencies = make_versions(args.database_url, task_id, shares[0])
@@ -169,7 +171,8 @@ def versions_mode(args: argparse.Namespace) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     connect(args.database_url, init=False)
     numbers = DBSession.execute(
-        select(Version.version_number, func.count()).where(Version.task_id == task_id)
+        select(Version.version_number, func.count())
+        .where(Version.task_id == task_id)
         .group_by(Version.version_number)
     ).all()
     made = sum(n for _, n in numbers)
