@@ -48,6 +48,8 @@ class Subscription:
 
     queue: str
     handlers: Mapping[type[Contract], Handler | SlowHandler]
+    prefetch: int | None = None
+    """Messages held at once by one consumer; None: the service's `consumer_prefetch` setting."""
 
     @property
     def consumer_name(self) -> str:

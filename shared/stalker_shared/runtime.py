@@ -116,7 +116,7 @@ class Runtime:
                 unit_of_work=self.unit_of_work,
                 transport=self.transport,
                 topology=self.topology,
-                prefetch=self.settings.consumer_prefetch,
+                prefetch=subscription.prefetch or self.settings.consumer_prefetch,
                 retry_backoff=self.settings.retry_backoff_seconds,
             )
             for subscription in self.definition.subscriptions

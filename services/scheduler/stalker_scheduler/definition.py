@@ -22,5 +22,9 @@ def scheduler_definition(settings: object = None) -> ServiceDefinition:
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
         routers=lambda runtime: [tjp_router(runtime)],
-        subscriptions=(Subscription(SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings)}),),
+        # Prefetch 1: a worker holds no second request while tj3 runs, so the parts of a split job go to
+        # the replicas that are free (with more, one replica would take them all and run them side by side).
+        subscriptions=(
+            Subscription(SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings)}, prefetch=1),
+        ),
     )

@@ -2,6 +2,11 @@
 
 The request is a self-contained snapshot so the scheduler needs no access to the catalog's database.
 Tasks travel as a flat list with `parent_id` references: 15,000 tasks stay a cheap, linear payload.
+
+A job may be split into independent parts (groups of projects sharing no user), one request each; every
+outcome echoes its request's `part` and `parts`. Both fields were added with defaults (one part), so a
+message written before them still reads as a whole-studio job; being pre-release, the version stays 1
+(a reader older than the fields refuses them, as `extra="forbid"` wants: deploy both services together).
 """
 
 from __future__ import annotations
@@ -163,7 +168,20 @@ class TaskSnapshot(_Part):
         return self
 
 
-class ScheduleRequested(Contract):
+class _Partial(Contract):
+    """Which part of its job a request (or its outcome) is: `part` counts from 0 to `parts` - 1."""
+
+    part: int = Field(default=0, ge=0, description="This part's index in its job, from 0")
+    parts: int = Field(default=1, ge=1, description="How many parts the job was split into")
+
+    @model_validator(mode="after")
+    def _part_in_range(self) -> _Partial:
+        if self.part >= self.parts:
+            raise ValueError(f"part {self.part} is not below parts ({self.parts})")
+        return self
+
+
+class ScheduleRequested(_Partial):
     """The catalog asks for a schedule of the given snapshot; job_id ties the outcome to the request."""
 
     TYPE = "catalog.schedule.requested"
@@ -203,7 +221,7 @@ class Problem(_Part):
     resource_name: str | None = None
 
 
-class ScheduleCompleted(Contract):
+class ScheduleCompleted(_Partial):
     TYPE = "scheduler.schedule.completed"
     VERSION = 1
 
@@ -214,7 +232,7 @@ class ScheduleCompleted(Contract):
     warnings: tuple[Problem, ...] = ()
 
 
-class ScheduleFailed(Contract):
+class ScheduleFailed(_Partial):
     TYPE = "scheduler.schedule.failed"
     VERSION = 1
 

@@ -126,3 +126,11 @@ def test_contracts_are_frozen() -> None:
     task = TaskSnapshot(id=1, project_id=1, name="t")
     with pytest.raises(ValidationError):
         task.name = "u"  # type: ignore[misc]
+
+
+def test_parts_default_to_one_whole_job_and_stay_in_range() -> None:
+    old = ScheduleRequested.model_validate({"job_id": 3, "studio": studio()})  # written before parts
+    assert (old.part, old.parts) == (0, 1)
+    assert ScheduleFailed(job_id=3, reason="timeout", message="m", part=2, parts=3).part == 2
+    with pytest.raises(ValidationError, match="part 3 is not below parts"):
+        ScheduleCompleted(job_id=3, tasks=(), projects=(), part=3, parts=3)

@@ -11,7 +11,7 @@ from stalker_catalog.db.reference_data import (
     StatusList,
     StatusListStatus,
 )
-from stalker_catalog.db.scheduling import ScheduleJob
+from stalker_catalog.db.scheduling import ScheduleJob, ScheduleJobPart
 from stalker_catalog.db.studio import Studio
 from stalker_catalog.db.tasks import (
     Task,
@@ -37,6 +37,7 @@ __all__ = [
     "ProjectUser",
     "Role",
     "ScheduleJob",
+    "ScheduleJobPart",
     "Status",
     "StatusList",
     "StatusListStatus",

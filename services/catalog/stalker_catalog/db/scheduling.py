@@ -1,4 +1,5 @@
-"""Schedule jobs: one row per request to schedule a studio, from queued to completed or failed."""
+"""Schedule jobs: one row per request to schedule a studio, from queued to completed or failed; and the
+parts a running job was split into (one per independent group of projects), each answered on its own."""
 
 from __future__ import annotations
 
@@ -39,3 +40,23 @@ class ScheduleJob(Base):
     problems: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     timings: Mapped[dict[str, float] | None] = mapped_column(JSON)
     tasks_scheduled: Mapped[int | None]
+    parts: Mapped[int] = mapped_column(default=0)  # 0 until dispatched
+    parts_done: Mapped[int] = mapped_column(default=0)  # parts whose dates are applied
+
+
+class ScheduleJobPart(Base):
+    """One group's request of a job. Its status moves once, from running to completed or failed (or to
+    dropped when the job ended first): the conditional update that moves it makes a repeated result a
+    no-op, also where the database cannot lock the job's row (SQLite)."""
+
+    __tablename__ = "schedule_job_part"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("schedule_job.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running, completed, failed, dropped
+    project_ids: Mapped[list[int]] = mapped_column(JSON)
+    tasks: Mapped[int] = mapped_column(default=0)  # tasks sent
+    finished_at: Mapped[datetime | None]
+    tasks_scheduled: Mapped[int | None]
+    timings: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    problems: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)

@@ -4,6 +4,12 @@ Coalescing (RELIABILITY API6): while a run is in flight, requests for the same s
 queued job (their project lists united); it is dispatched when the run ends, with a snapshot taken then,
 so it sees every change made meanwhile. A result for a job that is not running (stale, repeated) changes
 nothing.
+
+Parts: a run is split into independent groups of projects (no user shared; schedule_snapshot.split_request),
+one ScheduleRequested each, so several scheduler replicas share the work. Each part's result is applied in
+its own transaction, at most once (ScheduleJobPart's status moves once); the job completes when every part
+is in. A failed part fails the job at once and frees the studio: dates of parts already applied stay (each
+group's dates do not depend on the others'), results of the remaining parts are ignored.
 """
 
 from __future__ import annotations
@@ -12,12 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
-from stalker_catalog.db.models import Project, ScheduleJob, Studio, Task, task_computed_resource
+from stalker_catalog.db.models import (
+    Project,
+    ScheduleJob,
+    ScheduleJobPart,
+    Studio,
+    Task,
+    task_computed_resource,
+)
 from stalker_catalog.db.repository import get_many, get_one
 from stalker_catalog.domain.errors import NotFound
-from stalker_catalog.service.schedule_snapshot import build_schedule_request
+from stalker_catalog.service.schedule_snapshot import build_schedule_request, split_request
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.db import utcnow
@@ -28,6 +41,7 @@ _log = get_logger(__name__)
 # Core tables for set-based updates of computed dates (15,000 rows in a few statements).
 TASKS = cast(Table, Task.__table__)
 PROJECTS = cast(Table, Project.__table__)
+PARTS = cast(Table, ScheduleJobPart.__table__)
 
 
 @dataclass(frozen=True)
@@ -95,14 +109,30 @@ async def _dispatch(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
         project_ids=job.project_ids,
         compute_resources=job.compute_resources,
     )
-    await uow.publish(request)
-    _log.info("schedule dispatched", job_id=job.id, studio_id=studio.id, tasks=len(request.tasks))
+    parts = split_request(request)
+    job.parts, job.parts_done = len(parts), 0
+    for part in parts:
+        uow.session.add(
+            ScheduleJobPart(
+                job_id=job.id,
+                part=part.part,
+                project_ids=[project.id for project in part.projects],
+                tasks=len(part.tasks),
+            )
+        )
+        await uow.publish(part)
+    _log.info(
+        "schedule dispatched", job_id=job.id, studio_id=studio.id, tasks=len(request.tasks), parts=len(parts)
+    )
 
 
 async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
     assert isinstance(result, ScheduleCompleted)
     job, studio = await _running_job(uow, result.job_id)
     if job is None or studio is None:
+        return
+    warnings = [w.model_dump(mode="json") for w in result.warnings] or None
+    if not await _claim_part(uow, job, result, "completed", len(result.tasks), result.timings, warnings):
         return
     session = uow.session
     if result.tasks:
@@ -128,10 +158,67 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
                 for p in result.projects
             ],
         )
-    message = "; ".join(w.message for w in result.warnings) or ""
+    job.parts_done = (
+        await session.scalar(
+            select(func.count()).where(PARTS.c.job_id == job.id, PARTS.c.status == "completed")
+        )
+        or 0
+    )
+    if job.parts_done < job.parts:
+        _log.info("schedule part applied", job_id=job.id, part=result.part, parts=job.parts)
+        return
+    await _complete(uow, studio, job)
+
+
+async def _claim_part(
+    uow: UnitOfWork,
+    job: ScheduleJob,
+    result: ScheduleCompleted | ScheduleFailed,
+    status: str,
+    tasks_scheduled: int | None,
+    timings: dict[str, float] | None,
+    problems: list[dict[str, object]] | None,
+) -> bool:
+    """Move the result's part from running to `status`: False (nothing to do) when it already moved."""
+    if result.parts != job.parts:
+        _log.warning("schedule result for another split ignored", job_id=job.id, parts=result.parts)
+        return False
+    moved = await uow.session.execute(
+        update(PARTS)
+        .where(PARTS.c.job_id == job.id, PARTS.c.part == result.part, PARTS.c.status == "running")
+        .values(
+            status=status,
+            finished_at=utcnow(),
+            tasks_scheduled=tasks_scheduled,
+            timings=timings,
+            problems=problems,
+        )
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        _log.info("repeated schedule part result ignored", job_id=job.id, part=result.part)
+        return False
+    return True
+
+
+async def _complete(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
+    """Every part is in: the job's figures are its parts' (timings summed per phase: work, not wall time)."""
+    rows = (
+        await uow.session.execute(
+            select(PARTS.c.tasks_scheduled, PARTS.c.timings, PARTS.c.problems)
+            .where(PARTS.c.job_id == job.id)
+            .order_by(PARTS.c.part)
+        )
+    ).all()
+    timings: dict[str, float] = {}
+    problems: list[dict[str, object]] = []
+    for row in rows:
+        for phase, seconds in (row.timings or {}).items():
+            timings[phase] = timings.get(phase, 0.0) + seconds
+        problems += row.problems or []
+    message = "; ".join(str(problem["message"]) for problem in problems)
     await _finish(uow, studio, job, "completed", message)
-    job.timings, job.tasks_scheduled = result.timings, len(result.tasks)
-    job.problems = [w.model_dump(mode="json") for w in result.warnings] or None
+    job.timings, job.tasks_scheduled = timings, sum(row.tasks_scheduled or 0 for row in rows)
+    job.problems = problems or None
 
 
 async def _replace_computed_resources(uow: UnitOfWork, result: ScheduleCompleted) -> None:
@@ -150,8 +237,22 @@ async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
     job, studio = await _running_job(uow, result.job_id)
     if job is None or studio is None:
         return
-    await _finish(uow, studio, job, "failed", result.message)
-    job.problems = [p.model_dump(mode="json") for p in result.problems] or None
+    problems = [p.model_dump(mode="json") for p in result.problems] or None
+    if not await _claim_part(uow, job, result, "failed", None, None, problems):
+        return
+    message = result.message
+    if job.parts > 1:
+        project_ids = await uow.session.scalar(
+            select(PARTS.c.project_ids).where(PARTS.c.job_id == job.id, PARTS.c.part == result.part)
+        )
+        codes = (
+            await uow.session.scalars(
+                select(Project.code).where(Project.id.in_(project_ids or [])).order_by(Project.id)
+            )
+        ).all()
+        message = f"part {result.part + 1} of {job.parts} (projects {', '.join(codes)}) failed: {message}"
+    await _finish(uow, studio, job, "failed", message)
+    job.problems = problems
 
 
 async def _running_job(uow: UnitOfWork, job_id: int) -> tuple[ScheduleJob | None, Studio | None]:
@@ -168,6 +269,10 @@ async def _finish(uow: UnitOfWork, studio: Studio, job: ScheduleJob, status: str
     studio.is_scheduling, studio.is_scheduling_by_id = False, None
     studio.last_scheduled_at, studio.last_scheduled_by_id = now, job.requested_by_id
     studio.last_schedule_message = message
+    # Parts still out are dropped: their results, should they come, find no running part to apply.
+    await uow.session.execute(
+        update(PARTS).where(PARTS.c.job_id == job.id, PARTS.c.status == "running").values(status="dropped")
+    )
     await uow.session.flush()
     waiting = await uow.session.scalar(
         select(ScheduleJob)

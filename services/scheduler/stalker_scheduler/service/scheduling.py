@@ -1,7 +1,10 @@
 """Turns a ScheduleRequested into ScheduleCompleted or ScheduleFailed. tj3 runs with no transaction
 open; its outcome is then written to the outbox in one short transaction with the inbox row. Every
 failure (tj3 missing, a timeout, tj3's errors, invalid input) becomes a ScheduleFailed, so a request is
-answered once and never redelivered forever."""
+answered once and never redelivered forever. The outcome echoes the request's part of its job.
+
+A worker takes one request at a time (the subscription's prefetch is 1, definition.py): tj3 keeps a core
+busy, so replicas, not concurrent runs in one worker, share a split job's parts."""
 
 from __future__ import annotations
 
@@ -24,18 +27,29 @@ def schedule_handler(settings: SchedulerSettings) -> SlowHandler:
         assert isinstance(request, ScheduleRequested)
         outcome = await schedule(
             request,
+            engine=settings.tj3_engine,
             tj3_path=settings.tj3_path,
+            ruby_path=settings.ruby_path,
             timeout=settings.tj3_timeout_seconds,
             yjit=settings.tj3_yjit and len(request.tasks) >= settings.tj3_yjit_min_tasks,
             cache=cache,
         )
+        outcome = outcome.model_copy(update={"part": request.part, "parts": request.parts})
         if isinstance(outcome, ScheduleFailed):
             _log.warning(
-                "schedule failed", job_id=request.job_id, reason=outcome.reason, message=outcome.message
+                "schedule failed",
+                job_id=request.job_id,
+                part=request.part,
+                reason=outcome.reason,
+                message=outcome.message,
             )
         else:
             _log.info(
-                "schedule computed", job_id=request.job_id, tasks=len(outcome.tasks), timings=outcome.timings
+                "schedule computed",
+                job_id=request.job_id,
+                part=request.part,
+                tasks=len(outcome.tasks),
+                timings=outcome.timings,
             )
         return outcome
 

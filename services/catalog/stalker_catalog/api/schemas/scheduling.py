@@ -30,3 +30,5 @@ class ScheduleJobRead(Output):
     problems: list[dict[str, Any]] | None
     timings: dict[str, float] | None
     tasks_scheduled: int | None
+    parts: int = Field(description="Independent groups of projects the run was split into (0 while queued)")
+    parts_done: int = Field(description="Parts whose dates are applied")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 15:53:31.634226
+Create Date: 2026-11-27 17:51:15.027041
 """
 from collections.abc import Sequence
 
@@ -274,6 +274,8 @@ def upgrade() -> None:
     sa.Column('problems', sa.JSON(), nullable=True),
     sa.Column('timings', sa.JSON(), nullable=True),
     sa.Column('tasks_scheduled', sa.Integer(), nullable=True),
+    sa.Column('parts', sa.Integer(), nullable=False),
+    sa.Column('parts_done', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_schedule_job_requested_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['studio_id'], ['studio.id'], name=op.f('fk_schedule_job_studio_id_studio'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule_job'))
@@ -329,6 +331,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_task_type_id'), ['type_id'], unique=False)
         batch_op.create_index('uq_task_shot_code', ['project_id', 'code'], unique=True, postgresql_where=sa.text("kind = 'shot'"), sqlite_where=sa.text("kind = 'shot'"))
 
+    op.create_table('schedule_job_part',
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('part', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('project_ids', sa.JSON(), nullable=False),
+    sa.Column('tasks', sa.Integer(), nullable=False),
+    sa.Column('finished_at', stalker_shared.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('tasks_scheduled', sa.Integer(), nullable=True),
+    sa.Column('timings', sa.JSON(), nullable=True),
+    sa.Column('problems', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['job_id'], ['schedule_job.id'], name=op.f('fk_schedule_job_part_job_id_schedule_job'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('job_id', 'part', name=op.f('pk_schedule_job_part'))
+    )
     op.create_table('shot_sequence',
     sa.Column('shot_id', sa.Integer(), nullable=False),
     sa.Column('sequence_id', sa.Integer(), nullable=False),
@@ -408,6 +423,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_shot_sequence_sequence_id'))
 
     op.drop_table('shot_sequence')
+    op.drop_table('schedule_job_part')
     with op.batch_alter_table('task', schema=None) as batch_op:
         batch_op.drop_index('uq_task_shot_code', postgresql_where=sa.text("kind = 'shot'"), sqlite_where=sa.text("kind = 'shot'"))
         batch_op.drop_index(batch_op.f('ix_task_type_id'))
