@@ -42,6 +42,7 @@ bench: install
 	$(BIN)/python bench/scheduling.py --leaves $(BENCH_LEAVES)
 	$(BIN)/python bench/catalog_bulk.py
 	$(BIN)/python bench/versions_publish.py
+	$(BIN)/python bench/replicas.py
 
 ## Regenerate deploy/rabbitmq/definitions.json and users.json (per-service users) from the topology in code.
 definitions: install

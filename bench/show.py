@@ -5,6 +5,9 @@ layout -> animation -> (fx, lighting) -> comp, each step done by one artist of i
 in hours, days or weeks (effort, a few `length` tasks). The sizes follow the issue's reference figures:
 1,000 leaves give 1,210 tasks and 20 users, 5,000 give 6,050 and 50, 15,000 give 18,150 and 100.
 
+A studio of several projects with separate teams (`describe_teams`): the leaves split evenly, each project a
+show of its own seed whose artists (`p2artist007`...) work on no other project.
+
 Two forms of the same show:
 - `describe(...)`: plain JSON-ready data (the reference driver reads it, it imports nothing from the repo);
 - `bulk_items(description, project_id, user_ids)`: the items of one `POST /catalog/v1/tasks/bulk`.
@@ -78,6 +81,23 @@ def describe(leaves: int, seed: int = 8) -> dict[str, Any]:
         "departments": [{"name": dept, "users": members[dept]} for dept in departments],
         "sequences": sequences,
     }
+
+
+def describe_teams(leaves: int, projects: int, seed: int = 8) -> list[dict[str, Any]]:
+    """`projects` shows of `leaves / projects` leaves each, with disjoint teams and codes P1..Pn."""
+    shows = []
+    for number in range(1, projects + 1):
+        show = describe(leaves // projects, seed * 100 + number)
+        prefix = f"p{number}"
+        for department in show["departments"]:
+            department["users"] = [prefix + login for login in department["users"]]
+        for sequence in show["sequences"]:
+            for shot in sequence["shots"]:
+                for task in shot["tasks"]:
+                    task["user"] = prefix + task["user"]
+        show["project"] = {"name": f"Bench Show {number}", "code": f"P{number}"}
+        shows.append(show)
+    return shows
 
 
 def bulk_items(

@@ -229,6 +229,9 @@ class ScheduleJob(Model):
     problems: list[dict[str, Any]] | None = None
     timings: dict[str, float] | None = None
     tasks_scheduled: int | None = None
+    parts: int = 0
+    """Independent groups of projects the run was split into (0 while queued)."""
+    parts_done: int = 0
 
     @property
     def done(self) -> bool:

@@ -129,7 +129,12 @@ class _MemoryDelivery:
 
 class _MemoryConsumption:
     """Like a RabbitMQ consumer: `prefetch` messages at a time; a message the handler leaves unsettled
-    stays held (unacknowledged) until the transport closes, then goes back to its queue."""
+    stays held (unacknowledged) until the transport closes, then goes back to its queue.
+
+    Several consumptions of one queue share it: each free slot waits in line (asyncio.Queue serves waiters
+    first come, first served), so with prefetch 1 a message goes to a consumer that holds none, as RabbitMQ
+    does. With a larger prefetch, a burst fills the first consumer's free slots before the next one's,
+    where RabbitMQ would deal it out in turn; nothing relies on that order."""
 
     def __init__(
         self, broker: InMemoryBroker, queue: _Queue, handler: DeliveryHandler, prefetch: int
