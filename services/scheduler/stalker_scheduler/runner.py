@@ -1,7 +1,10 @@
 """Run tj3 on a rendered .tjp: a fresh directory per run, no shell, a hard timeout, typed failures.
 
-`schedule` chains the pure steps (render, tj3, parse) into the outcome message; it touches no database or
-broker, so the service layer decides what to store and publish.
+Two engines do the same scheduling with TaskJuggler's library: `driver` (default) runs our ruby/driver.rb,
+which schedules and writes the dates in one small file; `cli` runs the `tj3` command and reads its CSV report
+and booking export, which at 18,000 tasks took longer than the scheduling itself. `schedule` chains the pure
+steps (render, tj3, parse) into the outcome message; it touches no database or broker, so the service layer
+decides what to store and publish.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from stalker_scheduler.cache import OutcomeCache, tjp_key
-from stalker_scheduler.tjp.parse import ReportError, parse_bookings, parse_csv
+from stalker_scheduler.tjp.parse import ReportError, parse_bookings, parse_csv, parse_result
 from stalker_scheduler.tjp.render import render_tjp
 from stalker_scheduler.tjp.validate import InvalidInput
 from stalker_shared.contracts.scheduling import (
@@ -29,12 +32,18 @@ from stalker_shared.contracts.scheduling import (
     ScheduleFailed,
     ScheduleRequested,
 )
+from stalker_shared.logging import get_logger
+
+Engine = Literal["driver", "cli"]
 
 TJ3_INSTALL_HINT = (
     "TaskJuggler's tj3 was not found. Install it with `apt-get install tj3` on Debian/Ubuntu, "
     "elsewhere with `gem install taskjuggler`, or point the scheduler at the executable."
 )
+DRIVER = Path(__file__).parent / "ruby" / "driver.rb"
 _PROJECT_FILE = "schedule.tjp"
+_RESULT_FILE = "result.tsv"
+_DRIVER_UNAVAILABLE = 3  # driver.rb's exit status when this Ruby cannot load TaskJuggler
 _REPORT_NAME = "breakdown"
 _UNBUFFERED = "unbuffered_stdout.rb"
 # Only what tj3 needs: no secret can leak through its `$(VAR)` expansion, and dates do not depend on the
@@ -49,7 +58,14 @@ _OPENS = re.compile(
     r"^\s*(?:task (?P<kind>Task|Project)_(?P<task>\d+)\s|resource User_(?P<user>\d+)\s)?.*\{\s*$"
 )
 _PROGRESS = re.compile(r"^(?P<label>\S.*?)\s+(?:\.\.\.|\[(?P<state>.*)\])$")
-_PHASES = {"Reading": "read", "Preparing": "prepare", "Scheduling": "schedule", "Checking": "check"}
+_PHASES = {
+    "Reading": "read",
+    "Preparing": "prepare",
+    "Scheduling": "schedule",
+    "Checking": "check",
+    "Exporting": "export",
+}
+_log = get_logger(__name__)
 
 
 class Tj3Error(Exception):
@@ -65,6 +81,10 @@ class Tj3Error(Exception):
 
 class Tj3Missing(Tj3Error):
     reason = "tj3_missing"
+
+
+class DriverUnavailable(Tj3Missing):
+    """The driver cannot run here (no Ruby, or a Ruby that cannot load TaskJuggler): use the tj3 command."""
 
 
 class Tj3Timeout(Tj3Error):
@@ -87,14 +107,25 @@ class Tj3Result:
     csv_text: str
     stderr: str
     phases: dict[str, float] = field(default_factory=dict)
-    """Seconds per tj3 phase (startup, read, prepare, schedule, check, report), from its progress output."""
+    """Seconds per tj3 phase (startup, read, prepare, schedule, check, report or export), from its progress
+    output."""
     elapsed: float = 0.0
     bookings_text: str | None = None
     """tj3's booking export (`*.tji`), when the .tjp asked for one."""
+    result_text: str | None = None
+    """The driver's result file (`parse_result`); the CSV and the export are then empty."""
 
     @property
     def stderr_lines(self) -> list[str]:
         return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class _Finished:
+    returncode: int
+    stderr: str
+    phases: dict[str, float]
+    elapsed: float
 
 
 async def run_tj3(tjp_text: str, *, tj3_path: str = "tj3", timeout: float, yjit: bool = False) -> Tj3Result:
@@ -103,64 +134,142 @@ async def run_tj3(tjp_text: str, *, tj3_path: str = "tj3", timeout: float, yjit:
         directory = Path(workdir)
         await asyncio.to_thread((directory / _PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
         await asyncio.to_thread((directory / _UNBUFFERED).write_text, "$stdout.sync = true\n")
-        started = time.perf_counter()
+        # `--enable=yjit` (not `--yjit`) because a Ruby without YJIT only warns about it instead of failing.
+        rubyopt = f"-r{directory / _UNBUFFERED}" + (" --enable=yjit" if yjit else "")
+        command = (tj3_path, "--no-color", _PROJECT_FILE, "-o", workdir)
         try:
-            process = await asyncio.create_subprocess_exec(
-                tj3_path,
-                "--no-color",
-                _PROJECT_FILE,
-                "-o",
-                workdir,
-                cwd=workdir,
-                env=_environment(directory, yjit=yjit),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE,
-                start_new_session=True,  # one process group: a wrapper script's children die with it
-            )
+            finished = await _execute(command, directory, _environment(directory, rubyopt), timeout)
         except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
             raise Tj3Missing(f"{TJ3_INSTALL_HINT} ({tj3_path}: {exc.strerror})") from exc
-        try:
-            async with asyncio.timeout(timeout):
-                phases, stderr_bytes = await asyncio.gather(
-                    _progress(process.stdout, started), _read_all(process.stderr)
-                )
-                returncode = await process.wait()
-        except TimeoutError:
-            raise Tj3Timeout(f"tj3 did not finish within {timeout:g} s and was stopped") from None
-        finally:
-            await _stop(process)
-        elapsed = time.perf_counter() - started
-        stderr = stderr_bytes.decode("utf-8", errors="replace")
-        if returncode != 0:
-            problems = map_problems(stderr)
-            first = next((problem.message for problem in problems if problem.severity == "error"), None)
-            raise Tj3Failed(
-                f"tj3 failed: {first or f'exit status {returncode}'}",
-                problems,
-                stderr=stderr,
-                returncode=returncode,
-            )
+        if finished.returncode != 0:
+            raise _failure(finished)
         reports = await asyncio.to_thread(lambda: sorted(directory.glob("*.csv")))
         if len(reports) != 1:
             raise Tj3Failed(
-                f"tj3 wrote {len(reports)} CSV reports, expected one", (), stderr=stderr, returncode=0
+                f"tj3 wrote {len(reports)} CSV reports, expected one",
+                (),
+                stderr=finished.stderr,
+                returncode=0,
             )
         csv_text = await asyncio.to_thread(reports[0].read_text, encoding="utf-8")
         exports = await asyncio.to_thread(lambda: sorted(directory.glob("*.tji")))
         bookings = await asyncio.to_thread(exports[0].read_text, encoding="utf-8") if exports else None
         return Tj3Result(
-            csv_text=csv_text, stderr=stderr, phases=phases, elapsed=elapsed, bookings_text=bookings
+            csv_text=csv_text,
+            stderr=finished.stderr,
+            phases=finished.phases,
+            elapsed=finished.elapsed,
+            bookings_text=bookings,
         )
 
 
-def _environment(workdir: Path, *, yjit: bool = False) -> dict[str, str]:
+async def run_driver(
+    tjp_text: str, *, ruby_path: str = "ruby", timeout: float, yjit: bool = False
+) -> Tj3Result:
+    """Schedule `tjp_text` with ruby/driver.rb and return its result file (`yjit`: with Ruby's JIT).
+
+    Raises DriverUnavailable when `ruby_path` cannot run or cannot load TaskJuggler; every other outcome
+    (errors, timeout) is reported as for the tj3 command.
+    """
+    with tempfile.TemporaryDirectory(prefix="stalker-tj3-") as workdir:
+        directory = Path(workdir)
+        await asyncio.to_thread((directory / _PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
+        jit = ("--enable=yjit",) if yjit else ()
+        command = (ruby_path, *jit, str(DRIVER), _PROJECT_FILE, _RESULT_FILE)
+        try:
+            finished = await _execute(command, directory, _environment(directory, ""), timeout)
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            raise DriverUnavailable(f"Ruby was not found ({ruby_path}: {exc.strerror})") from exc
+        if finished.returncode == _DRIVER_UNAVAILABLE:
+            lines = [line for line in finished.stderr.splitlines() if line.strip()]
+            raise DriverUnavailable(lines[-1] if lines else f"{ruby_path} cannot run the tj3 driver")
+        if finished.returncode != 0:
+            raise _failure(finished)
+        try:
+            result = await asyncio.to_thread((directory / _RESULT_FILE).read_text, encoding="utf-8")
+        except FileNotFoundError:
+            raise Tj3Failed(
+                "the tj3 driver wrote no result", (), stderr=finished.stderr, returncode=0
+            ) from None
+        return Tj3Result(
+            csv_text="",
+            stderr=finished.stderr,
+            phases=finished.phases,
+            elapsed=finished.elapsed,
+            result_text=result,
+        )
+
+
+async def run_engine(
+    tjp_text: str,
+    *,
+    engine: Engine = "driver",
+    tj3_path: str = "tj3",
+    ruby_path: str = "ruby",
+    timeout: float,
+    yjit: bool = False,
+) -> Tj3Result:
+    """Run the chosen engine; a driver that cannot run here falls back to the tj3 command, slower but with
+    the same dates, so a host without a usable Ruby library still schedules (or says tj3 is missing)."""
+    if engine == "driver":
+        started = time.perf_counter()
+        try:
+            return await run_driver(tjp_text, ruby_path=ruby_path, timeout=timeout, yjit=yjit)
+        except DriverUnavailable as exc:
+            _log.warning("tj3 driver unavailable, running the tj3 command instead", reason=exc.message)
+            timeout = max(timeout - (time.perf_counter() - started), 0.001)
+    return await run_tj3(tjp_text, tj3_path=tj3_path, timeout=timeout, yjit=yjit)
+
+
+async def _execute(
+    command: tuple[str, ...], directory: Path, env: dict[str, str], timeout: float
+) -> _Finished:
+    """Run `command` in `directory`, timing its phases; on timeout its whole process group is killed."""
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=directory,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # one process group: a wrapper script's children die with it
+    )
+    try:
+        async with asyncio.timeout(timeout):
+            phases, stderr_bytes = await asyncio.gather(
+                _progress(process.stdout, started), _read_all(process.stderr)
+            )
+            returncode = await process.wait()
+    except TimeoutError:
+        raise Tj3Timeout(f"tj3 did not finish within {timeout:g} s and was stopped") from None
+    finally:
+        await _stop(process)
+    return _Finished(
+        returncode=returncode,
+        stderr=stderr_bytes.decode("utf-8", errors="replace"),
+        phases=phases,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _failure(finished: _Finished) -> Tj3Failed:
+    problems = map_problems(finished.stderr)
+    first = next((problem.message for problem in problems if problem.severity == "error"), None)
+    return Tj3Failed(
+        f"tj3 failed: {first or f'exit status {finished.returncode}'}",
+        problems,
+        stderr=finished.stderr,
+        returncode=finished.returncode,
+    )
+
+
+def _environment(workdir: Path, rubyopt: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
     env.setdefault("PATH", os.defpath)
     # HOME and the working directory are the fresh run directory, so no stray .taskjugglerrc applies;
-    # the required file makes Ruby flush progress lines at once, which is what times the phases.
-    # `--enable=yjit` (not `--yjit`) because a Ruby without YJIT only warns about it instead of failing.
-    rubyopt = f"-r{workdir / _UNBUFFERED}" + (" --enable=yjit" if yjit else "")
+    # tj3's RUBYOPT requires a file that makes Ruby flush progress lines at once, which is what times the
+    # phases (the driver does that itself).
     return env | {
         "HOME": str(workdir),
         "LANG": "C.UTF-8",
@@ -274,7 +383,9 @@ def _line_owners(tjp_text: str) -> dict[int, tuple[str, int]]:
 async def schedule(
     request: ScheduleRequested,
     *,
+    engine: Engine = "driver",
     tj3_path: str = "tj3",
+    ruby_path: str = "ruby",
     timeout: float,
     yjit: bool = False,
     cache: OutcomeCache | None = None,
@@ -293,11 +404,16 @@ async def schedule(
         if cache is not None and (known := cache.get(key)) is not None:
             timings["cached"] = time.perf_counter() - started - timings["render"]
             return known.model_copy(update={"job_id": request.job_id, "timings": timings})
-        result = await run_tj3(tjp_text, tj3_path=tj3_path, timeout=timeout, yjit=yjit)
+        result = await run_engine(
+            tjp_text, engine=engine, tj3_path=tj3_path, ruby_path=ruby_path, timeout=timeout, yjit=yjit
+        )
         timings["tj3"] = result.elapsed
         timings |= {f"tj3.{name}": seconds for name, seconds in result.phases.items()}
         started = time.perf_counter()
-        tasks, projects = parse_csv(result.csv_text, request.studio.timezone)
+        if result.result_text is not None:
+            tasks, projects = parse_result(result.result_text, with_resources=request.compute_resources)
+        else:
+            tasks, projects = parse_csv(result.csv_text, request.studio.timezone)
         if result.bookings_text is not None:
             resources = parse_bookings(result.bookings_text)
             tasks = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -12,6 +14,12 @@ class SchedulerSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="STALKER_SCHEDULER_", extra="ignore", frozen=True)
 
     service_name: str = "scheduler"
+    # `driver`: our ruby/driver.rb schedules with TaskJuggler's library (the Ruby at `ruby_path` must load
+    # it; RUBYLIB, GEM_HOME and GEM_PATH pass through) and writes the dates without tj3's report
+    # machinery, the same dates in less time. `cli`: the `tj3` command at `tj3_path` and its reports,
+    # which is also what runs when the driver cannot (no Ruby, or no TaskJuggler library for it).
+    tj3_engine: Literal["driver", "cli"] = "driver"
+    ruby_path: str = "ruby"
     tj3_path: str = "tj3"
     # A run longer than this is stopped and reported as a timeout (RELIABILITY R12).
     tj3_timeout_seconds: float = Field(default=900.0, gt=0)

@@ -212,7 +212,8 @@ async def test_a_tj3_killed_at_its_timeout_fails_the_job_and_frees_the_studio(
     hanging = tmp_path / "tj3"
     hanging.write_text("#!/bin/sh\nsleep 60\n")
     hanging.chmod(hanging.stat().st_mode | stat.S_IXUSR)
-    async with workers_for(catalog, tmp_path, tj3_path=str(hanging), tj3_timeout_seconds=1.0) as scheduling:
+    hangs = {"ruby_path": str(hanging), "tj3_path": str(hanging)}  # the driver's Ruby and the tj3 command
+    async with workers_for(catalog, tmp_path, tj3_timeout_seconds=1.0, **hangs) as scheduling:
         client = scheduling.client
         setup = await tutorial_studio(client)
         job = await ok(await client.post(f"{API}/studios/{setup['studio']['id']}/schedule", json={}), 202)

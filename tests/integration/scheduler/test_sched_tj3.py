@@ -135,7 +135,7 @@ async def test_the_tutorial_gets_the_reference_dates(tj3_path: str) -> None:
     assert all(t.resource_ids == () for t in outcome.tasks)
     assert all(t.computed_start.tzinfo == UTC for t in outcome.tasks)
     assert outcome.warnings == ()
-    assert {"render", "tj3", "parse", "tj3.schedule", "tj3.report"} <= set(outcome.timings)
+    assert {"render", "tj3", "parse", "tj3.schedule", "tj3.export"} <= set(outcome.timings)
 
 
 async def test_computed_resources_come_back_by_id(tj3_path: str) -> None:

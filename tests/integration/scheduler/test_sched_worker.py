@@ -121,8 +121,14 @@ async def test_r12_a_hanging_tj3_is_answered_with_a_timeout_once(
     hanging.write_text("#!/bin/sh\nsleep 60\n")
     hanging.chmod(hanging.stat().st_mode | stat.S_IXUSR)
     transport, database_url = broker
+    # Whichever engine runs (the driver's Ruby or the tj3 command), it hangs.
     results = await run_scheduler(
-        transport, database_url, tutorial(), tj3_path=str(hanging), tj3_timeout_seconds=1.0
+        transport,
+        database_url,
+        tutorial(),
+        ruby_path=str(hanging),
+        tj3_path=str(hanging),
+        tj3_timeout_seconds=1.0,
     )
     assert len(results) == 1, results
     assert isinstance(results[0], ScheduleFailed) and results[0].reason == "timeout"
@@ -132,7 +138,14 @@ async def test_r12_a_missing_tj3_says_how_to_install_it(
     broker: tuple[BrokerUnderTest, str], tmp_path: Path
 ) -> None:
     transport, database_url = broker
-    results = await run_scheduler(transport, database_url, tutorial(), tj3_path=str(tmp_path / "no-tj3"))
+    # No Ruby for the driver, so the worker falls back to the tj3 command, which is missing too.
+    results = await run_scheduler(
+        transport,
+        database_url,
+        tutorial(),
+        ruby_path=str(tmp_path / "no-ruby"),
+        tj3_path=str(tmp_path / "no-tj3"),
+    )
     assert len(results) == 1
     failed = results[0]
     assert isinstance(failed, ScheduleFailed) and failed.reason == "tj3_missing"

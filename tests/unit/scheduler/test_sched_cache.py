@@ -51,8 +51,8 @@ def run_count(runs: Path) -> int:
 async def test_the_same_tjp_twice_runs_tj3_once_and_answers_the_new_job(tmp_path: Path) -> None:
     tj3, runs = counting_tj3(tmp_path)
     cache = OutcomeCache()
-    first = await schedule(request(1), tj3_path=tj3, timeout=5, cache=cache)
-    second = await schedule(request(2), tj3_path=tj3, timeout=5, cache=cache)
+    first = await schedule(request(1), engine="cli", tj3_path=tj3, timeout=5, cache=cache)
+    second = await schedule(request(2), engine="cli", tj3_path=tj3, timeout=5, cache=cache)
     assert isinstance(first, ScheduleCompleted) and isinstance(second, ScheduleCompleted)
     assert run_count(runs) == 1
     assert second.job_id == 2 and (second.tasks, second.projects) == (first.tasks, first.projects)
@@ -62,9 +62,9 @@ async def test_the_same_tjp_twice_runs_tj3_once_and_answers_the_new_job(tmp_path
 async def test_a_changed_task_or_no_cache_runs_tj3_again(tmp_path: Path) -> None:
     tj3, runs = counting_tj3(tmp_path)
     cache = OutcomeCache()
-    await schedule(request(1), tj3_path=tj3, timeout=5, cache=cache)
-    await schedule(request(2, hours=11), tj3_path=tj3, timeout=5, cache=cache)
-    await schedule(request(3), tj3_path=tj3, timeout=5)
+    await schedule(request(1), engine="cli", tj3_path=tj3, timeout=5, cache=cache)
+    await schedule(request(2, hours=11), engine="cli", tj3_path=tj3, timeout=5, cache=cache)
+    await schedule(request(3), engine="cli", tj3_path=tj3, timeout=5)
     assert run_count(runs) == 3
 
 
@@ -74,7 +74,7 @@ async def test_failures_are_not_cached(tmp_path: Path) -> None:
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     cache = OutcomeCache()
     for job_id in (1, 2):
-        await schedule(request(job_id), tj3_path=str(script), timeout=5, cache=cache)
+        await schedule(request(job_id), engine="cli", tj3_path=str(script), timeout=5, cache=cache)
     assert run_count(tmp_path / "runs") == 2
 
 

@@ -1,4 +1,4 @@
-"""Reading tj3's CSV report: ids, zones, resources."""
+"""Reading tj3's CSV report and the driver's result file: ids, zones, resources."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from stalker_scheduler.tjp import ReportError, parse_csv
-from stalker_scheduler.tjp.parse import parse_bookings
+from stalker_scheduler.tjp.parse import RESULT_FORMAT, parse_bookings, parse_result
 
 # The report tj3 wrote for Stalker's tutorial run (reference section 4.3, compute_resources=True).
 STALKER_CSV = """\
@@ -98,3 +98,49 @@ def test_bookings_give_each_tasks_resources_in_order_of_first_booking() -> None:
         "}\n"
     )
     assert parse_bookings(export) == {2: (), 3: (15, 7)}
+
+
+# What ruby/driver.rb writes for the same run: Unix seconds, resources only on leaves, sorted by id.
+DRIVER_RESULT = f"""\
+{RESULT_FORMAT}
+Project_34\t1396396800\t1398949200\t
+Project_34.Task_35\t1396396800\t1396396800\t
+Project_34.Task_36\t1396454400\t1398949200\t
+Project_34.Task_36.Task_37\t1396454400\t1397664000\tUser_29,User_3
+end 4
+"""
+
+
+def test_the_driver_result_maps_tasks_projects_and_resources() -> None:
+    tasks, projects = parse_result(DRIVER_RESULT, with_resources=True)
+
+    assert set(tasks) == {35, 36, 37} and set(projects) == {34}
+    assert projects[34].computed_start == utc(2014, 4, 2)
+    assert projects[34].computed_end == utc(2014, 5, 1, 13)
+    assert (tasks[37].computed_start, tasks[37].computed_end) == (utc(2014, 4, 2, 16), utc(2014, 4, 16, 16))
+    assert tasks[37].resource_ids == (29, 3)
+    assert tasks[35].resource_ids == ()
+
+
+def test_the_driver_result_leaves_resources_out_unless_asked() -> None:
+    tasks, _ = parse_result(DRIVER_RESULT, with_resources=False)
+
+    assert tasks[37].resource_ids == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "stalker-tj3-result 2\nend 0\n",
+        DRIVER_RESULT.replace("end 4", "end 5"),
+        DRIVER_RESULT.replace("end 4\n", ""),
+        DRIVER_RESULT.replace("1397664000", "-"),
+        DRIVER_RESULT.replace("Project_34.Task_35", "Studio_1"),
+        DRIVER_RESULT.replace("\tUser_29,User_3", ""),
+        DRIVER_RESULT.replace("User_29,User_3", "Bob"),
+    ],
+)
+def test_a_damaged_driver_result_is_a_report_error(text: str) -> None:
+    with pytest.raises(ReportError):
+        parse_result(text, with_resources=True)

@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 
 from stalker_scheduler.runner import (
+    DRIVER,
+    DriverUnavailable,
     Tj3Failed,
     Tj3Missing,
     Tj3Timeout,
     map_problems,
+    run_driver,
+    run_engine,
     run_tj3,
     schedule,
 )
@@ -43,8 +47,8 @@ def small_request(parent_id: int | None = 36) -> ScheduleRequested:
     )
 
 
-def fake_tj3(tmp_path: Path, body: str) -> str:
-    script = tmp_path / "tj3"
+def fake_tj3(tmp_path: Path, body: str, name: str = "tj3") -> str:
+    script = tmp_path / name
     script.write_text("#!/bin/sh\n" + body)
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return str(script)
@@ -168,8 +172,10 @@ async def test_a_run_without_a_report_fails(tmp_path: Path) -> None:
 async def test_schedule_turns_every_failure_into_a_message(tmp_path: Path) -> None:
     request = small_request()
 
-    missing = await schedule(request, tj3_path=str(tmp_path / "none"), timeout=5)
-    failing = await schedule(request, tj3_path=fake_tj3(tmp_path, "echo 'no luck' >&2\nexit 1\n"), timeout=5)
+    missing = await schedule(request, engine="cli", tj3_path=str(tmp_path / "none"), timeout=5)
+    failing = await schedule(
+        request, engine="cli", tj3_path=fake_tj3(tmp_path, "echo 'no luck' >&2\nexit 1\n"), timeout=5
+    )
     invalid = await schedule(small_request(parent_id=99), tj3_path="unused", timeout=5)
 
     assert isinstance(missing, ScheduleFailed) and missing.reason == "tj3_missing"
@@ -178,3 +184,93 @@ async def test_schedule_turns_every_failure_into_a_message(tmp_path: Path) -> No
     assert isinstance(invalid, ScheduleFailed) and invalid.reason == "invalid_input"
     assert invalid.problems[0].task_id == 37
     assert {missing.job_id, failing.job_id, invalid.job_id} == {5}
+
+
+# A stand-in for `ruby driver.rb schedule.tjp result.tsv`: what the runner passes, and a result it reads.
+FAKE_RESULT = "printf 'stalker-tj3-result 1\\nProject_34\\t0\\t3600\\t\\nend 1\\n' > \"$3\"\n"
+CSV_TJ3 = 'echo \'"Id";"Start";"End"\' > "$4/breakdown.csv"\n'
+
+
+async def test_the_driver_runs_with_its_script_and_returns_its_result(tmp_path: Path) -> None:
+    ruby = fake_tj3(
+        tmp_path,
+        f'test "$1 $2 $3" = "{DRIVER} schedule.tjp result.tsv" || exit 9\n'
+        "printf 'Exporting results   ...\\rExporting results   [      Done      ]\\n'\n" + FAKE_RESULT,
+        name="ruby",
+    )
+
+    result = await run_driver("project x {}\n", ruby_path=ruby, timeout=10)
+
+    assert result.result_text is not None and result.result_text.startswith("stalker-tj3-result 1\n")
+    assert result.csv_text == "" and result.bookings_text is None
+    assert set(result.phases) == {"startup", "export"}
+    assert DRIVER.is_file()
+
+
+async def test_yjit_reaches_the_drivers_ruby(tmp_path: Path) -> None:
+    ruby = fake_tj3(tmp_path, 'test "$1" = "--enable=yjit" || exit 9\nshift\n' + FAKE_RESULT, name="ruby")
+
+    result = await run_driver("project", ruby_path=ruby, timeout=10, yjit=True)
+
+    assert result.result_text is not None
+
+
+@pytest.mark.parametrize(
+    "ruby_body",
+    [None, "echo 'stalker-driver: cannot load TaskJuggler (no such file)' >&2\nexit 3\n"],
+    ids=["no ruby", "no library"],
+)
+async def test_a_driver_that_cannot_run_falls_back_to_the_tj3_command(
+    tmp_path: Path, ruby_body: str | None
+) -> None:
+    ruby = str(tmp_path / "nowhere" / "ruby") if ruby_body is None else fake_tj3(tmp_path, ruby_body, "ruby")
+    with pytest.raises(DriverUnavailable):
+        await run_driver("project", ruby_path=ruby, timeout=5)
+
+    result = await run_engine("project", ruby_path=ruby, tj3_path=fake_tj3(tmp_path, CSV_TJ3), timeout=5)
+
+    assert result.csv_text == '"Id";"Start";"End"\n' and result.result_text is None
+
+
+async def test_without_ruby_and_tj3_the_failure_says_how_to_install_tj3(tmp_path: Path) -> None:
+    outcome = await schedule(
+        small_request(), ruby_path=str(tmp_path / "ruby"), tj3_path=str(tmp_path / "tj3"), timeout=5
+    )
+
+    assert isinstance(outcome, ScheduleFailed) and outcome.reason == "tj3_missing"
+    assert "apt-get install tj3" in outcome.message
+
+
+async def test_the_cli_engine_never_tries_the_driver(tmp_path: Path) -> None:
+    ruby = fake_tj3(tmp_path, f"touch {tmp_path / 'ran'}\n" + FAKE_RESULT, name="ruby")
+
+    result = await run_engine(
+        "project", engine="cli", ruby_path=ruby, tj3_path=fake_tj3(tmp_path, CSV_TJ3), timeout=5
+    )
+
+    assert result.result_text is None and not (tmp_path / "ran").exists()
+
+
+async def test_a_failing_driver_is_mapped_like_tj3(tmp_path: Path) -> None:
+    ruby = fake_tj3(tmp_path, "echo 'schedule.tjp:3: Error: broken' >&2\nexit 1\n", name="ruby")
+
+    with pytest.raises(Tj3Failed) as caught:
+        await run_engine("project", ruby_path=ruby, tj3_path="unused", timeout=5)
+
+    assert caught.value.message == "tj3 failed: broken"
+    assert [(p.line, p.severity) for p in caught.value.problems] == [(3, "error")]
+
+
+async def test_a_driver_without_a_result_fails(tmp_path: Path) -> None:
+    with pytest.raises(Tj3Failed, match="no result"):
+        await run_driver("project", ruby_path=fake_tj3(tmp_path, "exit 0\n", name="ruby"), timeout=5)
+
+
+async def test_a_slow_driver_is_killed_with_its_children(tmp_path: Path) -> None:
+    pid_file = tmp_path / "child.pid"
+    ruby = fake_tj3(tmp_path, f'sleep 30 &\necho $! > "{pid_file}"\nwait\n', name="ruby")
+
+    with pytest.raises(Tj3Timeout, match=r"within 0\.5 s"):
+        await run_engine("project", ruby_path=ruby, tj3_path="unused", timeout=0.5)
+
+    assert not running(int(pid_file.read_text()))

@@ -1,4 +1,4 @@
-"""Read tj3's CSV task report back into computed dates per task and per project.
+"""Read tj3's CSV task report, or the driver's result file, back into computed dates per task and project.
 
 Rows look like `"Project_34.Task_36.Task_37";"2014-04-02-16:00+0000";"2014-04-16-16:00+0000";"User_29"`:
 the last segment of the dotted id names the entity, a lone `Project_<id>` is a project. Times carry their
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from stalker_scheduler.tjp.clock import parse_tj3_time
@@ -87,3 +88,43 @@ def parse_bookings(text: str) -> dict[int, tuple[int, ...]]:
         elif current is not None and (booking := _BOOKING.match(line)):
             current[int(booking.group(1))] = None
     return {task_id: tuple(ids) for task_id, ids in resources.items()}
+
+
+RESULT_FORMAT = "stalker-tj3-result 1"
+
+
+def parse_result(
+    text: str, *, with_resources: bool
+) -> tuple[dict[int, TaskResult], dict[int, ProjectResult]]:
+    """Dates (and, `with_resources`, booked resources) from the driver's result file (ruby/driver.rb).
+
+    Lines are `<dotted id>\\t<start>\\t<end>\\t<User_1,User_2>` with Unix seconds, between a format line
+    and `end <count>`; ids map to tasks and projects as in `parse_csv`.
+    """
+    lines = text.splitlines()
+    if not lines or lines[0] != RESULT_FORMAT:
+        raise ReportError(f"unexpected result header {lines[:1]!r}")
+    if len(lines) < 2 or lines[-1] != f"end {len(lines) - 2}":
+        raise ReportError("the result is incomplete")
+    tasks: dict[int, TaskResult] = {}
+    projects: dict[int, ProjectResult] = {}
+    for number, line in enumerate(lines[1:-1], start=2):
+        try:
+            full_id, start_text, end_text, resource_text = line.split("\t")
+            start = datetime.fromtimestamp(int(start_text), UTC)
+            end = datetime.fromtimestamp(int(end_text), UTC)
+        except ValueError as exc:
+            raise ReportError(f"line {number}: unreadable row {line!r}") from exc
+        last = full_id.rsplit(".", 1)[-1]
+        if match := _TASK.fullmatch(last):
+            resources = _resource_ids(resource_text.replace(",", ", ")) if with_resources else ()
+            task_id = int(match.group(1))
+            tasks[task_id] = TaskResult(
+                id=task_id, computed_start=start, computed_end=end, resource_ids=resources
+            )
+        elif match := _PROJECT.fullmatch(full_id):
+            project_id = int(match.group(1))
+            projects[project_id] = ProjectResult(id=project_id, computed_start=start, computed_end=end)
+        else:
+            raise ReportError(f"line {number}: unknown id {full_id!r}")
+    return tasks, projects
