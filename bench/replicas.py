@@ -46,6 +46,7 @@ from stalker_scheduler.definition import scheduler_definition
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.auth import generate_private_pem
 from stalker_shared.http import create_service_app
+from stalker_shared.logging import configure_logging
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
@@ -244,6 +245,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
+    configure_logging("WARNING", json=False)  # the services' info lines would bury the progress
     result = await run(args.leaves, args.projects, args.seed, args.compute_resources)
     result["environment"] = {
         "python": platform.python_version(),
