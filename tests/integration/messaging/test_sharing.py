@@ -7,11 +7,16 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
+from stalker_scheduler.definition import scheduler_definition
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.messaging.queues import SCHEDULER_REQUESTS, stalker_topology
 from stalker_shared.messaging.transport import Delivery, DeliveryHandler, OutgoingMessage
+from stalker_shared.runtime import Runtime
 
 from support.brokers import BrokerUnderTest
 
@@ -75,3 +80,13 @@ async def test_two_consumers_with_prefetch_one_take_one_message_each_at_a_time(
             await consumption.cancel()
     assert len(taken["a"]) == len(taken["b"]) == 2, taken
     assert most == {"a": 1, "b": 1}
+
+
+async def test_a_scheduler_worker_takes_one_schedule_request_at_a_time(tmp_path: Path) -> None:
+    settings = SchedulerSettings(data_dir=tmp_path, consumer_prefetch=16)
+    runtime = Runtime(scheduler_definition(settings), settings, InMemoryTransport(InMemoryBroker()))
+    try:
+        [consumer] = runtime.consumers()
+        assert consumer._prefetch == 1
+    finally:
+        await runtime.close()
