@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from fastapi import Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from pydantic_core import to_json
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.sqltypes import Boolean, Float, Integer, String
@@ -112,6 +113,32 @@ async def fetch_page(
     page = apply_sort(filtered, spec, params).limit(params.limit).offset(params.offset)
     rows = list((await session.scalars(page)).unique())
     return rows, int(total or 0)
+
+
+async def fetch_rows(
+    session: AsyncSession, statement: Select[Any], spec: ListSpec, params: ListParams
+) -> tuple[list[Any], int]:
+    """fetch_page for a statement of columns: rows, not ORM objects."""
+    filtered = apply_filters(statement, spec, params)
+    total = await session.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
+    page = apply_sort(filtered, spec, params).limit(params.limit).offset(params.offset)
+    return list((await session.execute(page)).all()), int(total or 0)
+
+
+def json_page(
+    items: list[dict[str, Any]], total: int, params: ListParams, model: type[BaseModel]
+) -> Response:
+    """A page of already-shaped values (the model's fields), serialized in one pass without building a
+    model per item; trimmed to the requested fields if any."""
+    if params.fields:
+        unknown = set(params.fields) - set(model.model_fields)
+        if unknown:
+            raise ValidationFailed(
+                f"unknown fields {sorted(unknown)}; choose from {sorted(model.model_fields)}", "fields"
+            )
+        items = [{name: item[name] for name in params.fields} for item in items]
+    body = {"items": items, "total": total, "limit": params.limit, "offset": params.offset}
+    return Response(to_json(body), media_type="application/json")
 
 
 def make_page(items: list[T], total: int, params: ListParams) -> Page[T]:

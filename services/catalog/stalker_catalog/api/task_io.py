@@ -15,7 +15,13 @@ from stalker_catalog.db.models import Task
 from stalker_catalog.domain.calendar import StudioCalendar, to_seconds
 from stalker_catalog.domain.scheduling import ScheduleModel, TimeUnit
 from stalker_catalog.service.task_commands import DependencySpec, NewTask, TaskChange
-from stalker_catalog.service.task_queries import ReadContext, read_context
+from stalker_catalog.service.task_queries import (
+    ReadContext,
+    TaskLinks,
+    links_of,
+    read_context,
+    read_links,
+)
 
 TASK_LIST = ListSpec(
     {
@@ -97,42 +103,67 @@ def dependency_read(spec: Any) -> DependencyRead:
     return DependencyRead.model_validate(spec, from_attributes=True)
 
 
-def _dependency(spec: Any) -> dict[str, Any]:
-    return {name: getattr(spec, name) for name in DependencyRead.model_fields}
-
-
 @lru_cache(maxsize=64)
 def _seconds_per(unit: str, model: str, calendar: StudioCalendar) -> float:
     return to_seconds(1.0, TimeUnit(unit), ScheduleModel(model), calendar)
 
 
-def task_read(task: Task, context: ReadContext) -> TaskRead:
-    is_container = task.id in context.containers
-    values: dict[str, Any] = {name: getattr(task, name) for name in _COPIED}
-    values.update(
-        schedule_seconds=task.schedule_timing
-        * _seconds_per(task.schedule_unit, task.schedule_model, context.calendar),
-        resource_ids=[u.id for u in task.resources],
-        alternative_resource_ids=[u.id for u in task.alternative_resources],
-        computed_resource_ids=[u.id for u in task.computed_resources],
-        depends=[_dependency(d) for d in task.dependencies],
+_SHOT_FIELDS = ("cut_in", "cut_out", "image_format_id", "fps")
+_ROW_FIELDS = (*_COPIED, *_SHOT_FIELDS)
+# The columns a task's response is made of, for lists read as rows rather than ORM objects.
+TASK_ROW = tuple(getattr(Task, name) for name in _ROW_FIELDS)
+_NONE: list[Any] = []
+
+
+def task_values(fields: dict[str, Any], links: TaskLinks, context: ReadContext) -> dict[str, Any]:
+    """A task's response as plain values (TaskRead's fields), from its `_ROW_FIELDS` values (changed in
+    place) and the relations and context read for it."""
+    task_id = fields["id"]
+    is_container = task_id in context.containers
+    cut_in, cut_out, image_format_id, fps = (fields.pop(name) for name in _SHOT_FIELDS)
+    fields.update(
+        schedule_seconds=fields["schedule_timing"]
+        * _seconds_per(fields["schedule_unit"], fields["schedule_model"], context.calendar),
+        resource_ids=links.resource_ids.get(task_id, _NONE),
+        alternative_resource_ids=links.alternative_resource_ids.get(task_id, _NONE),
+        computed_resource_ids=links.computed_resource_ids.get(task_id, _NONE),
+        depends=links.depends.get(task_id, _NONE),
         is_leaf=not is_container,
         is_container=is_container,
-        sequence_ids=[s.id for s in task.sequences],
+        sequence_ids=links.sequence_ids.get(task_id, _NONE),
+        cut_in=None,
+        cut_out=None,
+        cut_duration=None,
+        image_format_id=None,
+        fps=None,
     )
-    if task.kind == "shot":
-        image_format_id, fps = context.project_defaults.get(task.project_id, (None, 25.0))
-        values.update(
-            cut_in=task.cut_in,
-            cut_out=task.cut_out,
-            cut_duration=(task.cut_out or 0) - (task.cut_in or 0) + 1,
-            image_format_id=task.image_format_id if task.image_format_id is not None else image_format_id,
-            fps=task.fps if task.fps is not None else fps,
+    if fields["kind"] == "shot":
+        project_format, project_fps = context.project_defaults.get(fields["project_id"], (None, 25.0))
+        fields.update(
+            cut_in=cut_in,
+            cut_out=cut_out,
+            cut_duration=(cut_out or 0) - (cut_in or 0) + 1,
+            image_format_id=image_format_id if image_format_id is not None else project_format,
+            fps=fps if fps is not None else project_fps,
         )
-    return TaskRead.model_validate(values)
+    return fields
 
 
 async def task_reads(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskRead]:
     """Responses for tasks loaded with TASK_LOAD (three more statements, whatever their number)."""
     context = await read_context(session, tasks)
-    return [task_read(task, context) for task in tasks]
+    links = links_of(tasks)
+    return [
+        TaskRead.model_validate(
+            task_values({name: getattr(task, name) for name in _ROW_FIELDS}, links, context)
+        )
+        for task in tasks
+    ]
+
+
+async def task_rows_values(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Responses for rows of TASK_ROW, as plain values: a list page is serialized without building a
+    model per task (the values are the same as task_read's; a test compares them)."""
+    context = await read_context(session, rows)
+    links = await read_links(session, [row.id for row in rows])
+    return [task_values(dict(zip(_ROW_FIELDS, row, strict=True)), links, context) for row in rows]

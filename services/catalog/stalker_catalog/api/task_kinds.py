@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import ListParams, Page, fetch_page, list_params, make_page, page_response
+from stalker_catalog.api.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_catalog.api.schemas.tasks import (
     AssetCreate,
     AssetUpdate,
@@ -25,10 +24,17 @@ from stalker_catalog.api.schemas.tasks import (
     ShotUpdate,
     TaskRead,
 )
-from stalker_catalog.api.task_io import TASK_LIST, new_task, task_change, task_reads
+from stalker_catalog.api.task_io import (
+    TASK_LIST,
+    TASK_ROW,
+    new_task,
+    task_change,
+    task_reads,
+    task_rows_values,
+)
 from stalker_catalog.db.models import Task
 from stalker_catalog.service import task_delete, tasks
-from stalker_catalog.service.task_queries import TASK_LOAD, load_task, load_tasks
+from stalker_catalog.service.task_queries import load_task, load_tasks
 from stalker_shared.runtime import Runtime
 
 
@@ -68,12 +74,12 @@ def _kind_router(runtime: Runtime, spec: KindRoutes) -> APIRouter:
     @router.get("", response_model=Page[TaskRead], name=f"list_{plural}", description=TASK_LIST.describe())
     async def list_nodes(
         params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[TaskRead] | JSONResponse:
-        statement = select(Task).where(Task.kind == kind).options(*TASK_LOAD)
+    ) -> Response:
+        statement = select(*TASK_ROW).where(Task.kind == kind)
         async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, statement, TASK_LIST, params)
-            items = await task_reads(uow.session, rows)
-        return page_response(make_page(items, total, params), params, TaskRead)
+            rows, total = await fetch_rows(uow.session, statement, TASK_LIST, params)
+            items = await task_rows_values(uow.session, rows)
+        return json_page(items, total, params, TaskRead)
 
     async def create_node(body: Any) -> TaskRead:
         async with runtime.unit_of_work() as uow:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import ListParams, Page, fetch_page, list_params, make_page, page_response
+from stalker_catalog.api.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_catalog.api.schemas.tasks import (
     AnyTaskCreate,
     AnyTaskUpdate,
@@ -19,12 +18,19 @@ from stalker_catalog.api.schemas.tasks import (
     BulkUpdate,
     TaskRead,
 )
-from stalker_catalog.api.task_io import TASK_LIST, bulk_new_task, new_task, task_change, task_reads
+from stalker_catalog.api.task_io import (
+    TASK_LIST,
+    TASK_ROW,
+    bulk_new_task,
+    new_task,
+    task_change,
+    task_reads,
+    task_rows_values,
+)
 from stalker_catalog.api.task_kinds import kind_routers
 from stalker_catalog.api.task_relations import relations_router
-from stalker_catalog.db.models import Task
 from stalker_catalog.service import task_delete, tasks
-from stalker_catalog.service.task_queries import TASK_LOAD, load_task
+from stalker_catalog.service.task_queries import load_task
 from stalker_shared.runtime import Runtime
 
 BULK_DESCRIPTION = (
@@ -51,11 +57,11 @@ def _tasks(runtime: Runtime) -> APIRouter:
     @router.get("", response_model=Page[TaskRead], description="Every kind. " + TASK_LIST.describe())
     async def list_tasks(
         params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[TaskRead] | JSONResponse:
+    ) -> Response:
         async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, select(Task).options(*TASK_LOAD), TASK_LIST, params)
-            items = await task_reads(uow.session, rows)
-        return page_response(make_page(items, total, params), params, TaskRead)
+            rows, total = await fetch_rows(uow.session, select(*TASK_ROW), TASK_LIST, params)
+            items = await task_rows_values(uow.session, rows)
+        return json_page(items, total, params, TaskRead)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead)
     async def create_task(body: AnyTaskCreate) -> TaskRead:

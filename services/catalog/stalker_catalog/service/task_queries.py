@@ -3,16 +3,25 @@ whatever the number of tasks, and publishing their states through the outbox in 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from stalker_catalog.db.models import Project, Task
+from stalker_catalog.db.models import (
+    Project,
+    Task,
+    TaskDependency,
+    shot_sequence,
+    task_alternative_resource,
+    task_computed_resource,
+    task_resource,
+)
 from stalker_catalog.domain.calendar import StudioCalendar
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.service.calendar_lookup import studio_calendar
@@ -113,8 +122,9 @@ class ReadContext:
     project_defaults: dict[int, tuple[int | None, float]]  # project id -> (image format id, fps)
 
 
-async def read_context(session: AsyncSession, tasks: Sequence[Task]) -> ReadContext:
-    """Calendar, which tasks have children and the shots' project defaults (at most three statements)."""
+async def read_context(session: AsyncSession, tasks: Sequence[Any]) -> ReadContext:
+    """Calendar, which tasks have children and the shots' project defaults (at most three statements);
+    `tasks` are ORM tasks or rows with id, kind and project_id."""
     calendar = await studio_calendar(session)
     ids = [t.id for t in tasks]
     containers: set[int] = set()
@@ -129,3 +139,69 @@ async def read_context(session: AsyncSession, tasks: Sequence[Task]) -> ReadCont
         )
         defaults = {pid: (fmt, fps) for pid, fmt, fps in (await session.execute(projects))}
     return ReadContext(calendar, frozenset(containers), defaults)
+
+
+@dataclass(frozen=True)
+class TaskLinks:
+    """Tasks' relations by task id: user ids, dependencies as dicts and sequence ids, each list in the
+    order the ORM relations give. A task with none of a kind is missing from that mapping."""
+
+    resource_ids: dict[int, list[int]]
+    alternative_resource_ids: dict[int, list[int]]
+    computed_resource_ids: dict[int, list[int]]
+    depends: dict[int, list[dict[str, Any]]]
+    sequence_ids: dict[int, list[int]]
+
+
+_DEPENDENCY_FIELDS = ("depends_on_id", "target", "gap_timing", "gap_unit", "gap_model")
+
+
+def links_of(tasks: Sequence[Task]) -> TaskLinks:
+    """The relations of tasks loaded with TASK_LOAD."""
+    return TaskLinks(
+        resource_ids={t.id: [u.id for u in t.resources] for t in tasks},
+        alternative_resource_ids={t.id: [u.id for u in t.alternative_resources] for t in tasks},
+        computed_resource_ids={t.id: [u.id for u in t.computed_resources] for t in tasks},
+        depends={
+            t.id: [{name: getattr(d, name) for name in _DEPENDENCY_FIELDS} for d in t.dependencies]
+            for t in tasks
+        },
+        sequence_ids={t.id: [s.id for s in t.sequences] for t in tasks},
+    )
+
+
+async def read_links(session: AsyncSession, task_ids: Sequence[int]) -> TaskLinks:
+    """The tasks' relations with five set-based statements per chunk of ids and no ORM objects: a page of
+    1,000 tasks spent most of its time building and reading ORM objects (py-spy, bench/api.py)."""
+    links = TaskLinks(
+        defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
+    )
+    dependency = cast(Any, TaskDependency.__table__)
+    for batch in chunks(task_ids):
+        for found, table in (
+            (links.resource_ids, task_resource),
+            (links.alternative_resource_ids, task_alternative_resource),
+            (links.computed_resource_ids, task_computed_resource),
+        ):
+            rows = await session.execute(
+                select(table.c.task_id, table.c.user_id)
+                .where(table.c.task_id.in_(batch))
+                .order_by(table.c.task_id, table.c.user_id)
+            )
+            for task_id, user_id in rows:
+                found[task_id].append(user_id)
+        rows = await session.execute(
+            select(dependency.c.task_id, *(dependency.c[f] for f in _DEPENDENCY_FIELDS))
+            .where(dependency.c.task_id.in_(batch))
+            .order_by(dependency.c.task_id, dependency.c.depends_on_id)
+        )
+        for task_id, *values in rows:
+            links.depends[task_id].append(dict(zip(_DEPENDENCY_FIELDS, values, strict=True)))
+        rows = await session.execute(
+            select(shot_sequence.c.shot_id, shot_sequence.c.sequence_id)
+            .where(shot_sequence.c.shot_id.in_(batch))
+            .order_by(shot_sequence.c.shot_id, shot_sequence.c.sequence_id)
+        )
+        for shot_id, sequence_id in rows:
+            links.sequence_ids[shot_id].append(sequence_id)
+    return links

@@ -1,0 +1,85 @@
+"""Task lists are read as rows and serialized in one pass; every item must be what the task's own GET
+returns (read through the ORM and the response model), whatever relations and kind it has."""
+
+from __future__ import annotations
+
+from support.catalog import API, Catalog, ok, project, task
+
+
+async def test_list_items_equal_each_tasks_own_response(catalog: Catalog) -> None:
+    client = catalog.client
+    pid = await project(client, fps=24.0)
+    users = [
+        (
+            await ok(
+                await client.post(
+                    f"{API}/users",
+                    json={
+                        "name": f"Artist {n}",
+                        "login": f"artist{n}",
+                        "email": f"a{n}@x.test",
+                        "password": "pw-123456",
+                    },
+                ),
+                201,
+            )
+        )["id"]
+        for n in range(3)
+    ]
+    seq = await ok(
+        await client.post(f"{API}/sequences", json={"name": "S", "code": "SEQ1", "project_id": pid}), 201
+    )
+    shot = await ok(
+        await client.post(
+            f"{API}/shots",
+            json={
+                "code": "SH001",
+                "project_id": pid,
+                "sequence_ids": [seq["id"]],
+                "cut_in": 1001,
+                "cut_out": 1040,
+            },
+        ),
+        201,
+    )
+    first = await task(
+        client,
+        name="layout",
+        parent_id=shot["id"],
+        resource_ids=users[:2],
+        alternative_resource_ids=[users[2]],
+        schedule_timing=3,
+        schedule_unit="d",
+        start="2025-01-06T09:00:00+03:00",
+        schedule_constraint="start",
+    )
+    await task(
+        client,
+        name="anim",
+        parent_id=shot["id"],
+        resource_ids=[users[1]],
+        schedule_model="duration",
+        schedule_unit="w",
+        depends=[{"depends_on_id": first["id"], "target": "onstart", "gap_timing": 2, "gap_unit": "h"}],
+    )
+    await task(client, name="milestone", project_id=pid, is_milestone=True, priority=900)
+
+    listed = await ok(await client.get(f"{API}/tasks", params={"project_id": pid, "limit": 1000}))
+    assert listed["total"] == 5 and len(listed["items"]) == 5
+    for item in listed["items"]:
+        assert item == await ok(await client.get(f"{API}/tasks/{item['id']}"))
+    shots = await ok(await client.get(f"{API}/shots", params={"project_id": pid}))
+    assert shots["items"] == [await ok(await client.get(f"{API}/shots/{shot['id']}"))]
+    assert shots["items"][0]["fps"] == 24.0 and shots["items"][0]["sequence_ids"] == [seq["id"]]
+    with_links = next(i for i in listed["items"] if i["name"] == "anim")
+    assert with_links["depends"] == [
+        {
+            "depends_on_id": first["id"],
+            "target": "onstart",
+            "gap_timing": 2.0,
+            "gap_unit": "h",
+            "gap_model": "length",
+        }
+    ]
+    slim = await ok(await client.get(f"{API}/tasks", params={"project_id": pid, "fields": "id,name,is_leaf"}))
+    assert all(set(i) == {"id", "name", "is_leaf"} for i in slim["items"])
