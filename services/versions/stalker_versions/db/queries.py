@@ -64,7 +64,7 @@ async def get_many(session: AsyncSession, model: type[M], ids: Iterable[int], fi
     return [found[i] for i in wanted]
 
 
-def _task_chain_statement() -> Select[tuple[TaskRef]]:
+def _task_chain_statement() -> Select[Any]:
     chain = (
         select(TaskRef.id, TaskRef.parent_id, literal(0).label("depth"))
         .where(TaskRef.id == bindparam("task_id"))
@@ -129,9 +129,24 @@ def node_of(task: TaskRef) -> TaskNode:
     )
 
 
+_ALL_REPOSITORIES = select(Repository).order_by(Repository.id)
+_STRUCTURE_WITH_TEMPLATES = (
+    select(Structure).where(Structure.id == bindparam("structure_id")).options(*STRUCTURE_JOINED)
+)
+
+
 async def all_repositories(session: AsyncSession) -> list[Repository]:
     """Every repository: a studio has a handful, and path conversions consider all of them."""
-    return list(await session.scalars(select(Repository).order_by(Repository.id)))
+    return list(await session.scalars(_ALL_REPOSITORIES))
+
+
+async def structure_with_templates(session: AsyncSession, structure_id: int) -> Structure:
+    """A structure and its templates in one query (a statement built once: every version needs it)."""
+    found = (await session.scalars(_STRUCTURE_WITH_TEMPLATES, {"structure_id": structure_id})).unique()
+    structure = found.one_or_none()
+    if structure is None:
+        raise NotFound(f"no structure with id {structure_id}")
+    return structure
 
 
 async def repositories_by_id(session: AsyncSession, ids: Sequence[int]) -> dict[int, Repository]:

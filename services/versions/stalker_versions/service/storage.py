@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stalker_shared.db import utcnow
@@ -39,14 +39,17 @@ class Directories:
     directories: list[str]
 
 
+# Built once: every version's creation reads the storage (see queries.task_chain).
+_STORAGE = (
+    select(ProjectStorage)
+    .where(ProjectStorage.project_id == bindparam("project_id"))
+    .options(*STORAGE_LOAD)
+    .execution_options(populate_existing=True)
+)
+
+
 async def load_storage(session: AsyncSession, project_id: int) -> ProjectStorage | None:
-    statement = (
-        select(ProjectStorage)
-        .where(ProjectStorage.project_id == project_id)
-        .options(*STORAGE_LOAD)
-        .execution_options(populate_existing=True)
-    )
-    return (await session.scalars(statement)).unique().one_or_none()
+    return (await session.scalars(_STORAGE, {"project_id": project_id})).unique().one_or_none()
 
 
 async def set_storage(

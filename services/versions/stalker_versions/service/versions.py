@@ -13,9 +13,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,19 +24,18 @@ from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.catalog_client import CatalogLookup
 from stalker_versions.db.models import (
     FilenameTemplate,
-    Structure,
     Version,
     VersionCounter,
     version_input,
     version_output,
 )
 from stalker_versions.db.queries import (
-    STRUCTURE_JOINED,
     all_repositories,
     get_many,
     get_one,
     node_of,
     roots_of,
+    structure_with_templates,
 )
 from stalker_versions.domain.context import (
     ProjectView,
@@ -140,20 +140,26 @@ async def _create(units: Callable[[], UnitOfWork], command: CreateVersion, *, co
     return Created(record, created=True)
 
 
-async def allocate_number(session: AsyncSession, task_id: int, take_name: str) -> int:
-    """The next number of (task, take); the counter row stays locked until the transaction ends."""
-    dialect = session.get_bind().dialect.name
+@cache
+def _counter_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING for the dialect, built once per dialect."""
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
+    return (
         upsert(VersionCounter)
-        .values(task_id=task_id, take_name=take_name, last_number=1)
+        .values(task_id=bindparam("task_id"), take_name=bindparam("take_name"), last_number=1)
         .on_conflict_do_update(
             index_elements=[VersionCounter.task_id, VersionCounter.take_name],
             set_={"last_number": VersionCounter.last_number + 1},
         )
         .returning(VersionCounter.last_number)
     )
-    return int((await session.execute(statement)).scalar_one())
+
+
+async def allocate_number(session: AsyncSession, task_id: int, take_name: str) -> int:
+    """The next number of (task, take); the counter row stays locked until the transaction ends."""
+    statement = _counter_upsert(session.get_bind().dialect.name)
+    result = await session.execute(statement, {"task_id": task_id, "take_name": take_name})
+    return int(result.scalar_one())
 
 
 async def _replay(session: AsyncSession, command: CreateVersion) -> VersionRecord | None:
@@ -187,7 +193,7 @@ async def _plan(session: AsyncSession, command: CreateVersion, *, complete: bool
         raise Conflict(f"project {project.code} has no repository: set its storage first", field="task_id")
     if storage.structure_id is None:
         raise Conflict(f"project {project.code} has no structure: set its storage first", field="task_id")
-    structure = await get_one(session, Structure, storage.structure_id, *STRUCTURE_JOINED)
+    structure = await structure_with_templates(session, storage.structure_id)
     template = choose_template(chain[-1].kind, {t.target_entity_type: t for t in structure.templates})
     if template is None:
         raise Conflict(
