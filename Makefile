@@ -36,13 +36,14 @@ format: install
 	$(BIN)/ruff check --fix .
 
 ## Benchmarks against the reference (PostgreSQL and tj3 needed; BENCHMARKS.md). Heavy: run on a quiet machine.
-## The scheduling one installs Stalker 1.1.2.1 in ~/.cache/stalker-bench/ref-venv on first use.
+## The scheduling and API ones install Stalker 1.1.2.1 in ~/.cache/stalker-bench/ref-venv on first use.
 BENCH_LEAVES ?= 1000 5000 15000
 bench: install
 	$(BIN)/python bench/scheduling.py --leaves $(BENCH_LEAVES)
 	$(BIN)/python bench/catalog_bulk.py
 	$(BIN)/python bench/versions_publish.py
 	$(BIN)/python bench/replicas.py
+	$(BIN)/python bench/api.py
 
 ## Regenerate deploy/rabbitmq/definitions.json and users.json (per-service users) from the topology in code.
 definitions: install
