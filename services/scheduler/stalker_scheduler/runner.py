@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from stalker_scheduler.cache import OutcomeCache, tjp_key
 from stalker_scheduler.tjp.parse import ReportError, parse_bookings, parse_csv, parse_result
@@ -33,6 +33,9 @@ from stalker_shared.contracts.scheduling import (
     ScheduleRequested,
 )
 from stalker_shared.logging import get_logger
+
+if TYPE_CHECKING:
+    from stalker_scheduler.warm import WarmDriver
 
 Engine = Literal["driver", "cli"]
 
@@ -208,12 +211,18 @@ async def run_engine(
     ruby_path: str = "ruby",
     timeout: float,
     yjit: bool = False,
+    warm: WarmDriver | None = None,
 ) -> Tj3Result:
     """Run the chosen engine; a driver that cannot run here falls back to the tj3 command, slower but with
-    the same dates, so a host without a usable Ruby library still schedules (or says tj3 is missing)."""
+    the same dates, so a host without a usable Ruby library still schedules (or says tj3 is missing).
+
+    With `warm`, the driver runs in a child of that warm server (which has its own Ruby and YJIT setting).
+    """
     if engine == "driver":
         started = time.perf_counter()
         try:
+            if warm is not None:
+                return await warm.run(tjp_text, timeout=timeout)
             return await run_driver(tjp_text, ruby_path=ruby_path, timeout=timeout, yjit=yjit)
         except DriverUnavailable as exc:
             _log.warning("tj3 driver unavailable, running the tj3 command instead", reason=exc.message)
@@ -389,6 +398,7 @@ async def schedule(
     timeout: float,
     yjit: bool = False,
     cache: OutcomeCache | None = None,
+    warm: WarmDriver | None = None,
 ) -> ScheduleCompleted | ScheduleFailed:
     """Render, run tj3 and parse: the outcome message for `request`, success or failure.
 
@@ -405,7 +415,13 @@ async def schedule(
             timings["cached"] = time.perf_counter() - started - timings["render"]
             return known.model_copy(update={"job_id": request.job_id, "timings": timings})
         result = await run_engine(
-            tjp_text, engine=engine, tj3_path=tj3_path, ruby_path=ruby_path, timeout=timeout, yjit=yjit
+            tjp_text,
+            engine=engine,
+            tj3_path=tj3_path,
+            ruby_path=ruby_path,
+            timeout=timeout,
+            yjit=yjit,
+            warm=warm,
         )
         timings["tj3"] = result.elapsed
         timings |= {f"tj3.{name}": seconds for name, seconds in result.phases.items()}

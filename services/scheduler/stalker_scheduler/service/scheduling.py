@@ -11,6 +11,7 @@ from __future__ import annotations
 from stalker_scheduler.cache import OutcomeCache
 from stalker_scheduler.runner import schedule
 from stalker_scheduler.settings import SchedulerSettings
+from stalker_scheduler.warm import warm_driver
 from stalker_shared.consumer import SlowHandler
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed, ScheduleRequested
@@ -22,6 +23,7 @@ _log = get_logger(__name__)
 
 def schedule_handler(settings: SchedulerSettings) -> SlowHandler:
     cache = OutcomeCache(settings.outcome_cache_size)
+    warm = warm_driver(settings)
 
     async def run(_: Envelope, request: Contract) -> object:
         assert isinstance(request, ScheduleRequested)
@@ -33,6 +35,7 @@ def schedule_handler(settings: SchedulerSettings) -> SlowHandler:
             timeout=settings.tj3_timeout_seconds,
             yjit=settings.tj3_yjit and len(request.tasks) >= settings.tj3_yjit_min_tasks,
             cache=cache,
+            warm=warm,
         )
         outcome = outcome.model_copy(update={"part": request.part, "parts": request.parts})
         if isinstance(outcome, ScheduleFailed):

@@ -1,0 +1,284 @@
+"""A warm tj3 driver: one long-lived `ruby driver.rb --serve` per worker, forking a child per run.
+
+The server has loaded TaskJuggler and scheduled a small project once (so YJIT has compiled the hot paths);
+each child starts from there, which saves Ruby's start, the library's loading and the JIT's warm-up on every
+run. The child writes to pipes this process creates and reads exactly as for a cold run (progress lines
+timed, stderr mapped to problems); the server reports the child's pid so a timeout kills it. One run at a
+time per server. A server that dies is noticed (its socket closes) and started again for the next run;
+the run it was serving goes to a cold driver instead. The server exits when this process closes the socket,
+whether by `close()`, at interpreter exit, or because the worker died.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+from stalker_scheduler.runner import (
+    DRIVER,
+    DriverUnavailable,
+    Tj3Failed,
+    Tj3Result,
+    Tj3Timeout,
+    _environment,
+    _failure,
+    _Finished,
+    _progress,
+    _read_all,
+    run_driver,
+)
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_shared.logging import get_logger
+
+_PROJECT_FILE = "schedule.tjp"
+_RESULT_FILE = "result.tsv"
+_DRIVER_UNAVAILABLE = 3
+_log = get_logger(__name__)
+
+
+class _ServerGone(Exception):
+    """The server's socket closed or said something unexpected: it is stopped and restarted next time."""
+
+
+@dataclass
+class _Server:
+    process: subprocess.Popen[bytes]
+    sock: socket.socket
+    buffer: bytes = b""
+
+    def alive(self) -> bool:
+        """Running and idle: between runs the server sends nothing, so a readable socket means it closed."""
+        if self.process.poll() is not None or self.sock.fileno() == -1:
+            return False
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        return not readable and not self.buffer
+
+    async def line(self) -> str:
+        """The server's next reply line."""
+        loop = asyncio.get_running_loop()
+        while b"\n" not in self.buffer:
+            try:
+                data = await loop.sock_recv(self.sock, 4096)
+            except OSError as exc:  # reset by a server that died with our request unread
+                raise _ServerGone(f"the warm tj3 driver's socket failed: {exc}") from exc
+            if not data:
+                raise _ServerGone("the warm tj3 driver closed its socket")
+            self.buffer += data
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line.decode("utf-8", errors="replace")
+
+
+def _stop_server(process: subprocess.Popen[bytes], sock: socket.socket, home: str) -> None:
+    """Close the socket (the server exits and kills a running child), then make sure it is gone."""
+    with contextlib.suppress(OSError):
+        sock.close()
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    shutil.rmtree(home, ignore_errors=True)
+
+
+class WarmDriver:
+    """Runs the driver through a warm server; `run` has the same contract as `runner.run_driver`."""
+
+    def __init__(self, ruby_path: str = "ruby", *, yjit: bool = True, start_timeout: float = 60.0) -> None:
+        self.ruby_path = ruby_path
+        self.yjit = yjit
+        self.start_timeout = start_timeout
+        self._server: _Server | None = None
+        self._lock = asyncio.Lock()
+        self._finalizer: (
+            weakref.finalize[[subprocess.Popen[bytes], socket.socket, str], WarmDriver] | None
+        ) = None
+        self.starts = 0
+        """How many servers were started (1 unless one died)."""
+
+    async def run(self, tjp_text: str, *, timeout: float) -> Tj3Result:
+        """Schedule `tjp_text` in a child of the warm server; DriverUnavailable when no server can start."""
+        async with self._lock:
+            started = time.perf_counter()
+            server = await self._ensure(timeout)
+            try:
+                remaining = timeout - (time.perf_counter() - started)
+                return await self._run(server, tjp_text, remaining, timeout)
+            except _ServerGone as exc:
+                _log.warning("warm tj3 driver died, running this schedule cold", reason=str(exc))
+                self.close()
+                remaining = max(timeout - (time.perf_counter() - started), 0.001)
+                return await run_driver(tjp_text, ruby_path=self.ruby_path, timeout=remaining, yjit=self.yjit)
+
+    def close(self) -> None:
+        """Stop the server (the next `run` starts a new one)."""
+        if self._finalizer is not None:
+            self._finalizer()
+        self._server = self._finalizer = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's process id, while one runs."""
+        return self._server.process.pid if self._server is not None else None
+
+    async def _ensure(self, timeout: float) -> _Server:
+        if self._server is not None and self._server.alive():
+            return self._server
+        self.close()
+        home = tempfile.mkdtemp(prefix="stalker-tj3-warm-")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        jit = ("--enable=yjit",) if self.yjit else ()
+        command = (self.ruby_path, *jit, str(DRIVER), "--serve", str(theirs.fileno()))
+        try:
+            process = subprocess.Popen(  # noqa: ASYNC220 - a fork and exec, not a wait
+                command,
+                cwd=home,
+                env=_environment(Path(home), ""),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+            ours.close()
+            shutil.rmtree(home, ignore_errors=True)
+            raise DriverUnavailable(f"Ruby was not found ({self.ruby_path}: {exc.strerror})") from exc
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        server = _Server(process=process, sock=ours)
+        self._server = server
+        self._finalizer = weakref.finalize(self, _stop_server, process, ours, home)
+        self.starts += 1
+        ready = ""
+        try:
+            async with asyncio.timeout(min(self.start_timeout, timeout)):
+                ready = await server.line()
+        except TimeoutError:
+            if timeout <= self.start_timeout:
+                self.close()
+                raise Tj3Timeout(_overtime(timeout)) from None
+        except _ServerGone:
+            pass
+        if ready != "ready":
+            self.close()
+            if process.returncode == _DRIVER_UNAVAILABLE:
+                raise DriverUnavailable(f"{self.ruby_path} cannot load TaskJuggler")
+            raise DriverUnavailable(f"the warm tj3 driver did not start ({self.ruby_path})")
+        return server
+
+    async def _run(self, server: _Server, tjp_text: str, remaining: float, timeout: float) -> Tj3Result:
+        with tempfile.TemporaryDirectory(prefix="stalker-tj3-") as workdir:
+            directory = Path(workdir)
+            await asyncio.to_thread((directory / _PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
+            finished = await self._child(server, directory, remaining, timeout)
+            if finished.returncode != 0:
+                raise _failure(finished)
+            try:
+                result = await asyncio.to_thread((directory / _RESULT_FILE).read_text, encoding="utf-8")
+            except FileNotFoundError:
+                raise Tj3Failed(
+                    "the tj3 driver wrote no result", (), stderr=finished.stderr, returncode=0
+                ) from None
+            return Tj3Result(
+                csv_text="",
+                stderr=finished.stderr,
+                phases=finished.phases,
+                elapsed=finished.elapsed,
+                result_text=result,
+            )
+
+    async def _child(self, server: _Server, directory: Path, remaining: float, timeout: float) -> _Finished:
+        """One run in a forked child: its output read as a cold run's, killed at the timeout."""
+        loop = asyncio.get_running_loop()
+        started = time.perf_counter()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        request = f"{directory}\t{_PROJECT_FILE}\t{_RESULT_FILE}\n".encode()
+        try:
+            socket.send_fds(server.sock, [request], [out_write, err_write])
+        except OSError as exc:
+            for fd in (out_read, out_write, err_read, err_write):
+                os.close(fd)
+            raise _ServerGone(f"the warm tj3 driver cannot take a request: {exc}") from exc
+        os.close(out_write)
+        os.close(err_write)
+        stdout, out_transport = await _reader(loop, out_read)
+        stderr, err_transport = await _reader(loop, err_read)
+        pid: int | None = None
+        try:
+            async with asyncio.timeout(remaining):
+                reply = await server.line()
+                if not reply.startswith("pid "):
+                    raise _ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}")
+                pid = int(reply.split()[1])
+                phases, stderr_bytes, status = await asyncio.gather(
+                    _progress(stdout, started), _read_all(stderr), server.line()
+                )
+        except TimeoutError:
+            await self._kill(server, pid)
+            raise Tj3Timeout(_overtime(timeout)) from None
+        except _ServerGone:
+            if pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            raise
+        finally:
+            out_transport.close()
+            err_transport.close()
+        if not status.startswith("exit "):
+            raise _ServerGone(f"unexpected reply from the warm tj3 driver: {status!r}")
+        return _Finished(
+            returncode=int(status.split()[1]),
+            stderr=stderr_bytes.decode("utf-8", errors="replace"),
+            phases=phases,
+            elapsed=time.perf_counter() - started,
+        )
+
+    async def _kill(self, server: _Server, pid: int | None) -> None:
+        """Stop a child over its time; the server then reports its exit, or is replaced."""
+        if pid is None:
+            self.close()
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        try:
+            async with asyncio.timeout(5):
+                status = await server.line()
+                if not status.startswith("exit "):
+                    raise _ServerGone(status)
+        except (TimeoutError, _ServerGone):
+            self.close()
+
+
+def _overtime(timeout: float) -> str:
+    return f"tj3 did not finish within {timeout:g} s and was stopped"
+
+
+async def _reader(
+    loop: asyncio.AbstractEventLoop, fd: int
+) -> tuple[asyncio.StreamReader, asyncio.BaseTransport]:
+    reader = asyncio.StreamReader(limit=2**20)
+    transport, _ = await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", buffering=0)
+    )
+    return reader, transport
+
+
+def warm_driver(settings: SchedulerSettings) -> WarmDriver | None:
+    """The worker's warm driver when its settings use one; its server starts with the first run."""
+    if settings.tj3_engine != "driver" or not settings.tj3_warm_driver:
+        return None
+    return WarmDriver(settings.ruby_path, yjit=settings.tj3_yjit)

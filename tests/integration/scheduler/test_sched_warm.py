@@ -1,0 +1,177 @@
+"""The warm driver (warm.py): runs forked from one warm Ruby give the cold driver's and tj3's outcome; a run
+over its time is killed while the server lives on; a server that dies is replaced; close() stops it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from test_sched_driver import show_request
+from test_sched_tj3 import tutorial
+
+from stalker_scheduler.runner import DriverUnavailable, Tj3Failed, Tj3Timeout, run_driver, schedule
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_scheduler.tjp import render_tjp
+from stalker_scheduler.tjp.parse import parse_result
+from stalker_scheduler.warm import WarmDriver, warm_driver
+from stalker_shared.contracts.scheduling import ScheduleCompleted
+
+pytestmark = pytest.mark.tj3
+
+
+@pytest.fixture(scope="module")
+def tj3_path() -> str:
+    path = shutil.which("tj3")
+    if path is None or shutil.which("ruby") is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("tj3 and its Ruby are not installed")
+        pytest.skip("tj3 and its Ruby are not installed (apt-get install tj3)")
+    return path
+
+
+@pytest.fixture
+def warm(tj3_path: str) -> Iterator[WarmDriver]:
+    driver = WarmDriver(yjit=True)
+    yield driver
+    driver.close()
+
+
+def alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] not in ("Z", "X")
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5) -> bool:
+    for _ in range(int(seconds * 100)):
+        if condition():
+            return True
+        await asyncio.sleep(0.01)
+    return condition()
+
+
+def children(pid: int) -> list[int]:
+    return [int(item) for item in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+async def test_warm_runs_give_the_tj3_commands_outcome(tj3_path: str, warm: WarmDriver) -> None:
+    for request in (
+        tutorial("Europe/Istanbul", compute_resources=True),
+        show_request(200, "UTC", compute_resources=True),
+    ):
+        cli = await schedule(request, engine="cli", tj3_path=tj3_path, timeout=120)
+        first = await schedule(request, warm=warm, tj3_path="/nonexistent/tj3", timeout=120)
+        again = await schedule(request, warm=warm, tj3_path="/nonexistent/tj3", timeout=120)
+
+        assert isinstance(first, ScheduleCompleted) and isinstance(again, ScheduleCompleted)
+        for outcome in (first, again):
+            assert outcome.model_dump(exclude={"timings"}) == cli.model_dump(exclude={"timings"})
+        assert {"tj3.read", "tj3.schedule", "tj3.export"} <= set(again.timings)
+    assert warm.starts == 1
+
+
+async def test_errors_are_tj3s_errors(warm: WarmDriver) -> None:
+    tjp = render_tjp(tutorial(), "breakdown").replace("allocate User_29", "allocate User_99", 1)
+
+    with pytest.raises(Tj3Failed) as cold:
+        await run_driver(tjp, timeout=60)
+    with pytest.raises(Tj3Failed) as forked:
+        await warm.run(tjp, timeout=60)
+
+    assert (forked.value.message, forked.value.problems) == (cold.value.message, cold.value.problems)
+
+
+async def test_a_run_over_its_time_is_killed_and_the_server_lives_on(warm: WarmDriver) -> None:
+    small = render_tjp(tutorial(), "breakdown")
+    await warm.run(small, timeout=60)
+    server = warm.pid
+    assert server is not None
+
+    with pytest.raises(Tj3Timeout, match="within 1 s"):
+        await warm.run(render_tjp(show_request(1000, "UTC", compute_resources=True), "breakdown"), timeout=1)
+
+    assert warm.pid == server and alive(server) and children(server) == []
+    result = await warm.run(small, timeout=60)
+    assert result.result_text is not None and warm.starts == 1
+
+
+async def test_a_dead_server_is_replaced(warm: WarmDriver) -> None:
+    small = render_tjp(tutorial(), "breakdown")
+    expected = (await run_driver(small, timeout=60)).result_text
+    assert expected is not None
+    await warm.run(small, timeout=60)
+    first = warm.pid
+    assert first is not None
+
+    os.kill(first, signal.SIGKILL)
+    assert await until(lambda: not alive(first))
+    result = await warm.run(small, timeout=60)
+
+    assert warm.starts == 2 and warm.pid != first
+    assert result.result_text is not None
+    assert parse_result(result.result_text, with_resources=True) == parse_result(
+        expected, with_resources=True
+    )
+
+
+async def test_a_server_dying_mid_run_hands_the_run_to_a_cold_driver(warm: WarmDriver) -> None:
+    text = render_tjp(show_request(1000, "UTC", compute_resources=True), "breakdown")
+    await warm.run(render_tjp(tutorial(), "breakdown"), timeout=60)
+    server = warm.pid
+    assert server is not None
+
+    async def kill_server_mid_run() -> list[int]:
+        assert await until(lambda: bool(children(server)), 60)
+        forked = children(server)
+        os.kill(server, signal.SIGKILL)
+        return forked
+
+    result, forked = await asyncio.gather(warm.run(text, timeout=120), kill_server_mid_run())
+
+    assert result.result_text is not None and "Task_" in result.result_text
+    assert await until(lambda: not any(alive(pid) for pid in forked))  # the orphaned child was killed too
+    await warm.run(render_tjp(tutorial(), "breakdown"), timeout=60)
+    assert warm.starts == 2
+
+
+async def test_close_stops_the_server_and_its_run(tj3_path: str) -> None:
+    warm = WarmDriver(yjit=False)
+    await warm.run(render_tjp(tutorial(), "breakdown"), timeout=60)
+    server = warm.pid
+    assert server is not None and alive(server)
+
+    warm.close()
+
+    assert not alive(server) and warm.pid is None
+
+
+async def test_without_ruby_it_is_unavailable_and_schedule_runs_tj3(tj3_path: str, tmp_path: Path) -> None:
+    warm = WarmDriver(str(tmp_path / "ruby"))
+    with pytest.raises(DriverUnavailable):
+        await warm.run("project", timeout=5)
+
+    outcome = await schedule(tutorial(), warm=warm, tj3_path=tj3_path, timeout=60)
+
+    assert isinstance(outcome, ScheduleCompleted) and "tj3.report" in outcome.timings
+
+
+async def test_a_server_that_never_gets_ready_is_a_timeout(tmp_path: Path) -> None:
+    ruby = tmp_path / "ruby"
+    ruby.write_text("#!/bin/sh\nsleep 60\n")
+    ruby.chmod(0o755)
+    warm = WarmDriver(str(ruby))
+
+    with pytest.raises(Tj3Timeout, match="within 1 s"):
+        await warm.run("project", timeout=1)
+
+    assert warm.pid is None
+
+
+def test_the_settings_choose_the_warm_driver() -> None:
+    assert isinstance(warm_driver(SchedulerSettings()), WarmDriver)
+    assert warm_driver(SchedulerSettings(tj3_warm_driver=False)) is None
+    assert warm_driver(SchedulerSettings(tj3_engine="cli")) is None
