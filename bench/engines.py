@@ -1,5 +1,6 @@
-"""tj3's two engines on the same .tjp files: the `tj3` command (CSV report and booking export) against our
-driver (ruby/driver.rb, one result file), each with and without YJIT, through the runner the scheduler uses.
+"""tj3's engines on the same .tjp files: the `tj3` command (CSV report and booking export) against our
+driver (ruby/driver.rb, one result file), each with and without YJIT, through the runner the scheduler uses;
+then the warm driver (warm.py: runs forked from a warm YJIT server, its first run not counted).
 
 Usage: .venv/bin/python bench/engines.py show-1210.tjp show-6050.tjp [--runs 3]
 (`python bench/scheduling.py --save-tjp DIR` writes such files.) For each file, every run's dates and
@@ -20,6 +21,7 @@ from typing import Any
 
 from stalker_scheduler.runner import Tj3Result, run_driver, run_tj3
 from stalker_scheduler.tjp.parse import parse_bookings, parse_csv, parse_result
+from stalker_scheduler.warm import WarmDriver
 
 TJ3 = shutil.which("tj3") or "/usr/bin/tj3"
 
@@ -57,6 +59,23 @@ async def measure(name: str, text: str, runs: int) -> dict[str, Any]:
                 "runs": [round(value, 3) for value in seconds],
                 "phases_of_median_run": {k: round(v, 3) for k, v in phases[middle].items()},
             }
+    warm = WarmDriver(yjit=True)
+    try:
+        await warm.run(text, timeout=900)  # starts the server; not counted
+        seconds, phases = [], []
+        for _ in range(runs):
+            result = await warm.run(text, timeout=900)
+            assert facts(result) == reference, f"{name}: the warm driver differs"
+            seconds.append(result.elapsed)
+            phases.append(result.phases)
+    finally:
+        warm.close()
+    middle = sorted(range(runs), key=lambda i: seconds[i])[runs // 2]
+    report["warm driver+yjit"] = {
+        "median_seconds": round(statistics.median(seconds), 3),
+        "runs": [round(value, 3) for value in seconds],
+        "phases_of_median_run": {k: round(v, 3) for k, v in phases[middle].items()},
+    }
     return report
 
 
