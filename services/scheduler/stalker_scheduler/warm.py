@@ -172,6 +172,9 @@ class WarmDriver:
                 raise Tj3Timeout(_overtime(timeout)) from None
         except _ServerGone:
             pass
+        except asyncio.CancelledError:
+            self.close()
+            raise
         if ready != "ready":
             self.close()
             if process.returncode == _DRIVER_UNAVAILABLE:
@@ -230,10 +233,13 @@ class WarmDriver:
         except TimeoutError:
             await self._kill(server, pid)
             raise Tj3Timeout(_overtime(timeout)) from None
-        except _ServerGone:
+        except (_ServerGone, asyncio.CancelledError):
+            # A dead server, or a run abandoned (the worker stopping): its child must not run on, and the
+            # server, mid-exchange, is replaced.
             if pid is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+            self.close()
             raise
         finally:
             out_transport.close()

@@ -138,6 +138,25 @@ async def test_a_server_dying_mid_run_hands_the_run_to_a_cold_driver(warm: WarmD
     assert warm.starts == 2
 
 
+async def test_an_abandoned_run_kills_its_child_and_the_server_is_replaced(warm: WarmDriver) -> None:
+    small = render_tjp(tutorial(), "breakdown")
+    await warm.run(small, timeout=60)
+    server = warm.pid
+    assert server is not None
+    run = asyncio.create_task(
+        warm.run(render_tjp(show_request(1000, "UTC", compute_resources=True), "breakdown"), timeout=120)
+    )
+    assert await until(lambda: bool(children(server)), 60)
+    forked = children(server)
+
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+
+    assert await until(lambda: not any(alive(pid) for pid in (*forked, server)))
+    assert (await warm.run(small, timeout=60)).result_text is not None and warm.starts == 2
+
+
 async def test_close_stops_the_server_and_its_run(tj3_path: str) -> None:
     warm = WarmDriver(yjit=False)
     await warm.run(render_tjp(tutorial(), "breakdown"), timeout=60)
