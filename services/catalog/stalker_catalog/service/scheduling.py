@@ -132,7 +132,16 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
     if job is None or studio is None:
         return
     warnings = [w.model_dump(mode="json") for w in result.warnings] or None
-    if not await _claim_part(uow, job, result, "completed", len(result.tasks), result.timings, warnings):
+    claimed = await _claim_part(
+        uow,
+        job,
+        result,
+        "completed",
+        tasks_scheduled=len(result.tasks),
+        timings=result.timings,
+        problems=warnings,
+    )
+    if not claimed:
         return
     session = uow.session
     if result.tasks:
@@ -175,24 +184,17 @@ async def _claim_part(
     job: ScheduleJob,
     result: ScheduleCompleted | ScheduleFailed,
     status: str,
-    tasks_scheduled: int | None,
-    timings: dict[str, float] | None,
-    problems: list[dict[str, object]] | None,
+    **outcome: object,
 ) -> bool:
-    """Move the result's part from running to `status`: False (nothing to do) when it already moved."""
+    """Move the result's part from running to `status` with its `outcome` columns; False (nothing to do)
+    when it already moved (a repeated result, or the job ended and dropped it)."""
     if result.parts != job.parts:
         _log.warning("schedule result for another split ignored", job_id=job.id, parts=result.parts)
         return False
     moved = await uow.session.execute(
         update(PARTS)
         .where(PARTS.c.job_id == job.id, PARTS.c.part == result.part, PARTS.c.status == "running")
-        .values(
-            status=status,
-            finished_at=utcnow(),
-            tasks_scheduled=tasks_scheduled,
-            timings=timings,
-            problems=problems,
-        )
+        .values(status=status, finished_at=utcnow(), **outcome)
     )
     if getattr(moved, "rowcount", 0) != 1:
         _log.info("repeated schedule part result ignored", job_id=job.id, part=result.part)
@@ -238,7 +240,7 @@ async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
     if job is None or studio is None:
         return
     problems = [p.model_dump(mode="json") for p in result.problems] or None
-    if not await _claim_part(uow, job, result, "failed", None, None, problems):
+    if not await _claim_part(uow, job, result, "failed", problems=problems):
         return
     message = result.message
     if job.parts > 1:
