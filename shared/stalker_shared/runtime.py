@@ -39,6 +39,10 @@ class ServiceDefinition:
     configure_app: Callable[[FastAPI], None] | None = None
     # Idempotent set-up after migrations (default data): run by `migrate` and by embedded start-up.
     bootstrap: Callable[[Runtime], Awaitable[object]] | None = None
+    # Called when the service's workers start and after they stop (a process the consumers use, started
+    # ahead of the first message and stopped with them).
+    workers_started: Callable[[], Awaitable[None]] | None = None
+    workers_stopped: Callable[[], None] | None = None
     registry: ContractRegistry = field(default_factory=lambda: ContractRegistry(ALL_CONTRACTS))
 
     @property

@@ -25,6 +25,9 @@ class ServiceWorkers:
             self._relay_task = asyncio.create_task(self._runtime.relay.run(self._stop))
         for consumer in self._consumers:
             await consumer.start()
+        started = self._runtime.definition.workers_started
+        if started is not None and self._consumers:
+            await started()
         _log.info(
             "workers started",
             service=self._runtime.definition.name,
@@ -43,5 +46,8 @@ class ServiceWorkers:
                 self._relay_task.cancel()
                 results = [*results, False]
         clean = all(results)
+        stopped = self._runtime.definition.workers_stopped
+        if stopped is not None and self._consumers:
+            stopped()
         _log.info("workers stopped", service=self._runtime.definition.name, clean=clean)
         return clean

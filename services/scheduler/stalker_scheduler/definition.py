@@ -8,6 +8,7 @@ from stalker_scheduler.api.tjp import tjp_router
 from stalker_scheduler.db.models import MESSAGING, Base
 from stalker_scheduler.service.scheduling import schedule_handler
 from stalker_scheduler.settings import SchedulerSettings
+from stalker_scheduler.warm import warm_driver
 from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleRequested
 from stalker_shared.messaging.queues import SCHEDULER_REQUESTS
@@ -16,6 +17,7 @@ from stalker_shared.runtime import ServiceDefinition
 
 def scheduler_definition(settings: object = None) -> ServiceDefinition:
     settings = settings if isinstance(settings, SchedulerSettings) else SchedulerSettings()
+    warm = warm_driver(settings)
     return ServiceDefinition(
         name="scheduler",
         metadata=Base.metadata,
@@ -25,6 +27,12 @@ def scheduler_definition(settings: object = None) -> ServiceDefinition:
         # Prefetch 1: a worker holds no second request while tj3 runs, so the parts of a split job go to
         # the replicas that are free (with more, one replica would take them all and run them side by side).
         subscriptions=(
-            Subscription(SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings)}, prefetch=1),
+            Subscription(
+                SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings, warm)}, prefetch=1
+            ),
         ),
+        # The warm tj3 driver loads TaskJuggler and warms up when the worker starts, not on the first
+        # request; it stops with the worker.
+        workers_started=warm.start if warm is not None else None,
+        workers_stopped=warm.close if warm is not None else None,
     )

@@ -104,6 +104,7 @@ class WarmDriver:
         self._finalizer: (
             weakref.finalize[[subprocess.Popen[bytes], socket.socket, str], WarmDriver] | None
         ) = None
+        self._starting: asyncio.Task[None] | None = None
         self.starts = 0
         """How many servers were started (1 unless one died)."""
 
@@ -117,12 +118,30 @@ class WarmDriver:
                 return await self._run(server, tjp_text, remaining, timeout)
             except _ServerGone as exc:
                 _log.warning("warm tj3 driver died, running this schedule cold", reason=str(exc))
-                self.close()
+                self._shutdown()
                 remaining = max(timeout - (time.perf_counter() - started), 0.001)
                 return await run_driver(tjp_text, ruby_path=self.ruby_path, timeout=remaining, yjit=self.yjit)
 
+    async def start(self) -> None:
+        """Start the server in the background, so the first run finds it loaded and warm; a server that
+        cannot start is only logged here (each run then falls back as `run` does)."""
+        self._starting = asyncio.create_task(self._start())
+
+    async def _start(self) -> None:
+        try:
+            async with self._lock:
+                await self._ensure(self.start_timeout)
+        except (DriverUnavailable, Tj3Timeout) as exc:
+            _log.warning("warm tj3 driver not started", reason=str(exc))
+
     def close(self) -> None:
-        """Stop the server (the next `run` starts a new one)."""
+        """Stop the server (the next `run` starts a new one), and a start in progress."""
+        starting, self._starting = self._starting, None
+        if starting is not None and not starting.done():
+            starting.cancel()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         if self._finalizer is not None:
             self._finalizer()
         self._server = self._finalizer = None
@@ -135,7 +154,7 @@ class WarmDriver:
     async def _ensure(self, timeout: float) -> _Server:
         if self._server is not None and self._server.alive():
             return self._server
-        self.close()
+        self._shutdown()
         home = tempfile.mkdtemp(prefix="stalker-tj3-warm-")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         jit = ("--enable=yjit",) if self.yjit else ()
@@ -168,15 +187,15 @@ class WarmDriver:
                 ready = await server.line()
         except TimeoutError:
             if timeout <= self.start_timeout:
-                self.close()
+                self._shutdown()
                 raise Tj3Timeout(_overtime(timeout)) from None
         except _ServerGone:
             pass
         except asyncio.CancelledError:
-            self.close()
+            self._shutdown()
             raise
         if ready != "ready":
-            self.close()
+            self._shutdown()
             if process.returncode == _DRIVER_UNAVAILABLE:
                 raise DriverUnavailable(f"{self.ruby_path} cannot load TaskJuggler")
             raise DriverUnavailable(f"the warm tj3 driver did not start ({self.ruby_path})")
@@ -239,7 +258,7 @@ class WarmDriver:
             if pid is not None:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            self.close()
+            self._shutdown()
             raise
         finally:
             out_transport.close()
@@ -256,7 +275,7 @@ class WarmDriver:
     async def _kill(self, server: _Server, pid: int | None) -> None:
         """Stop a child over its time; the server then reports its exit, or is replaced."""
         if pid is None:
-            self.close()
+            self._shutdown()
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
@@ -266,7 +285,7 @@ class WarmDriver:
                 if not status.startswith("exit "):
                     raise _ServerGone(status)
         except (TimeoutError, _ServerGone):
-            self.close()
+            self._shutdown()
 
 
 def _overtime(timeout: float) -> str:

@@ -14,12 +14,16 @@ import pytest
 from test_sched_driver import show_request
 from test_sched_tj3 import tutorial
 
+from stalker_scheduler.definition import scheduler_definition
 from stalker_scheduler.runner import DriverUnavailable, Tj3Failed, Tj3Timeout, run_driver, schedule
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_scheduler.tjp import render_tjp
 from stalker_scheduler.tjp.parse import parse_result
 from stalker_scheduler.warm import WarmDriver, warm_driver
 from stalker_shared.contracts.scheduling import ScheduleCompleted
+from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
+from stalker_shared.runtime import Runtime
+from stalker_shared.workers import ServiceWorkers
 
 pytestmark = pytest.mark.tj3
 
@@ -194,3 +198,28 @@ def test_the_settings_choose_the_warm_driver() -> None:
     assert isinstance(warm_driver(SchedulerSettings()), WarmDriver)
     assert warm_driver(SchedulerSettings(tj3_warm_driver=False)) is None
     assert warm_driver(SchedulerSettings(tj3_engine="cli")) is None
+
+
+async def test_a_worker_starts_its_warm_server_before_any_request_and_stops_it(
+    tj3_path: str, tmp_path: Path
+) -> None:
+    settings = SchedulerSettings(data_dir=tmp_path, tj3_path=tj3_path)
+    definition = scheduler_definition(settings)
+    assert definition.workers_started is not None
+    warm = definition.workers_started.__self__  # type: ignore[attr-defined]
+    assert isinstance(warm, WarmDriver)
+    runtime = Runtime(definition, settings, InMemoryTransport(InMemoryBroker()))
+    await runtime.open(migrate=True)
+    workers = ServiceWorkers(runtime)
+    await workers.start()
+    try:
+        assert await until(lambda: warm.pid is not None and warm._lock.locked() is False, seconds=60)
+        pid = warm.pid
+        assert pid is not None and alive(pid) and warm.starts == 1
+        # The first request finds it ready: no second server, the same process.
+        outcome = await schedule(tutorial(), timeout=60, warm=warm, tj3_path=tj3_path)
+        assert isinstance(outcome, ScheduleCompleted) and warm.pid == pid and warm.starts == 1
+    finally:
+        await workers.stop(grace=5)
+        await runtime.close()
+    assert warm.pid is None and await until(lambda: not alive(pid))

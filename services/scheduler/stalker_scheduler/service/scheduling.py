@@ -11,7 +11,7 @@ from __future__ import annotations
 from stalker_scheduler.cache import OutcomeCache
 from stalker_scheduler.runner import schedule
 from stalker_scheduler.settings import SchedulerSettings
-from stalker_scheduler.warm import warm_driver
+from stalker_scheduler.warm import WarmDriver
 from stalker_shared.consumer import SlowHandler
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed, ScheduleRequested
@@ -21,9 +21,8 @@ from stalker_shared.unit_of_work import UnitOfWork
 _log = get_logger(__name__)
 
 
-def schedule_handler(settings: SchedulerSettings) -> SlowHandler:
+def schedule_handler(settings: SchedulerSettings, warm: WarmDriver | None = None) -> SlowHandler:
     cache = OutcomeCache(settings.outcome_cache_size)
-    warm = warm_driver(settings)
 
     async def run(_: Envelope, request: Contract) -> object:
         assert isinstance(request, ScheduleRequested)
