@@ -9,8 +9,8 @@ split evenly between the projects, each with its own artists) is bulk-created ov
 `POST /studios/{id}/schedule` is timed to the job seen completed (every part's dates committed):
 1. with ONE scheduler worker (it takes one part at a time: the parts run one after the other);
 2. with TWO scheduler workers consuming the same queue (fresh Runtimes, so no outcome cache is warm).
-Each worker first schedules a tiny studio through its own handler, as a running worker would have (a warm
-tj3 driver starts with a worker's first run), so the timings are the studio's alone.
+Each worker first schedules a tiny studio through its own handler, as a running worker would have (its
+warm tj3 driver has started with it), so the timings are the studio's alone.
 Checks: the committed dates of both runs are equal, and equal to a plain `/usr/bin/tj3` run of the whole
 studio (bench/scheduling.py's plain_tj3_check). Prints a table; writes bench/results/replicas.json.
 Needs PostgreSQL (STALKER_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres) and tj3.
@@ -126,8 +126,8 @@ async def scheduled_by(
         runtime = Runtime(scheduler_definition(settings), settings, InMemoryTransport(transport.broker))
         await runtime.open(migrate=True)
         schedulers.append((runtime, ServiceWorkers(runtime)))
-    # Running replicas are warm (a warm tj3 driver, when the settings use one, starts with a worker's first
-    # run): each schedules a tiny studio through its own handler first, so the timing is the studio's alone.
+    # Running replicas are warm (their warm tj3 driver starts with the worker): each schedules a tiny studio
+    # through its own handler first, so the timing is the studio's alone.
     await asyncio.gather(*(warm_up(runtime) for runtime, _ in schedulers))
     for _, workers in schedulers:
         await workers.start()
