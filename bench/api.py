@@ -149,29 +149,34 @@ async def our_tasks(items_for: Any, count: int) -> dict[str, Any]:
 
 
 async def our_versions(total: int, clients: int) -> dict[str, Any]:
-    async with scratch_database("stalker_bench_api_versions") as name:
-        private = generate_private_pem()
-        settings = VersionsSettings(
-            database_url=with_database(server_url(), name, "postgresql+asyncpg"),
-            data_dir=Path(tempfile.mkdtemp()),
-            jwt_public_key=public_pem_of(private),
-        )
-        runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
-        try:
-            await runtime.open(migrate=True)
-            task_ids = await feed_read_model(runtime, 2)
-            token = issue_token(private, Principal(3, "admin", True), timedelta(hours=1))
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=create_service_app(runtime, manage_runtime=False)),
-                base_url="http://versions.bench",
-                headers={"Authorization": f"Bearer {token}"},
-            ) as client:
-                await set_up_storage(client)
-                await run_scenario(client, "warm-up", 1, task_ids[-1:], 20, "Warmup")
-                one = await run_scenario(client, "1 client", 1, task_ids[:1], total, "Main")
-                many = await run_scenario(client, f"{clients} clients", clients, task_ids[:1], total, "Alt")
-        finally:
-            await runtime.close()
+    with tempfile.TemporaryDirectory() as data_dir:
+        async with scratch_database("stalker_bench_api_versions") as name:
+            return await _versions_on(
+                with_database(server_url(), name, "postgresql+asyncpg"), data_dir, total, clients
+            )
+
+
+async def _versions_on(url: str, data_dir: str, total: int, clients: int) -> dict[str, Any]:
+    private = generate_private_pem()
+    settings = VersionsSettings(
+        database_url=url, data_dir=Path(data_dir), jwt_public_key=public_pem_of(private)
+    )
+    runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
+    try:
+        await runtime.open(migrate=True)
+        task_ids = await feed_read_model(runtime, 2)
+        token = issue_token(private, Principal(3, "admin", True), timedelta(hours=1))
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_service_app(runtime, manage_runtime=False)),
+            base_url="http://versions.bench",
+            headers={"Authorization": f"Bearer {token}"},
+        ) as client:
+            await set_up_storage(client)
+            await run_scenario(client, "warm-up", 1, task_ids[-1:], 20, "Warmup")
+            one = await run_scenario(client, "1 client", 1, task_ids[:1], total, "Main")
+            many = await run_scenario(client, f"{clients} clients", clients, task_ids[:1], total, "Alt")
+    finally:
+        await runtime.close()
     return {"1": one, str(clients): many}
 
 

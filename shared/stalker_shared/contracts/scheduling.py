@@ -5,17 +5,27 @@ Tasks travel as a flat list with `parent_id` references: 15,000 tasks stay a che
 
 A job may be split into independent parts (groups of projects sharing no user), one request each; every
 outcome echoes its request's `part` and `parts`. Both fields were added with defaults (one part), so a
-message written before them still reads as a whole-studio job; being pre-release, the version stays 1
-(a reader older than the fields refuses them, as `extra="forbid"` wants: deploy both services together).
+message written before them reads as a whole-studio job, and a whole-studio message is written without
+them, byte for byte as before: during a rolling upgrade an older reader (`extra="forbid"`) still takes
+every unsplit job. Only split jobs need both services upgraded, hence version 1 still.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from stalker_shared.contracts.envelope import Contract
 
@@ -173,6 +183,14 @@ class _Partial(Contract):
 
     part: int = Field(default=0, ge=0, description="This part's index in its job, from 0")
     parts: int = Field(default=1, ge=1, description="How many parts the job was split into")
+
+    @model_serializer(mode="wrap")
+    def _whole_job_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.parts == 1:
+            data.pop("part", None)
+            data.pop("parts", None)
+        return data
 
     @model_validator(mode="after")
     def _part_in_range(self) -> _Partial:

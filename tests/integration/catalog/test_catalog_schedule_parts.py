@@ -13,10 +13,15 @@ from sqlalchemy import select
 from test_catalog_schedule_runs import API, ok, wait_for, workers_for
 
 from stalker_catalog.db.models import ScheduleJobPart
-from stalker_catalog.service.scheduling import apply_completed
+from stalker_catalog.service.scheduling import apply_completed, apply_failed
 from stalker_scheduler.runner import schedule
 from stalker_shared.contracts import Envelope
-from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleRequested, TaskResult
+from stalker_shared.contracts.scheduling import (
+    ScheduleCompleted,
+    ScheduleFailed,
+    ScheduleRequested,
+    TaskResult,
+)
 
 from support.catalog import Catalog
 
@@ -198,3 +203,69 @@ async def test_a_failed_part_fails_the_job_names_it_and_frees_the_studio(
         assert [p.status for p in parts] in (["completed", "failed"], ["dropped", "failed"])
         if parts[0].status == "completed":  # A's dates, applied before B failed, stay
             assert all(v[0] for v in (await computed(client, setup["tasks"]["A"])).values())
+
+
+async def _hand_over(catalog: Catalog, result: ScheduleCompleted | ScheduleFailed) -> None:
+    async with catalog.runtime.unit_of_work() as uow:
+        apply = apply_completed if isinstance(result, ScheduleCompleted) else apply_failed
+        await apply(uow, Envelope.wrap(result, correlation_id="c", causation_id=None), result)
+        await uow.commit()
+
+
+def _dates(job_id: int, part: int, task_id: int) -> ScheduleCompleted:
+    return ScheduleCompleted(
+        job_id=job_id,
+        part=part,
+        parts=2,
+        tasks=(
+            TaskResult(
+                id=task_id, computed_start="2025-02-03T09:00:00Z", computed_end="2025-02-03T18:00:00Z"
+            ),
+        ),
+        projects=(),
+    )
+
+
+async def test_a_failure_after_a_part_was_applied_says_so_and_later_results_change_nothing(
+    catalog: Catalog,
+) -> None:
+    """No scheduler: part 1 (A) is applied, part 2 (B) fails, then part 1 comes again."""
+    client = catalog.client
+    setup = await two_teams(client)
+    job = await ok(await client.post(f"{API}/studios/{setup['studio']}/schedule", json={}), 202)
+    a0 = setup["tasks"]["A"][0]
+    await _hand_over(catalog, _dates(job["id"], 0, a0))
+    await _hand_over(
+        catalog, ScheduleFailed(job_id=job["id"], part=1, parts=2, reason="tj3_error", message="boom")
+    )
+    done = await ok(await client.get(f"{API}/schedule-jobs/{job['id']}"))
+    assert done["status"] == "failed"
+    assert (
+        done["message"]
+        == "part 2 of 2 (projects B) failed: boom (the dates of part 1, already applied, stay)"
+    )
+    late = _dates(job["id"], 0, a0).model_copy(
+        update={
+            "tasks": (
+                TaskResult(id=a0, computed_start="2020-01-01T00:00:00Z", computed_end="2020-01-02T00:00:00Z"),
+            )
+        }
+    )
+    await _hand_over(catalog, late)
+    assert (await computed(client, [a0]))[a0] == ("2025-02-03T09:00:00Z", "2025-02-03T18:00:00Z")
+
+
+async def test_the_result_of_a_part_dropped_by_a_failure_is_not_applied(catalog: Catalog) -> None:
+    client = catalog.client
+    setup = await two_teams(client)
+    job = await ok(await client.post(f"{API}/studios/{setup['studio']}/schedule", json={}), 202)
+    a0 = setup["tasks"]["A"][0]
+    await _hand_over(
+        catalog, ScheduleFailed(job_id=job["id"], part=1, parts=2, reason="timeout", message="slow")
+    )
+    failed = await ok(await client.get(f"{API}/schedule-jobs/{job['id']}"))
+    assert failed["message"] == "part 2 of 2 (projects B) failed: slow"
+    assert [p.status for p in await parts_of(catalog, job["id"])] == ["dropped", "failed"]
+    await _hand_over(catalog, _dates(job["id"], 0, a0))
+    assert (await computed(client, [a0]))[a0] == (None, None)
+    assert (await ok(await client.get(f"{API}/schedule-jobs/{job['id']}")))["parts_done"] == 0

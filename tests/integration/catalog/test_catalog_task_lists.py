@@ -3,6 +3,13 @@ returns (read through the ORM and the response model), whatever relations and ki
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, update
+
+from stalker_catalog.api.schemas.tasks import TaskRead
+from stalker_catalog.db.models import Task, task_computed_resource
+
 from support.catalog import API, Catalog, ok, project, task
 
 
@@ -62,15 +69,42 @@ async def test_list_items_equal_each_tasks_own_response(catalog: Catalog) -> Non
         schedule_unit="w",
         depends=[{"depends_on_id": first["id"], "target": "onstart", "gap_timing": 2, "gap_unit": "h"}],
     )
-    await task(client, name="milestone", project_id=pid, is_milestone=True, priority=900)
+    await task(
+        client, name="milestone", project_id=pid, is_milestone=True, priority=900, bid_timing=3, bid_unit="w"
+    )
+    own = await ok(
+        await client.post(f"{API}/shots", json={"code": "SH002", "project_id": pid, "fps": 50.0}),
+        201,
+    )
+    # What a schedule run leaves: computed dates and resources.
+    async with catalog.runtime.unit_of_work() as uow:
+        await uow.session.execute(
+            update(Task)
+            .where(Task.id == first["id"])
+            .values(
+                computed_start=datetime(2025, 1, 6, 6, tzinfo=UTC),
+                computed_end=datetime(2025, 1, 9, 15, tzinfo=UTC),
+            )
+        )
+        await uow.session.execute(
+            insert(task_computed_resource), [{"task_id": first["id"], "user_id": u} for u in users[:2]]
+        )
+        await uow.commit()
 
     listed = await ok(await client.get(f"{API}/tasks", params={"project_id": pid, "limit": 1000}))
-    assert listed["total"] == 5 and len(listed["items"]) == 5
+    assert listed["total"] == 6 and len(listed["items"]) == 6
     for item in listed["items"]:
+        assert set(item) == set(TaskRead.model_fields)  # nothing more than the documented response
         assert item == await ok(await client.get(f"{API}/tasks/{item['id']}"))
+    layout = next(i for i in listed["items"] if i["id"] == first["id"])
+    assert layout["computed_resource_ids"] == users[:2] and layout["computed_start"] == "2025-01-06T06:00:00Z"
     shots = await ok(await client.get(f"{API}/shots", params={"project_id": pid}))
-    assert shots["items"] == [await ok(await client.get(f"{API}/shots/{shot['id']}"))]
+    assert shots["items"] == [
+        await ok(await client.get(f"{API}/shots/{shot['id']}")),
+        await ok(await client.get(f"{API}/shots/{own['id']}")),
+    ]
     assert shots["items"][0]["fps"] == 24.0 and shots["items"][0]["sequence_ids"] == [seq["id"]]
+    assert shots["items"][1]["fps"] == 50.0  # its own, not the project's
     with_links = next(i for i in listed["items"] if i["name"] == "anim")
     assert with_links["depends"] == [
         {

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from stalker_catalog.domain.schedule_groups import independent_groups
 from stalker_catalog.service.schedule_snapshot import split_request
 from stalker_shared.contracts.scheduling import (
+    Booking,
     ProjectSnapshot,
     ResourceSnapshot,
     ScheduleRequested,
@@ -64,3 +65,12 @@ def test_a_studio_that_does_not_split_is_sent_whole_and_taskless_projects_ride_a
 def test_a_dependency_across_projects_joins_them() -> None:
     linked = task(2, 2, 11).model_copy(update={"dependencies": (TaskDependency(depends_on_id=1),)})
     assert len(split_request(request([task(1, 1, 10), linked]))) == 1
+
+
+def test_a_user_with_time_logged_joins_the_projects_and_travels_with_the_part() -> None:
+    logged = task(2, 2, 11).model_copy(
+        update={"bookings": (Booking(resource_id=13, start=NOW, end=NOW + timedelta(hours=2)),)}
+    )
+    parts = split_request(request([task(1, 1, 13), logged, task(3, 3, 12)]))
+    assert [[project.id for project in p.projects] for p in parts] == [[1, 2], [3]]
+    assert [[r.id for r in p.resources] for p in parts] == [[11, 13], [12]]

@@ -134,3 +134,13 @@ def test_parts_default_to_one_whole_job_and_stay_in_range() -> None:
     assert ScheduleFailed(job_id=3, reason="timeout", message="m", part=2, parts=3).part == 2
     with pytest.raises(ValidationError, match="part 3 is not below parts"):
         ScheduleCompleted(job_id=3, tasks=(), projects=(), part=3, parts=3)
+
+
+def test_a_whole_job_is_written_without_parts_as_before_and_a_split_one_with_them() -> None:
+    whole = ScheduleRequested(job_id=3, studio=studio())
+    assert {"part", "parts"}.isdisjoint(whole.model_dump(mode="json"))  # an older reader still takes it
+    assert {"part", "parts"}.isdisjoint(ScheduleFailed(job_id=3, reason="timeout", message="m").model_dump())
+    split = whole.model_copy(update={"part": 1, "parts": 2})
+    payload = split.model_dump(mode="json")
+    assert (payload["part"], payload["parts"]) == (1, 2)
+    assert ScheduleRequested.model_validate(payload) == split

@@ -112,7 +112,7 @@ _SHOT_FIELDS = ("cut_in", "cut_out", "image_format_id", "fps")
 _ROW_FIELDS = (*_COPIED, *_SHOT_FIELDS)
 # The columns a task's response is made of, for lists read as rows rather than ORM objects.
 TASK_ROW = tuple(getattr(Task, name) for name in _ROW_FIELDS)
-_NONE: list[Any] = []
+_NONE: tuple[()] = ()  # shared, hence immutable
 
 
 def task_values(fields: dict[str, Any], links: TaskLinks, context: ReadContext) -> dict[str, Any]:

@@ -163,9 +163,7 @@ def split_request(request: ScheduleRequested) -> list[ScheduleRequested]:
     task_project = {task.id: task.project_id for task in request.tasks}
     links: list[tuple[int, tuple[str, int]]] = []
     for task in request.tasks:
-        links += [
-            (task.project_id, ("user", user)) for user in (*task.resources, *task.alternative_resources)
-        ]
+        links += [(task.project_id, ("user", user)) for user in _users_of(task)]
         for dependency in task.dependencies:  # none across projects in the catalog; joined if ever
             other = task_project.get(dependency.depends_on_id, task.project_id)
             if other != task.project_id:
@@ -184,7 +182,7 @@ def split_request(request: ScheduleRequested) -> list[ScheduleRequested]:
     for task in request.tasks:
         part = part_of[task.project_id]
         tasks[part].append(task)
-        users[part].update(task.resources, task.alternative_resources)
+        users[part].update(_users_of(task))
     return [
         request.model_copy(
             update={
@@ -197,3 +195,8 @@ def split_request(request: ScheduleRequested) -> list[ScheduleRequested]:
         )
         for part in range(len(with_tasks))
     ]
+
+
+def _users_of(task: TaskSnapshot) -> tuple[int, ...]:
+    """Every user a task names: resources, alternatives and the users of its bookings (time logs)."""
+    return (*task.resources, *task.alternative_resources, *(b.resource_id for b in task.bookings))

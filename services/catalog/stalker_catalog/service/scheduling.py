@@ -189,7 +189,9 @@ async def _claim_part(
     """Move the result's part from running to `status` with its `outcome` columns; False (nothing to do)
     when it already moved (a repeated result, or the job ended and dropped it)."""
     if result.parts != job.parts:
-        _log.warning("schedule result for another split ignored", job_id=job.id, parts=result.parts)
+        # Not a result of this job's dispatch (a bug or a forged message): the job waits for its own
+        # parts; an admin can cancel it.
+        _log.error("schedule result for another split ignored", job_id=job.id, parts=result.parts)
         return False
     moved = await uow.session.execute(
         update(PARTS)
@@ -253,6 +255,16 @@ async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
             )
         ).all()
         message = f"part {result.part + 1} of {job.parts} (projects {', '.join(codes)}) failed: {message}"
+        applied = (
+            await uow.session.scalars(
+                select(PARTS.c.part)
+                .where(PARTS.c.job_id == job.id, PARTS.c.status == "completed")
+                .order_by(PARTS.c.part)
+            )
+        ).all()
+        if applied:
+            numbers = ", ".join(str(part + 1) for part in applied)
+            message += f" (the dates of part {numbers}, already applied, stay)"
     await _finish(uow, studio, job, "failed", message)
     job.problems = problems
 
