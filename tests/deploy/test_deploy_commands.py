@@ -27,7 +27,9 @@ from support.deployment import (
 
 
 def _entrypoint(svc: str) -> str:
-    (script,) = dockerfile(svc).exec_form("ENTRYPOINT")
+    """The console script the image runs (behind an init, `tini --`, where the image has one)."""
+    form = dockerfile(svc).exec_form("ENTRYPOINT")
+    (script,) = form[2:] if form[:2] == ["tini", "--"] else form
     return script
 
 

@@ -75,7 +75,9 @@ def test_only_the_scheduler_image_carries_tj3_from_debian_pinned() -> None:
 @pytest.mark.parametrize("svc", SERVICES)
 def test_the_entrypoint_is_the_service_console_script_and_the_default_command_is_the_api(svc: str) -> None:
     image = dockerfile(svc)
-    assert image.exec_form("ENTRYPOINT") == [f"stalker-{svc}"]
+    # The scheduler's worker forks tj3 runs: tini, as PID 1, reaps any it orphans and passes signals on.
+    init = ["tini", "--"] if svc == "scheduler" else []
+    assert image.exec_form("ENTRYPOINT") == [*init, f"stalker-{svc}"]
     assert image.exec_form("CMD")[0] == "api"
 
 
