@@ -44,7 +44,14 @@ from stalker_shared.logging import get_logger
 _PROJECT_FILE = "schedule.tjp"
 _RESULT_FILE = "result.tsv"
 _DRIVER_UNAVAILABLE = 3
+_START_TIMEOUT_SECONDS = 60.0
+# After a failed start, runs go to a cold driver for this long before a new server is tried.
+_RESTART_BACKOFF_SECONDS = 300.0
 _log = get_logger(__name__)
+
+
+class _StartFailed(Exception):
+    """The warm server did not become ready (its Ruby can load TaskJuggler): runs go cold for a while."""
 
 
 class _ServerGone(Exception):
@@ -95,7 +102,9 @@ def _stop_server(process: subprocess.Popen[bytes], sock: socket.socket, home: st
 class WarmDriver:
     """Runs the driver through a warm server; `run` has the same contract as `runner.run_driver`."""
 
-    def __init__(self, ruby_path: str = "ruby", *, yjit: bool = True, start_timeout: float = 60.0) -> None:
+    def __init__(
+        self, ruby_path: str = "ruby", *, yjit: bool = True, start_timeout: float = _START_TIMEOUT_SECONDS
+    ) -> None:
         self.ruby_path = ruby_path
         self.yjit = yjit
         self.start_timeout = start_timeout
@@ -105,22 +114,46 @@ class WarmDriver:
             weakref.finalize[[subprocess.Popen[bytes], socket.socket, str], WarmDriver] | None
         ) = None
         self._starting: asyncio.Task[None] | None = None
+        self._cold_until = 0.0
         self.starts = 0
         """How many servers were started (1 unless one died)."""
 
     async def run(self, tjp_text: str, *, timeout: float) -> Tj3Result:
-        """Schedule `tjp_text` in a child of the warm server; DriverUnavailable when no server can start."""
-        async with self._lock:
-            started = time.perf_counter()
-            server = await self._ensure(timeout)
+        """Schedule `tjp_text` in a child of the warm server. A server that does not start (or did not
+        lately) leaves the run to a cold driver; DriverUnavailable when Ruby cannot load TaskJuggler."""
+        started = time.perf_counter()
+        try:
+            # The wait for a run or a start in progress counts against this run's time.
+            async with asyncio.timeout(timeout):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise Tj3Timeout(_overtime(timeout)) from None
+        try:
+            if time.monotonic() < self._cold_until:
+                return await run_driver(
+                    tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
+                )
+            try:
+                server = await self._ensure(_left(timeout, started))
+            except _StartFailed as exc:
+                self._cold_until = time.monotonic() + _RESTART_BACKOFF_SECONDS
+                _log.warning("warm tj3 driver did not start, running schedules cold for now", reason=str(exc))
+                return await run_driver(
+                    tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
+                )
             try:
                 remaining = timeout - (time.perf_counter() - started)
                 return await self._run(server, tjp_text, remaining, timeout)
             except _ServerGone as exc:
                 _log.warning("warm tj3 driver died, running this schedule cold", reason=str(exc))
                 self._shutdown()
-                remaining = max(timeout - (time.perf_counter() - started), 0.001)
-                return await run_driver(tjp_text, ruby_path=self.ruby_path, timeout=remaining, yjit=self.yjit)
+                return await run_driver(
+                    tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
+                )
+        except Tj3Timeout:
+            raise Tj3Timeout(_overtime(timeout)) from None  # the run's own timeout, not what was left of it
+        finally:
+            self._lock.release()
 
     async def start(self) -> None:
         """Start the server in the background, so the first run finds it loaded and warm; a server that
@@ -131,14 +164,23 @@ class WarmDriver:
         try:
             async with self._lock:
                 await self._ensure(self.start_timeout)
-        except (DriverUnavailable, Tj3Timeout) as exc:
-            _log.warning("warm tj3 driver not started", reason=str(exc))
+        except (_StartFailed, Tj3Timeout) as exc:
+            self._cold_until = time.monotonic() + _RESTART_BACKOFF_SECONDS
+            _log.warning("warm tj3 driver did not start; schedules run cold for now", reason=str(exc))
+        except Exception as exc:  # a background start must say why it failed, whatever the reason
+            _log.warning("warm tj3 driver not started", reason=repr(exc))
 
     def close(self) -> None:
         """Stop the server (the next `run` starts a new one), and a start in progress."""
         starting, self._starting = self._starting, None
         if starting is not None and not starting.done():
             starting.cancel()
+        if self._lock.locked() and self._server is not None:
+            # A run is in flight: kill the server's group and let the run, which sees its socket close,
+            # clean up (closing the socket under its pending read would leave that read hanging).
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._server.process.pid, signal.SIGKILL)
+            return
         self._shutdown()
 
     def _shutdown(self) -> None:
@@ -198,7 +240,7 @@ class WarmDriver:
             self._shutdown()
             if process.returncode == _DRIVER_UNAVAILABLE:
                 raise DriverUnavailable(f"{self.ruby_path} cannot load TaskJuggler")
-            raise DriverUnavailable(f"the warm tj3 driver did not start ({self.ruby_path})")
+            raise _StartFailed(f"the warm tj3 driver did not start ({self.ruby_path})")
         return server
 
     async def _run(self, server: _Server, tjp_text: str, remaining: float, timeout: float) -> Tj3Result:
@@ -245,7 +287,10 @@ class WarmDriver:
                 reply = await server.line()
                 if not reply.startswith("pid "):
                     raise _ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}")
-                pid = int(reply.split()[1])
+                try:
+                    pid = int(reply.split()[1])
+                except (IndexError, ValueError):
+                    raise _ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}") from None
                 phases, stderr_bytes, status = await asyncio.gather(
                     _progress(stdout, started), _read_all(stderr), server.line()
                 )
@@ -288,6 +333,10 @@ class WarmDriver:
             self._shutdown()
 
 
+def _left(timeout: float, started: float) -> float:
+    return max(timeout - (time.perf_counter() - started), 0.001)
+
+
 def _overtime(timeout: float) -> str:
     return f"tj3 did not finish within {timeout:g} s and was stopped"
 
@@ -303,7 +352,11 @@ async def _reader(
 
 
 def warm_driver(settings: SchedulerSettings) -> WarmDriver | None:
-    """The worker's warm driver when its settings use one; its server starts with the first run."""
+    """The worker's warm driver when its settings use one; its server starts with the worker."""
     if settings.tj3_engine != "driver" or not settings.tj3_warm_driver:
         return None
-    return WarmDriver(settings.ruby_path, yjit=settings.tj3_yjit)
+    return WarmDriver(
+        settings.ruby_path,
+        yjit=settings.tj3_yjit,
+        start_timeout=min(_START_TIMEOUT_SECONDS, settings.tj3_timeout_seconds),
+    )

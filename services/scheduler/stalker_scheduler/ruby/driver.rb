@@ -121,7 +121,14 @@ module StalkerDriver
         directory, tjp_file, result_file = line.split("\t")
         pid = fork { child(directory, tjp_file, result_file, pipes) }
         pipes.each(&:close)
-        @socket.write("pid #{pid}\n")
+        begin
+          @socket.write("pid #{pid}\n")
+        rescue SystemCallError
+          # The worker went away between its request and our answer: the child must not run on alone.
+          Process.kill(:KILL, pid)
+          Process.wait(pid)
+          raise
+        end
         status = wait_for(pid)
         return 0 if status.nil?
 
