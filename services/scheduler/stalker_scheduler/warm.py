@@ -25,25 +25,25 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from stalker_scheduler.runner import (
+from stalker_scheduler.runner import run_driver
+from stalker_scheduler.settings import SchedulerSettings
+from stalker_scheduler.tj3_process import (
     DRIVER,
+    DRIVER_UNAVAILABLE,
+    PROJECT_FILE,
+    RESULT_FILE,
     DriverUnavailable,
+    Finished,
     Tj3Failed,
     Tj3Result,
     Tj3Timeout,
-    _environment,
-    _failure,
-    _Finished,
-    _progress,
-    _read_all,
-    run_driver,
+    environment,
+    failure,
+    progress,
+    read_all,
 )
-from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.logging import get_logger
 
-_PROJECT_FILE = "schedule.tjp"
-_RESULT_FILE = "result.tsv"
-_DRIVER_UNAVAILABLE = 3
 _START_TIMEOUT_SECONDS = 60.0
 # After a failed start, runs go to a cold driver for this long before a new server is tried.
 _RESTART_BACKOFF_SECONDS = 300.0
@@ -205,7 +205,7 @@ class WarmDriver:
             process = subprocess.Popen(  # noqa: ASYNC220 - a fork and exec, not a wait
                 command,
                 cwd=home,
-                env=_environment(Path(home), ""),
+                env=environment(Path(home), ""),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -238,7 +238,7 @@ class WarmDriver:
             raise
         if ready != "ready":
             self._shutdown()
-            if process.returncode == _DRIVER_UNAVAILABLE:
+            if process.returncode == DRIVER_UNAVAILABLE:
                 raise DriverUnavailable(f"{self.ruby_path} cannot load TaskJuggler")
             raise _StartFailed(f"the warm tj3 driver did not start ({self.ruby_path})")
         return server
@@ -246,12 +246,12 @@ class WarmDriver:
     async def _run(self, server: _Server, tjp_text: str, remaining: float, timeout: float) -> Tj3Result:
         with tempfile.TemporaryDirectory(prefix="stalker-tj3-") as workdir:
             directory = Path(workdir)
-            await asyncio.to_thread((directory / _PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
+            await asyncio.to_thread((directory / PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
             finished = await self._child(server, directory, remaining, timeout)
             if finished.returncode != 0:
-                raise _failure(finished)
+                raise failure(finished)
             try:
-                result = await asyncio.to_thread((directory / _RESULT_FILE).read_text, encoding="utf-8")
+                result = await asyncio.to_thread((directory / RESULT_FILE).read_text, encoding="utf-8")
             except FileNotFoundError:
                 raise Tj3Failed(
                     "the tj3 driver wrote no result", (), stderr=finished.stderr, returncode=0
@@ -264,13 +264,13 @@ class WarmDriver:
                 result_text=result,
             )
 
-    async def _child(self, server: _Server, directory: Path, remaining: float, timeout: float) -> _Finished:
+    async def _child(self, server: _Server, directory: Path, remaining: float, timeout: float) -> Finished:
         """One run in a forked child: its output read as a cold run's, killed at the timeout."""
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
         out_read, out_write = os.pipe()
         err_read, err_write = os.pipe()
-        request = f"{directory}\t{_PROJECT_FILE}\t{_RESULT_FILE}\n".encode()
+        request = f"{directory}\t{PROJECT_FILE}\t{RESULT_FILE}\n".encode()
         try:
             socket.send_fds(server.sock, [request], [out_write, err_write])
         except OSError as exc:
@@ -292,7 +292,7 @@ class WarmDriver:
                 except (IndexError, ValueError):
                     raise _ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}") from None
                 phases, stderr_bytes, status = await asyncio.gather(
-                    _progress(stdout, started), _read_all(stderr), server.line()
+                    progress(stdout, started), read_all(stderr), server.line()
                 )
         except TimeoutError:
             await self._kill(server, pid)
@@ -310,7 +310,7 @@ class WarmDriver:
             err_transport.close()
         if not status.startswith("exit "):
             raise _ServerGone(f"unexpected reply from the warm tj3 driver: {status!r}")
-        return _Finished(
+        return Finished(
             returncode=int(status.split()[1]),
             stderr=stderr_bytes.decode("utf-8", errors="replace"),
             phases=phases,
