@@ -33,6 +33,7 @@ from stalker_scheduler.tj3_process import (
     Tj3Missing,
     Tj3Result,
     Tj3Timeout,
+    driver_result,
     environment,
     failure,
     progress,
@@ -135,21 +136,7 @@ async def run_driver(
         if finished.returncode == DRIVER_UNAVAILABLE:
             lines = [line for line in finished.stderr.splitlines() if line.strip()]
             raise DriverUnavailable(lines[-1] if lines else f"{ruby_path} cannot run the tj3 driver")
-        if finished.returncode != 0:
-            raise failure(finished)
-        try:
-            result = await asyncio.to_thread((directory / RESULT_FILE).read_text, encoding="utf-8")
-        except FileNotFoundError:
-            raise Tj3Failed(
-                "the tj3 driver wrote no result", (), stderr=finished.stderr, returncode=0
-            ) from None
-        return Tj3Result(
-            csv_text="",
-            stderr=finished.stderr,
-            phases=finished.phases,
-            elapsed=finished.elapsed,
-            result_text=result,
-        )
+        return await driver_result(directory, finished)
 
 
 async def run_engine(

@@ -106,6 +106,23 @@ def failure(finished: Finished) -> Tj3Failed:
     )
 
 
+async def driver_result(directory: Path, finished: Finished) -> Tj3Result:
+    """What a driver run (cold or warm) in `directory` produced: its result file, or its failure."""
+    if finished.returncode != 0:
+        raise failure(finished)
+    try:
+        result = await asyncio.to_thread((directory / RESULT_FILE).read_text, encoding="utf-8")
+    except FileNotFoundError:
+        raise Tj3Failed("the tj3 driver wrote no result", (), stderr=finished.stderr, returncode=0) from None
+    return Tj3Result(
+        csv_text="",
+        stderr=finished.stderr,
+        phases=finished.phases,
+        elapsed=finished.elapsed,
+        result_text=result,
+    )
+
+
 def environment(workdir: Path, rubyopt: str) -> dict[str, str]:
     env = {name: os.environ[name] for name in _PASSED_ENV if name in os.environ}
     env.setdefault("PATH", os.defpath)

@@ -34,11 +34,10 @@ from stalker_scheduler.tj3_process import (
     RESULT_FILE,
     DriverUnavailable,
     Finished,
-    Tj3Failed,
     Tj3Result,
     Tj3Timeout,
+    driver_result,
     environment,
-    failure,
     progress,
     read_all,
 )
@@ -248,21 +247,7 @@ class WarmDriver:
             directory = Path(workdir)
             await asyncio.to_thread((directory / PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
             finished = await self._child(server, directory, remaining, timeout)
-            if finished.returncode != 0:
-                raise failure(finished)
-            try:
-                result = await asyncio.to_thread((directory / RESULT_FILE).read_text, encoding="utf-8")
-            except FileNotFoundError:
-                raise Tj3Failed(
-                    "the tj3 driver wrote no result", (), stderr=finished.stderr, returncode=0
-                ) from None
-            return Tj3Result(
-                csv_text="",
-                stderr=finished.stderr,
-                phases=finished.phases,
-                elapsed=finished.elapsed,
-                result_text=result,
-            )
+            return await driver_result(directory, finished)
 
     async def _child(self, server: _Server, directory: Path, remaining: float, timeout: float) -> Finished:
         """One run in a forked child: its output read as a cold run's, killed at the timeout."""
