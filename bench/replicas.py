@@ -36,8 +36,8 @@ from sqlalchemy import select, update
 
 sys.path.insert(0, str(Path(__file__).parent))
 from catalog_bulk import PASSWORD, server_url, with_database
-from scheduling import TJ3, _version, ok, plain_tj3_check, scratch_database
-from show import bulk_items, counts, describe_teams
+from scheduling import TJ3, _version, create_shows, ok, plain_tj3_check, scratch_database
+from show import counts, describe_teams
 
 from stalker_catalog.db.models import ScheduleJobPart, Studio
 from stalker_catalog.definition import catalog_definition
@@ -65,44 +65,6 @@ from stalker_shared.workers import ServiceWorkers
 
 API = "/catalog/v1"
 RESULTS = Path(__file__).parent / "results" / "replicas.json"
-
-
-async def create_studio(client: httpx.AsyncClient, shows: list[dict[str, Any]]) -> int:
-    """One studio; the departments once, each project's own artists in them; each project's tasks."""
-    calendar = shows[0]["studio"]
-    studio = await ok(
-        await client.post(
-            f"{API}/studios",
-            json={
-                "name": "Bench Studio",
-                "now": calendar["now"],
-                "start": calendar["start"],
-                "duration": calendar["days"],
-            },
-        ),
-        201,
-    )
-    departments: dict[str, int] = {}
-    for show in shows:
-        user_ids: dict[str, int] = {}
-        for department in show["departments"]:
-            name = department["name"]
-            if name not in departments:
-                made = await ok(await client.post(f"{API}/departments", json={"name": name}), 201)
-                departments[name] = made["id"]
-            for login in department["users"]:
-                body = {
-                    "name": login,
-                    "login": login,
-                    "email": f"{login}@bench.example",
-                    "password": "bench-artist",
-                    "department_ids": [departments[name]],
-                }
-                user_ids[login] = (await ok(await client.post(f"{API}/users", json=body), 201))["id"]
-        project = await ok(await client.post(f"{API}/projects", json=show["project"]), 201)
-        items = bulk_items(show, project["id"], user_ids)
-        await ok(await client.post(f"{API}/tasks/bulk", json={"items": items}, timeout=900), 201)
-    return int(studio["id"])
 
 
 async def scheduled_by(
@@ -223,7 +185,7 @@ async def run(leaves: int, projects: int, seed: int, compute_resources: bool) ->
                     token = await ok(await client.post(f"{API}/auth/token", data=form))
                     client.headers["Authorization"] = f"Bearer {token['access_token']}"
                     started = time.perf_counter()
-                    studio_id = await create_studio(client, shows)
+                    studio_id, _ = await create_shows(client, shows)
                     created = time.perf_counter() - started
                     runs, dates = [], []
                     for replicas in (1, 2):

@@ -122,9 +122,10 @@ async def ok(response: httpx.Response, status: int = 200) -> Any:
     return response.json()
 
 
-async def create_show(client: httpx.AsyncClient, show: dict[str, Any]) -> tuple[int, dict[str, int]]:
-    """Studio, departments, users, project and the bulk-created tasks; the studio id and ids by ref."""
-    calendar = show["studio"]
+async def create_shows(client: httpx.AsyncClient, shows: list[dict[str, Any]]) -> tuple[int, dict[str, int]]:
+    """One studio (the first show's calendar); the departments once, each show's artists in them; each show
+    a project with its bulk-created tasks. The studio id and the task ids by ref (of every show)."""
+    calendar = shows[0]["studio"]
     studio = await ok(
         await client.post(
             f"{API}/studios",
@@ -137,24 +138,34 @@ async def create_show(client: httpx.AsyncClient, show: dict[str, Any]) -> tuple[
         ),
         201,
     )
-    user_ids: dict[str, int] = {}
-    for department in show["departments"]:
-        dept = await ok(await client.post(f"{API}/departments", json={"name": department["name"]}), 201)
-        for login in department["users"]:
-            body = {
-                "name": login,
-                "login": login,
-                "email": f"{login}@bench.example",
-                "password": "bench-artist",
-            }
-            user = await ok(
-                await client.post(f"{API}/users", json=body | {"department_ids": [dept["id"]]}), 201
-            )
-            user_ids[login] = user["id"]
-    project = await ok(await client.post(f"{API}/projects", json=show["project"]), 201)
-    items = bulk_items(show, project["id"], user_ids)
-    made = await ok(await client.post(f"{API}/tasks/bulk", json={"items": items}, timeout=900), 201)
-    return studio["id"], {item["ref"]: item["id"] for item in made["items"] if item["ref"]}
+    departments: dict[str, int] = {}
+    ids: dict[str, int] = {}
+    for show in shows:
+        user_ids: dict[str, int] = {}
+        for department in show["departments"]:
+            name = department["name"]
+            if name not in departments:
+                made = await ok(await client.post(f"{API}/departments", json={"name": name}), 201)
+                departments[name] = made["id"]
+            for login in department["users"]:
+                body = {
+                    "name": login,
+                    "login": login,
+                    "email": f"{login}@bench.example",
+                    "password": "bench-artist",
+                    "department_ids": [departments[name]],
+                }
+                user_ids[login] = (await ok(await client.post(f"{API}/users", json=body), 201))["id"]
+        project = await ok(await client.post(f"{API}/projects", json=show["project"]), 201)
+        items = bulk_items(show, project["id"], user_ids)
+        made = await ok(await client.post(f"{API}/tasks/bulk", json={"items": items}, timeout=900), 201)
+        ids |= {item["ref"]: item["id"] for item in made["items"] if item["ref"]}
+    return int(studio["id"]), ids
+
+
+async def create_show(client: httpx.AsyncClient, show: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """Studio, departments, users, project and the bulk-created tasks; the studio id and ids by ref."""
+    return await create_shows(client, [show])
 
 
 async def schedule_once(client: httpx.AsyncClient, studio_id: int, compute_resources: bool) -> dict[str, Any]:
