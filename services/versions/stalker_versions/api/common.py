@@ -8,9 +8,11 @@ from stalker_shared.auth import Principal
 from stalker_shared.runtime import Runtime
 from stalker_versions.catalog_client import CatalogLookup, HttpCatalog
 from stalker_versions.service.version_changes import Actor
+from stalker_versions.service.version_plans import PlanCache
 from stalker_versions.settings import VersionsSettings
 
 CATALOG_EXTRA = "catalog"
+PLANS_EXTRA = "version_plans"
 
 
 def bearer_token(request: Request) -> str | None:
@@ -29,6 +31,14 @@ def catalog_lookup(runtime: Runtime) -> CatalogLookup:
     lookup = HttpCatalog(settings.catalog_url, settings.catalog_timeout_seconds)
     runtime.extras[CATALOG_EXTRA] = lookup
     return lookup
+
+
+def plan_cache(runtime: Runtime) -> PlanCache:
+    """This process's cache of version plans (service/version_plans.py), one per runtime."""
+    plans = runtime.extras.get(PLANS_EXTRA)
+    if plans is None:
+        plans = runtime.extras[PLANS_EXTRA] = PlanCache()
+    return plans
 
 
 def actor(principal: Principal) -> Actor:

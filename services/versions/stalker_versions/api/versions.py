@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from stalker_shared.auth import Principal
 from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import actor, bearer_token, catalog_lookup
+from stalker_versions.api.common import actor, bearer_token, catalog_lookup, plan_cache
 from stalker_versions.api.schemas.common import Page
 from stalker_versions.api.schemas.versions import VersionCreate, VersionRead, VersionUpdate
 from stalker_versions.domain.paths import OperatingSystem
@@ -64,7 +64,7 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         outcome = await create_version(
-            runtime.unit_of_work, catalog_lookup(runtime), command, bearer_token(request)
+            runtime.unit_of_work, catalog_lookup(runtime), plan_cache(runtime), command, bearer_token(request)
         )
         response.headers["Location"] = f"{runtime.definition.prefix}/v1/versions/{outcome.record.version.id}"
         if not outcome.created:

@@ -2,6 +2,7 @@
 
 from stalker_versions.db.base import MESSAGING, Audited, Base
 from stalker_versions.db.catalog import ProjectRef, TaskRef
+from stalker_versions.db.revision import PlanRevision
 from stalker_versions.db.storage import (
     FilenameTemplate,
     ProjectRepository,
@@ -17,6 +18,7 @@ __all__ = [
     "Audited",
     "Base",
     "FilenameTemplate",
+    "PlanRevision",
     "ProjectRef",
     "ProjectRepository",
     "ProjectStorage",

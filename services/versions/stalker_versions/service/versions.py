@@ -14,37 +14,20 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_shared.db import utcnow
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.catalog_client import CatalogLookup
-from stalker_versions.db.models import (
-    FilenameTemplate,
-    Version,
-    VersionCounter,
-    version_input,
-    version_output,
-)
-from stalker_versions.db.queries import (
-    all_repositories,
-    get_many,
-    get_one,
-    node_of,
-    roots_of,
-    structure_with_templates,
-)
-from stalker_versions.domain.context import (
-    ProjectView,
-    TaskNode,
-    choose_template,
-    entity_type_of,
-    version_context,
-)
-from stalker_versions.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from stalker_versions.db.models import PlanRevision, Version, VersionCounter, version_input, version_output
+from stalker_versions.db.queries import get_many, get_one
+from stalker_versions.db.revision import PLAN_REVISION_ROW
+from stalker_versions.domain.context import version_context
+from stalker_versions.domain.errors import Conflict, DomainError, ValidationFailed
 from stalker_versions.domain.paths import RepositoryRoots
 from stalker_versions.domain.version_paths import (
     Placement,
@@ -55,8 +38,13 @@ from stalker_versions.domain.version_paths import (
     place,
 )
 from stalker_versions.service.events import version_created
-from stalker_versions.service.read_model import ensure_task, read_task_context
-from stalker_versions.service.storage import load_storage, project_context
+from stalker_versions.service.read_model import ensure_task
+from stalker_versions.service.version_plans import (
+    PlanCache,
+    ReadModelIncomplete,
+    VersionPlan,
+    version_plan,
+)
 from stalker_versions.service.version_reads import DEFAULT_TAKE, VersionRecord, records
 from stalker_versions.templates.checks import render_field
 
@@ -87,24 +75,12 @@ class Created:
     created: bool  # False: an earlier attempt with the same idempotency key made it
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """Everything a new version needs, read before the number is taken so its lock is held briefly."""
-
-    chain: list[TaskNode]
-    sequences: dict[int, TaskNode]
-    project: ProjectView
-    template: FilenameTemplate
-    repositories: list[RepositoryRoots]
-    default_repository: RepositoryRoots
-
-
-class _ReadModelIncomplete(Exception):
-    """The read model lacks part of the task's context: fetch it from the catalog, then try again."""
-
-
 async def create_version(
-    units: Callable[[], UnitOfWork], catalog: CatalogLookup, command: CreateVersion, token: str | None
+    units: Callable[[], UnitOfWork],
+    catalog: CatalogLookup,
+    plans: PlanCache,
+    command: CreateVersion,
+    token: str | None,
 ) -> Created:
     if command.idempotency_key:
         async with units() as uow:
@@ -112,27 +88,36 @@ async def create_version(
         if replay is not None:
             return Created(replay, created=False)
     try:
-        return await _create(units, command, complete=True)
-    except _ReadModelIncomplete:
+        return await _create(units, plans, command, complete=True)
+    except ReadModelIncomplete:
         # Only now is the catalog asked, with no transaction open.
         await ensure_task(units, catalog, command.task_id, token)
-    return await _create(units, command, complete=False)
+    return await _create(units, plans, command, complete=False)
 
 
-async def _create(units: Callable[[], UnitOfWork], command: CreateVersion, *, complete: bool) -> Created:
+async def _create(
+    units: Callable[[], UnitOfWork], plans: PlanCache, command: CreateVersion, *, complete: bool
+) -> Created:
     async with units() as uow:
         session = uow.session
-        plan = await _plan(session, command, complete=complete)
+        task_id = command.task_id
+        # A task seen before takes its number and the plan revision in one statement, and reads its plan
+        # again (holding the counter's lock) only if something changed since; a task seen first reads its
+        # plan before taking the lock.
+        plan = (
+            None if plans.knows(task_id) else await version_plan(session, plans, task_id, complete=complete)
+        )
         await _check_links(session, command)
-        number = await allocate_number(session, command.task_id, command.take_name)
+        number, revision = await allocate_number(session, task_id, command.take_name)
         if command.idempotency_key:
             # A concurrent attempt with the same key may have committed while this one waited for the lock.
             replay = await _replay(session, command)
             if replay is not None:
                 return Created(replay, created=False)  # leaving rolls the counter back
-        version, repository = _new_version(plan, command, number)
-        session.add(version)
-        await session.flush()
+        if plan is None:
+            plan = await version_plan(session, plans, task_id, complete=complete, revision=revision)
+        values, repository = _new_version(plan, command, number)
+        version = await _insert_version(session, values)
         await _insert_links(session, version.id, command)
         await uow.publish(version_created(version, list(command.input_ids), list(command.output_ids)))
         await uow.commit()
@@ -140,26 +125,49 @@ async def _create(units: Callable[[], UnitOfWork], command: CreateVersion, *, co
     return Created(record, created=True)
 
 
+_REVISION_NOW = (
+    select(PlanRevision.value).where(PlanRevision.id == PLAN_REVISION_ROW).scalar_subquery().label("revision")
+)
+
+
+_COUNTERS = cast(Table, VersionCounter.__table__)
+
+
 @cache
 def _counter_upsert(dialect: str) -> Any:
-    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING for the dialect, built once per dialect."""
+    """INSERT ... ON CONFLICT DO UPDATE ... RETURNING for the dialect, built once per dialect (on the
+    table, not the class: the ORM's bulk-insert path costs more than the statement)."""
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        upsert(VersionCounter)
+        upsert(_COUNTERS)
         .values(task_id=bindparam("task_id"), take_name=bindparam("take_name"), last_number=1)
         .on_conflict_do_update(
-            index_elements=[VersionCounter.task_id, VersionCounter.take_name],
-            set_={"last_number": VersionCounter.last_number + 1},
+            index_elements=[_COUNTERS.c.task_id, _COUNTERS.c.take_name],
+            set_={"last_number": _COUNTERS.c.last_number + 1},
         )
-        .returning(VersionCounter.last_number)
+        .returning(_COUNTERS.c.last_number, _REVISION_NOW)
     )
 
 
-async def allocate_number(session: AsyncSession, task_id: int, take_name: str) -> int:
-    """The next number of (task, take); the counter row stays locked until the transaction ends."""
+async def allocate_number(session: AsyncSession, task_id: int, take_name: str) -> tuple[int, int | None]:
+    """The next number of (task, take), and the plan revision; the counter row stays locked until the
+    transaction ends."""
     statement = _counter_upsert(session.get_bind().dialect.name)
-    result = await session.execute(statement, {"task_id": task_id, "take_name": take_name})
-    return int(result.scalar_one())
+    number, revision = (await session.execute(statement, {"task_id": task_id, "take_name": take_name})).one()
+    return int(number), revision
+
+
+_VERSION_TABLE = cast(Table, Version.__table__)
+_INSERT_VERSION = insert(_VERSION_TABLE).returning(_VERSION_TABLE.c.id)
+
+
+async def _insert_version(session: AsyncSession, values: dict[str, Any]) -> Version:
+    """Insert the row in one statement (no unit-of-work flush); the Version returned is a value, outside
+    the session."""
+    now = utcnow()
+    row = {**values, "revision": 1, "created_at": now, "updated_at": now, "is_published": False}
+    version_id = (await session.execute(_INSERT_VERSION, row)).scalar_one()
+    return Version(id=version_id, published_at=None, **row)
 
 
 async def _replay(session: AsyncSession, command: CreateVersion) -> VersionRecord | None:
@@ -178,41 +186,6 @@ async def _replay(session: AsyncSession, command: CreateVersion) -> VersionRecor
     return (await records(session, [version]))[0]
 
 
-async def _plan(session: AsyncSession, command: CreateVersion, *, complete: bool) -> _Plan:
-    context = await read_task_context(session, command.task_id)
-    # A shot's sequence the read model lacks does not send us to the catalog: it only names `sequence`.
-    if context.missing.tasks or context.missing.projects:
-        if complete:
-            raise _ReadModelIncomplete
-        raise NotFound(f"task {command.task_id} or its project is not known", field="task_id")
-    chain = [node_of(t) for t in context.chain]
-    project = context.project
-    assert project is not None
-    storage = await load_storage(session, project.id)
-    if storage is None or not storage.repositories:
-        raise Conflict(f"project {project.code} has no repository: set its storage first", field="task_id")
-    if storage.structure_id is None:
-        raise Conflict(f"project {project.code} has no structure: set its storage first", field="task_id")
-    structure = await structure_with_templates(session, storage.structure_id)
-    template = choose_template(chain[-1].kind, {t.target_entity_type: t for t in structure.templates})
-    if template is None:
-        raise Conflict(
-            f"structure {structure.name!r} has no filename template for {entity_type_of(chain[-1].kind)} "
-            "nor for Task",
-            field="task_id",
-        )
-    rows = {r.id: r for r in await all_repositories(session)}
-    roots = {i: roots_of(r) for i, r in rows.items()}
-    return _Plan(
-        chain=chain,
-        sequences={i: node_of(t) for i, t in context.sequences.items()},
-        project=project_context(project, storage, rows),
-        template=template,
-        repositories=list(roots.values()),
-        default_repository=roots[storage.repositories[0].repository_id],
-    )
-
-
 async def _check_links(session: AsyncSession, command: CreateVersion) -> None:
     if command.parent_id is not None:
         await get_one(session, Version, command.parent_id, field="parent_id")
@@ -229,7 +202,7 @@ async def _insert_links(session: AsyncSession, version_id: int, command: CreateV
             await session.execute(insert(table), [{"version_id": version_id, column: i} for i in ids])
 
 
-def _rendered(plan: _Plan, context: dict[str, Any]) -> tuple[Placement, str]:
+def _rendered(plan: VersionPlan, context: dict[str, Any]) -> tuple[Placement, str]:
     """Where the template puts this version, and its filename. A stored template that does not fit this
     task is a conflict with the project's set-up, not a bad request."""
     template = plan.template
@@ -247,12 +220,14 @@ def _rendered(plan: _Plan, context: dict[str, Any]) -> tuple[Placement, str]:
     return placement, filename
 
 
-def _new_version(plan: _Plan, command: CreateVersion, number: int) -> tuple[Version, RepositoryRoots]:
+def _new_version(
+    plan: VersionPlan, command: CreateVersion, number: int
+) -> tuple[dict[str, Any], RepositoryRoots]:
     context = version_context(plan.project, plan.chain, plan.sequences, number, command.take_name)
     placement, filename = _rendered(plan, context)
     extension = normalize_extension(command.extension)
     task = plan.chain[-1]
-    version = Version(
+    values = dict(
         project_id=task.project_id,
         task_id=task.id,
         take_name=command.take_name,
@@ -270,4 +245,4 @@ def _new_version(plan: _Plan, command: CreateVersion, number: int) -> tuple[Vers
         idempotency_key=command.idempotency_key,
         request_fingerprint=command.fingerprint() if command.idempotency_key else None,
     )
-    return version, placement.repository
+    return values, placement.repository
