@@ -38,8 +38,11 @@ async def write_many_to_outbox(
     envelopes = [
         Envelope.wrap(c, correlation_id=correlation_id, causation_id=causation_id) for c in contracts
     ]
-    if envelopes:
-        await session.execute(insert(tables.outbox), [_outbox_row(topology, e) for e in envelopes])
+    rows = [_outbox_row(topology, e) for e in envelopes]
+    if len(rows) == 1:  # one execute, not an executemany of one: a round trip cheaper on asyncpg
+        await session.execute(insert(tables.outbox), rows[0])
+    elif rows:
+        await session.execute(insert(tables.outbox), rows)
     return envelopes
 
 
