@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+from pydantic_core import from_json
 
 from stalker_client._errors import AuthenticationError, ConnectionFailed, error_for
 
@@ -105,12 +106,21 @@ class Session:
         return _decoded(response)
 
 
+def json_body(response: httpx.Response) -> Any:
+    """The body decoded as JSON (UTF-8, as the APIs send it); ValueError if it is not JSON.
+
+    pydantic_core's parser instead of the standard library's: a page of 1,000 tasks is about 1 MB, and
+    the standard library took 1.6 times as long to decode it (bench/api.py reads its lists through this).
+    pydantic_core comes with pydantic, which pins its exact version: no dependency of our own."""
+    return from_json(response.content)
+
+
 def _decoded(response: httpx.Response) -> Any:
     body: Any = None
     kind = response.headers.get("content-type", "")
     if response.content and "json" in kind:
         try:
-            body = response.json()
+            body = json_body(response)
         except ValueError:
             body = None
     if response.is_success:

@@ -115,5 +115,14 @@ async def test_list_items_equal_each_tasks_own_response(catalog: Catalog) -> Non
             "gap_model": "length",
         }
     ]
+    # The total, whether counted or told by a page that is the last one.
+    for offset, limit, found in ((0, 4, 4), (4, 4, 2), (6, 4, 0), (9, 1, 0), (5, 1, 1)):
+        page = await ok(
+            await client.get(f"{API}/tasks", params={"project_id": pid, "offset": offset, "limit": limit})
+        )
+        assert (page["total"], len(page["items"])) == (6, found)
+        assert page["items"] == listed["items"][offset : offset + limit]
+    none = await ok(await client.get(f"{API}/tasks", params={"project_id": pid, "name": "nothing"}))
+    assert (none["total"], none["items"]) == (0, [])
     slim = await ok(await client.get(f"{API}/tasks", params={"project_id": pid, "fields": "id,name,is_leaf"}))
     assert all(set(i) == {"id", "name", "is_leaf"} for i in slim["items"])

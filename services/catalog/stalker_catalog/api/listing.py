@@ -118,11 +118,15 @@ async def fetch_page(
 async def fetch_rows(
     session: AsyncSession, statement: Select[Any], spec: ListSpec, params: ListParams
 ) -> tuple[list[Any], int]:
-    """fetch_page for a statement of columns: rows, not ORM objects."""
+    """fetch_page for a statement of columns: rows, not ORM objects. The total is counted only when the
+    page does not tell it: a page neither full nor past the end is the last one."""
     filtered = apply_filters(statement, spec, params)
-    total = await session.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
     page = apply_sort(filtered, spec, params).limit(params.limit).offset(params.offset)
-    return list((await session.execute(page)).all()), int(total or 0)
+    rows = list((await session.execute(page)).all())
+    if 0 < len(rows) < params.limit or (not rows and params.offset == 0):
+        return rows, params.offset + len(rows)
+    total = await session.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
+    return rows, int(total or 0)
 
 
 def json_page(

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -123,21 +124,19 @@ class ReadContext:
 
 
 async def read_context(session: AsyncSession, tasks: Sequence[Any]) -> ReadContext:
-    """Calendar, which tasks have children and the shots' project defaults (at most three statements);
-    `tasks` are ORM tasks or rows with id, kind and project_id."""
+    """Calendar, which tasks have children and the shots' project defaults (at most three statements
+    per chunk of ids); `tasks` are ORM tasks or rows with id, kind and project_id."""
     calendar = await studio_calendar(session)
-    ids = [t.id for t in tasks]
+    statements = _statements(session)
     containers: set[int] = set()
-    for batch in chunks(ids):
-        parents = select(Task.parent_id).where(Task.parent_id.in_(batch)).distinct()
-        containers.update(i for i in (await session.scalars(parents)).all() if i is not None)
+    for batch in chunks([t.id for t in tasks]):
+        parents = await session.scalars(statements.containers, {"ids": batch})
+        containers.update(i for i in parents if i is not None)
     shot_projects = sorted({t.project_id for t in tasks if t.kind == "shot"})
     defaults: dict[int, tuple[int | None, float]] = {}
     if shot_projects:
-        projects = select(Project.id, Project.image_format_id, Project.fps).where(
-            Project.id.in_(shot_projects)
-        )
-        defaults = {pid: (fmt, fps) for pid, fmt, fps in (await session.execute(projects))}
+        rows = await session.execute(statements.project_defaults, {"ids": shot_projects})
+        defaults = {pid: (fmt, fps) for pid, fmt, fps in rows}
     return ReadContext(calendar, frozenset(containers), defaults)
 
 
@@ -170,38 +169,81 @@ def links_of(tasks: Sequence[Task]) -> TaskLinks:
     )
 
 
+@dataclass(frozen=True)
+class _ReadStatements:
+    """The statements that read a page's context and relations, each taking its ids as `ids`."""
+
+    containers: Select[Any]
+    project_defaults: Select[Any, Any, Any]  # (project id, image format id, fps)
+    user_links: tuple[tuple[str, Select[Any]], ...]  # (TaskLinks field, (task id, other id) rows)
+    dependencies: Select[Any]
+
+
+def _statements(session: AsyncSession) -> _ReadStatements:
+    return _read_statements(session.get_bind().dialect.name == "postgresql")
+
+
+@cache
+def _read_statements(array: bool) -> _ReadStatements:
+    """Built once per process. On PostgreSQL the ids are one array parameter (`= ANY(:ids)`): an
+    expanding `IN` is rendered value by value on every execution, and that rendering was half of a
+    1,000-task page's server time (py-spy, bench/api.py). SQLite (the embedded system) has no arrays."""
+
+    def among_ids(column: Any) -> ColumnElement[bool]:
+        if array:
+            return cast(ColumnElement[bool], column == any_(bindparam("ids", type_=ARRAY(Integer))))
+        return cast(ColumnElement[bool], column.in_(bindparam("ids", expanding=True)))
+
+    def pairs(table: Any, key: str, value: str) -> Select[Any]:
+        """(key, value) of the rows of `table` whose key is an id, in the order the ORM relations give."""
+        return (
+            select(table.c[key], table.c[value])
+            .where(among_ids(table.c[key]))
+            .order_by(table.c[key], table.c[value])
+        )
+
+    dependency = cast(Any, TaskDependency.__table__)
+    return _ReadStatements(
+        containers=select(Task.parent_id).where(among_ids(Task.parent_id)).distinct(),
+        project_defaults=select(Project.id, Project.image_format_id, Project.fps).where(
+            among_ids(Project.id)
+        ),
+        user_links=(
+            ("resource_ids", pairs(task_resource, "task_id", "user_id")),
+            ("alternative_resource_ids", pairs(task_alternative_resource, "task_id", "user_id")),
+            ("computed_resource_ids", pairs(task_computed_resource, "task_id", "user_id")),
+            ("sequence_ids", pairs(shot_sequence, "shot_id", "sequence_id")),
+        ),
+        dependencies=select(dependency.c.task_id, *(dependency.c[f] for f in _DEPENDENCY_FIELDS))
+        .where(among_ids(dependency.c.task_id))
+        .order_by(dependency.c.task_id, dependency.c.depends_on_id),
+    )
+
+
 async def read_links(session: AsyncSession, task_ids: Sequence[int]) -> TaskLinks:
     """The tasks' relations with five set-based statements per chunk of ids and no ORM objects: a page of
     1,000 tasks spent most of its time building and reading ORM objects (py-spy, bench/api.py)."""
-    links = TaskLinks(
-        defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
-    )
-    dependency = cast(Any, TaskDependency.__table__)
+    statements = _statements(session)
+    found: dict[str, defaultdict[int, list[Any]]] = {
+        name: defaultdict(list) for name, _ in statements.user_links
+    }
+    depends: defaultdict[int, list[Any]] = defaultdict(list)
     for batch in chunks(task_ids):
-        for found, table in (
-            (links.resource_ids, task_resource),
-            (links.alternative_resource_ids, task_alternative_resource),
-            (links.computed_resource_ids, task_computed_resource),
-        ):
-            rows = await session.execute(
-                select(table.c.task_id, table.c.user_id)
-                .where(table.c.task_id.in_(batch))
-                .order_by(table.c.task_id, table.c.user_id)
+        ids = {"ids": batch}
+        for name, statement in statements.user_links:
+            by_task = found[name]
+            for task_id, other_id in await session.execute(statement, ids):
+                by_task[task_id].append(other_id)
+        # As dicts with _DEPENDENCY_FIELDS' keys, written as a literal: one dict built per dependency.
+        rows = await session.execute(statements.dependencies, ids)
+        for task_id, on, target, timing, unit, model in rows:
+            depends[task_id].append(
+                {
+                    "depends_on_id": on,
+                    "target": target,
+                    "gap_timing": timing,
+                    "gap_unit": unit,
+                    "gap_model": model,
+                }
             )
-            for task_id, user_id in rows:
-                found[task_id].append(user_id)
-        rows = await session.execute(
-            select(dependency.c.task_id, *(dependency.c[f] for f in _DEPENDENCY_FIELDS))
-            .where(dependency.c.task_id.in_(batch))
-            .order_by(dependency.c.task_id, dependency.c.depends_on_id)
-        )
-        for task_id, *values in rows:
-            links.depends[task_id].append(dict(zip(_DEPENDENCY_FIELDS, values, strict=True)))
-        rows = await session.execute(
-            select(shot_sequence.c.shot_id, shot_sequence.c.sequence_id)
-            .where(shot_sequence.c.shot_id.in_(batch))
-            .order_by(shot_sequence.c.shot_id, shot_sequence.c.sequence_id)
-        )
-        for shot_id, sequence_id in rows:
-            links.sequence_ids[shot_id].append(sequence_id)
-    return links
+    return TaskLinks(depends=depends, **found)
