@@ -119,14 +119,18 @@ async def fetch_rows(
     session: AsyncSession, statement: Select[Any], spec: ListSpec, params: ListParams
 ) -> tuple[list[Any], int]:
     """fetch_page for a statement of columns: rows, not ORM objects. The total is counted only when the
-    page does not tell it: a page neither full nor past the end is the last one."""
+    page does not tell it: a page neither full nor past the end is the last one.
+
+    Executed on the session's connection: columns need none of the ORM's result handling, which cost a
+    fifth more CPU for a page of 1,000 tasks."""
+    connection = await session.connection()
     filtered = apply_filters(statement, spec, params)
     page = apply_sort(filtered, spec, params).limit(params.limit).offset(params.offset)
-    rows = list((await session.execute(page)).all())
+    rows = list((await connection.execute(page)).all())
     if 0 < len(rows) < params.limit or (not rows and params.offset == 0):
         return rows, params.offset + len(rows)
-    total = await session.scalar(select(func.count()).select_from(filtered.order_by(None).subquery()))
-    return rows, int(total or 0)
+    count = select(func.count()).select_from(filtered.order_by(None).subquery())
+    return rows, int((await connection.execute(count)).scalar_one())
 
 
 def json_page(

@@ -127,15 +127,15 @@ async def read_context(session: AsyncSession, tasks: Sequence[Any]) -> ReadConte
     """Calendar, which tasks have children and the shots' project defaults (at most three statements
     per chunk of ids); `tasks` are ORM tasks or rows with id, kind and project_id."""
     calendar = await studio_calendar(session)
-    statements = _statements(session)
+    statements, connection = _statements(session), await session.connection()
     containers: set[int] = set()
     for batch in chunks([t.id for t in tasks]):
-        parents = await session.scalars(statements.containers, {"ids": batch})
+        parents = (await connection.execute(statements.containers, {"ids": batch})).scalars()
         containers.update(i for i in parents if i is not None)
     shot_projects = sorted({t.project_id for t in tasks if t.kind == "shot"})
     defaults: dict[int, tuple[int | None, float]] = {}
     if shot_projects:
-        rows = await session.execute(statements.project_defaults, {"ids": shot_projects})
+        rows = await connection.execute(statements.project_defaults, {"ids": shot_projects})
         defaults = {pid: (fmt, fps) for pid, fmt, fps in rows}
     return ReadContext(calendar, frozenset(containers), defaults)
 
@@ -185,9 +185,10 @@ def _statements(session: AsyncSession) -> _ReadStatements:
 
 @cache
 def _read_statements(array: bool) -> _ReadStatements:
-    """Built once per process. On PostgreSQL the ids are one array parameter (`= ANY(:ids)`): an
-    expanding `IN` is rendered value by value on every execution, and that rendering was half of a
-    1,000-task page's server time (py-spy, bench/api.py). SQLite (the embedded system) has no arrays."""
+    """Built once per process, run on the session's connection (columns need no ORM result handling).
+    On PostgreSQL the ids are one array parameter (`= ANY(:ids)`): an expanding `IN` is rendered value
+    by value on every execution, and that rendering was half of a 1,000-task page's server time (py-spy,
+    bench/api.py). SQLite (the embedded system) has no arrays and keeps the expanding `IN`."""
 
     def among_ids(column: Any) -> ColumnElement[bool]:
         if array:
@@ -223,7 +224,7 @@ def _read_statements(array: bool) -> _ReadStatements:
 async def read_links(session: AsyncSession, task_ids: Sequence[int]) -> TaskLinks:
     """The tasks' relations with five set-based statements per chunk of ids and no ORM objects: a page of
     1,000 tasks spent most of its time building and reading ORM objects (py-spy, bench/api.py)."""
-    statements = _statements(session)
+    statements, connection = _statements(session), await session.connection()
     found: dict[str, defaultdict[int, list[Any]]] = {
         name: defaultdict(list) for name, _ in statements.user_links
     }
@@ -232,10 +233,10 @@ async def read_links(session: AsyncSession, task_ids: Sequence[int]) -> TaskLink
         ids = {"ids": batch}
         for name, statement in statements.user_links:
             by_task = found[name]
-            for task_id, other_id in await session.execute(statement, ids):
+            for task_id, other_id in await connection.execute(statement, ids):
                 by_task[task_id].append(other_id)
         # As dicts with _DEPENDENCY_FIELDS' keys, written as a literal: one dict built per dependency.
-        rows = await session.execute(statements.dependencies, ids)
+        rows = await connection.execute(statements.dependencies, ids)
         for task_id, on, target, timing, unit, model in rows:
             depends[task_id].append(
                 {
