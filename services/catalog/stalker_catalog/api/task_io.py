@@ -187,7 +187,8 @@ def _shot_values(row: Sequence[Any], context: ReadContext) -> tuple[Any, ...]:
 
 async def task_reads(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskRead]:
     """Responses for tasks loaded with TASK_LOAD (three more statements, whatever their number)."""
-    context = await read_context(session, tasks)
+    shot_projects = (task.project_id for task in tasks if task.kind == "shot")
+    context = await read_context(session, [task.id for task in tasks], shot_projects)
     links = links_of(tasks)
     rows = [tuple(getattr(task, name) for name in _ROW_FIELDS) for task in tasks]
     return [TaskRead.model_validate(values) for values in task_values(rows, links, context)]
@@ -196,6 +197,7 @@ async def task_reads(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskR
 async def task_rows_values(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
     """Responses for rows of TASK_ROW, as plain values: a list page is serialized without building a
     model per task (the values are the same as task_read's; a test compares them)."""
-    context = await read_context(session, rows)
-    links = await read_links(session, [row.id for row in rows])
-    return task_values(rows, links, context)
+    ids = [row[_ID] for row in rows]  # by position: a Row's attributes cost more
+    shot_projects = (row[_PROJECT_ID] for row in rows if row[_KIND] == "shot")
+    context = await read_context(session, ids, shot_projects)
+    return task_values(rows, await read_links(session, ids), context)

@@ -4,13 +4,24 @@ whatever the number of tasks, and publishing their states through the outbox in 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    any_,
+    bindparam,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -123,16 +134,18 @@ class ReadContext:
     project_defaults: dict[int, tuple[int | None, float]]  # project id -> (image format id, fps)
 
 
-async def read_context(session: AsyncSession, tasks: Sequence[Any]) -> ReadContext:
-    """Calendar, which tasks have children and the shots' project defaults (at most three statements
-    per chunk of ids); `tasks` are ORM tasks or rows with id, kind and project_id."""
+async def read_context(
+    session: AsyncSession, task_ids: Sequence[int], shot_project_ids: Iterable[int]
+) -> ReadContext:
+    """Calendar, which of the tasks have children and the shots' project defaults (at most three
+    statements per chunk of ids)."""
     calendar = await studio_calendar(session)
     statements, connection = _statements(session), await session.connection()
     containers: set[int] = set()
-    for batch in chunks([t.id for t in tasks]):
+    for batch in chunks(task_ids):
         parents = (await connection.execute(statements.containers, {"ids": batch})).scalars()
         containers.update(i for i in parents if i is not None)
-    shot_projects = sorted({t.project_id for t in tasks if t.kind == "shot"})
+    shot_projects = sorted(set(shot_project_ids))
     defaults: dict[int, tuple[int | None, float]] = {}
     if shot_projects:
         rows = await connection.execute(statements.project_defaults, {"ids": shot_projects})
@@ -169,13 +182,17 @@ def links_of(tasks: Sequence[Task]) -> TaskLinks:
     )
 
 
+# The TaskLinks fields read by _ReadStatements.user_links, by their index in its rows.
+_USER_LINKS = ("resource_ids", "alternative_resource_ids", "computed_resource_ids", "sequence_ids")
+
+
 @dataclass(frozen=True)
 class _ReadStatements:
     """The statements that read a page's context and relations, each taking its ids as `ids`."""
 
     containers: Select[Any]
     project_defaults: Select[Any, Any, Any]  # (project id, image format id, fps)
-    user_links: tuple[tuple[str, Select[Any]], ...]  # (TaskLinks field, (task id, other id) rows)
+    user_links: CompoundSelect[Any, Any, Any]  # (index in _USER_LINKS, task id, user or sequence id)
     dependencies: Select[Any]
 
 
@@ -195,13 +212,13 @@ def _read_statements(array: bool) -> _ReadStatements:
             return cast(ColumnElement[bool], column == any_(bindparam("ids", type_=ARRAY(Integer))))
         return cast(ColumnElement[bool], column.in_(bindparam("ids", expanding=True)))
 
-    def pairs(table: Any, key: str, value: str) -> Select[Any]:
-        """(key, value) of the rows of `table` whose key is an id, in the order the ORM relations give."""
-        return (
-            select(table.c[key], table.c[value])
-            .where(among_ids(table.c[key]))
-            .order_by(table.c[key], table.c[value])
-        )
+    def pairs(link: int, table: Any, key: str, value: str) -> Select[Any, Any, Any]:
+        """(link, key, value) of the rows of `table` whose key is an id."""
+        return select(
+            literal_column(str(link)).label("link"),
+            table.c[key].label("task_id"),
+            table.c[value].label("other_id"),
+        ).where(among_ids(table.c[key]))
 
     dependency = cast(Any, TaskDependency.__table__)
     return _ReadStatements(
@@ -209,12 +226,13 @@ def _read_statements(array: bool) -> _ReadStatements:
         project_defaults=select(Project.id, Project.image_format_id, Project.fps).where(
             among_ids(Project.id)
         ),
-        user_links=(
-            ("resource_ids", pairs(task_resource, "task_id", "user_id")),
-            ("alternative_resource_ids", pairs(task_alternative_resource, "task_id", "user_id")),
-            ("computed_resource_ids", pairs(task_computed_resource, "task_id", "user_id")),
-            ("sequence_ids", pairs(shot_sequence, "shot_id", "sequence_id")),
-        ),
+        # One statement for the four tables (the ids sent once), in the order the ORM relations give.
+        user_links=union_all(
+            pairs(0, task_resource, "task_id", "user_id"),
+            pairs(1, task_alternative_resource, "task_id", "user_id"),
+            pairs(2, task_computed_resource, "task_id", "user_id"),
+            pairs(3, shot_sequence, "shot_id", "sequence_id"),
+        ).order_by(literal_column("link"), literal_column("task_id"), literal_column("other_id")),
         dependencies=select(dependency.c.task_id, *(dependency.c[f] for f in _DEPENDENCY_FIELDS))
         .where(among_ids(dependency.c.task_id))
         .order_by(dependency.c.task_id, dependency.c.depends_on_id),
@@ -222,19 +240,15 @@ def _read_statements(array: bool) -> _ReadStatements:
 
 
 async def read_links(session: AsyncSession, task_ids: Sequence[int]) -> TaskLinks:
-    """The tasks' relations with five set-based statements per chunk of ids and no ORM objects: a page of
+    """The tasks' relations with two set-based statements per chunk of ids and no ORM objects: a page of
     1,000 tasks spent most of its time building and reading ORM objects (py-spy, bench/api.py)."""
     statements, connection = _statements(session), await session.connection()
-    found: dict[str, defaultdict[int, list[Any]]] = {
-        name: defaultdict(list) for name, _ in statements.user_links
-    }
+    found: tuple[defaultdict[int, list[Any]], ...] = tuple(defaultdict(list) for _ in _USER_LINKS)
     depends: defaultdict[int, list[Any]] = defaultdict(list)
     for batch in chunks(task_ids):
         ids = {"ids": batch}
-        for name, statement in statements.user_links:
-            by_task = found[name]
-            for task_id, other_id in await connection.execute(statement, ids):
-                by_task[task_id].append(other_id)
+        for link, task_id, other_id in await connection.execute(statements.user_links, ids):
+            found[link][task_id].append(other_id)
         # As dicts with _DEPENDENCY_FIELDS' keys, written as a literal: one dict built per dependency.
         rows = await connection.execute(statements.dependencies, ids)
         for task_id, on, target, timing, unit, model in rows:
@@ -247,4 +261,4 @@ async def read_links(session: AsyncSession, task_ids: Sequence[int]) -> TaskLink
                     "gap_model": model,
                 }
             )
-    return TaskLinks(depends=depends, **found)
+    return TaskLinks(depends=depends, **dict(zip(_USER_LINKS, found, strict=True)))
