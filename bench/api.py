@@ -47,6 +47,7 @@ from stalker_client._http import json_body
 from stalker_shared.auth import Principal, generate_private_pem, issue_token, public_pem_of
 from stalker_shared.http import create_service_app
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
+from stalker_shared.process import settle_heap
 from stalker_shared.runtime import Runtime
 from stalker_versions.definition import versions_definition
 from stalker_versions.settings import VersionsSettings
@@ -120,6 +121,7 @@ async def our_tasks(items_for: Any, count: int) -> dict[str, Any]:
             await runtime.migrate()
             await runtime.open(migrate=False)
             transport = httpx.ASGITransport(app=create_service_app(runtime, manage_runtime=False))
+            settle_heap()  # as the service's processes do once started
             try:
                 async with httpx.AsyncClient(transport=transport, base_url="http://catalog.bench") as client:
                     token = await client.post(
@@ -128,7 +130,7 @@ async def our_tasks(items_for: Any, count: int) -> dict[str, Any]:
                     client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
                     project_id = await create_project(client, "SHOW")
                     bulk = await measure_bulk(client, runtime, items_for(project_id, count))
-                    async with runtime.engine.connect() as connection:
+                    async with runtime.engine.begin() as connection:  # committed: ANALYZE is transactional
                         await connection.exec_driver_sql("ANALYZE")  # as autovacuum does after a load
                     everything = await read_all(client, {"project_id": project_id})
                     filtered = await read_all(client, {"project_id": project_id, **FILTER})
@@ -173,6 +175,7 @@ async def _versions_on(url: str, data_dir: str, total: int, clients: int) -> dic
             base_url="http://versions.bench",
             headers={"Authorization": f"Bearer {token}"},
         ) as client:
+            settle_heap()  # as the service's processes do once started
             await set_up_storage(client)
             await run_scenario(client, "warm-up", 1, task_ids[-1:], 20, "Warmup")
             one = await run_scenario(client, "1 client", 1, task_ids[:1], total, "Main")

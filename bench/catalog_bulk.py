@@ -193,7 +193,7 @@ async def measure_lists(
     """Pages of 100 with filters, with fewer fields, concurrently, and the unfiltered baseline."""
     # Table statistics, as autovacuum gathers them within a minute of a large load; without them
     # PostgreSQL plans the first queries as if the table were empty.
-    async with runtime.engine.connect() as connection:
+    async with runtime.engine.begin() as connection:  # committed: ANALYZE is transactional
         await connection.exec_driver_sql("ANALYZE")
     filtered: dict[str, Any] = {
         "project_id": project_id,

@@ -23,7 +23,7 @@ import time
 from typing import Any
 
 import stalker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from stalker import (
     FilenameTemplate,
     Project,
@@ -81,11 +81,16 @@ def create_tasks(items: list[dict[str, Any]]) -> tuple[Project, int]:
 
 
 def list_tasks(project_id: int) -> dict[str, Any]:
-    """Every task of the project, then the benchmark's filter, each from a fresh session (nothing cached)."""
-    DBSession.expunge_all()
-    started = time.perf_counter()
-    everything = Task.query.filter(Task.project_id == project_id).all()
-    all_seconds = time.perf_counter() - started
+    """Every task of the project (the better of two reads, as on our side), then the benchmark's filter,
+    each from a fresh session (nothing cached), after ANALYZE as on our side."""
+    DBSession.execute(text("ANALYZE"))
+    DBSession.commit()
+    all_seconds = float("inf")
+    for _ in range(2):
+        DBSession.expunge_all()
+        started = time.perf_counter()
+        everything = Task.query.filter(Task.project_id == project_id).all()
+        all_seconds = min(all_seconds, time.perf_counter() - started)
     DBSession.expunge_all()
     started = time.perf_counter()
     filtered = (

@@ -4,7 +4,9 @@ server, and the one-shot migration. Shared by the service CLIs and the embedded 
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,12 +21,26 @@ from stalker_shared.workers import ServiceWorkers
 _log = get_logger(__name__)
 
 
+def settle_heap() -> None:
+    """Take what start-up made and keeps (modules, routes, compiled statements, caches) out of the
+    garbage collector's generations, so a full collection scans only what requests allocate. A list of
+    10,000 tasks allocates enough to run one or two full collections; over a heap of some 200,000
+    start-up objects each took 110-120 ms (bench/api.py, py-spy)."""
+    gc.collect()
+    gc.freeze()
+
+
 class EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the process that runs it."""
+    """A uvicorn server that leaves signal handling to the process that runs it, and settles the heap
+    once the app has started."""
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        settle_heap()
 
 
 async def serve(app: ASGIApp, host: str, port: int) -> None:
@@ -62,6 +78,7 @@ async def run_worker(runtime: Runtime, *, relay: bool = True, consumers: bool = 
     health_task = asyncio.create_task(health.serve()) if settings.health_port else None
     try:
         await workers.start()
+        settle_heap()
         _log.info("worker ready", service=runtime.definition.name, health_port=settings.health_port)
         await stop.wait()
         _log.info("worker stopping", service=runtime.definition.name, grace=settings.shutdown_grace_seconds)
