@@ -12,6 +12,9 @@ For each size, one after the other (never two tj3 runs at once):
    completed (every computed date committed), then the same request again (answered from the cache);
 3. the check: the last run's snapshot rendered and given to a plain `/usr/bin/tj3` (no YJIT, no cache);
    every committed task and project date must equal that run's. Its time is tj3 without YJIT.
+Each run's peak memory is sampled too (bench/memory.py): the reference driver's process tree (its Python
+with the ORM's objects, and its tj3), and ours (this process, holding catalog, scheduler and client, with
+the warm Ruby server and the child it forks).
 Prints a table; writes bench/results/scheduling.json. Needs PostgreSQL (STALKER_TEST_POSTGRES_URL, default
 postgresql://postgres@127.0.0.1:5432/postgres) and tj3 at /usr/bin/tj3.
 """
@@ -39,6 +42,7 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parent))
 from catalog_bulk import PASSWORD, admin_sql, server_url, with_database
+from memory import TreeMemory
 from reference.venv import DRIVER, ensure_reference_python
 from show import bulk_items, counts, describe
 
@@ -109,10 +113,12 @@ async def reference_run(python: Path, show_file: Path, compute_resources: bool) 
         process = await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
+        memory = TreeMemory(process.pid).start()  # its Python (the ORM's objects) and its tj3
         _, stderr = await process.communicate()
         if process.returncode != 0:
             raise RuntimeError(f"reference driver failed: {stderr.decode()[-3000:]}")
         result: dict[str, Any] = json.loads(out.read_text())
+        result["memory"] = memory.stop()
         out.unlink()
         return result
 
@@ -171,6 +177,7 @@ async def create_show(client: httpx.AsyncClient, show: dict[str, Any]) -> tuple[
 async def schedule_once(client: httpx.AsyncClient, studio_id: int, compute_resources: bool) -> dict[str, Any]:
     """POST the request, poll until the job is completed; timings of every step."""
     PROBE.clear()
+    memory = TreeMemory().start()  # this process (catalog, scheduler, client) and the warm Ruby
     started = time.perf_counter()
     job = await ok(
         await client.post(
@@ -183,6 +190,7 @@ async def schedule_once(client: httpx.AsyncClient, studio_id: int, compute_resou
         await asyncio.sleep(0.05)
         job = await ok(await client.get(f"{API}/schedule-jobs/{job['id']}"))
     total = time.perf_counter() - started
+    used = memory.stop()
     assert job["status"] == "completed", job
     timings = {name: round(value, 3) for name, value in sorted((job["timings"] or {}).items())}
     return {
@@ -193,6 +201,7 @@ async def schedule_once(client: httpx.AsyncClient, studio_id: int, compute_resou
         **timings,
         "apply": round(PROBE["apply"], 3),
         "tasks_scheduled": job["tasks_scheduled"],
+        "memory": used,
     }
 
 
@@ -414,7 +423,21 @@ def table(results: dict[str, Any]) -> str:
         )
     width = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)) for row in rows]
-    return "\n".join(lines + detail)
+    return "\n".join(lines + detail + memory_lines(results))
+
+
+def memory_lines(results: dict[str, Any]) -> list[str]:
+    """Peak MB of each run's process tree (engine high-water mark in brackets), ref then ours."""
+    lines = ["peak memory, MB (tj3/Ruby high-water mark): ref / ref+cr / ours / ours+cr"]
+    for leaves, size in results["sizes"].items():
+        ref, runs = size["reference"], size["ours"]["runs"]
+        figures = [ref.get(k, {}).get("memory") for k in ("default", "compute_resources")]
+        figures += [run.get("memory") for run in runs]
+        lines.append(
+            f"  {leaves}: "
+            + " / ".join(f"{m['peak_mb']} ({m['engine_peak_mb']})" if m else "-" for m in figures)
+        )
+    return lines
 
 
 async def _version(command: str) -> str:
