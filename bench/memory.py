@@ -1,9 +1,11 @@
 """Peak memory of a process and its descendants, sampled from /proc while a benchmark step runs.
 
 Two figures per step:
-- `peak_mb`: the most the whole tree held at one moment, sampled every 50 ms (a shorter peak can be
-  missed). Each process counts its proportional set size (Pss): a page shared by our warm Ruby server
-  and the child it forks for a run counts once in all, not once per process as resident sets would;
+- `peak_mb`: the most the whole tree held at one moment: the sum of its processes' resident sets, sampled
+  every 50 ms (a shorter peak can be missed). A page our warm Ruby server shares with the child it forks
+  for a run counts in both, so for ours this is an upper bound. (Proportional sets, from `smaps_rollup`,
+  would count it once, but reading them walks the process's page tables under its memory lock every 50
+  ms, a cost the sampler should not add to the run it measures);
 - `engine_peak_mb`: the largest high-water mark of a resident set (VmHWM, exact: the kernel keeps it)
   among the scheduling engine's processes, tj3 and Ruby. A forked child's includes the pages it shares
   with its server.
@@ -69,7 +71,7 @@ class TreeMemory:
         while True:
             total = 0
             for pid in _descendants(self.pid):
-                total += _proportional_kb(pid) * 1024
+                total += _field_kb(f"/proc/{pid}/status", "VmRSS:") * 1024
                 comm = (_read(f"/proc/{pid}/comm") or "").strip()
                 if comm in ENGINES:
                     self._engine_hwm[pid] = max(self._engine_hwm.get(pid, 0), _high_water_kb(pid))
@@ -87,7 +89,3 @@ def _field_kb(path: str, name: str) -> int:
 
 def _high_water_kb(pid: int) -> int:
     return _field_kb(f"/proc/{pid}/status", "VmHWM:")
-
-
-def _proportional_kb(pid: int) -> int:
-    return _field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
