@@ -12,12 +12,10 @@ from stalker_versions.db.models import TaskRef
 from stalker_versions.service.catalog_events import ProjectFacts, TaskFacts
 
 from support.versions import (
-    ADMIN,
     COMP,
     PROJECT,
     SHOT,
     VersionsService,
-    bearer,
     feed_the_commercial,
     project_created,
     set_up_storage,
@@ -108,7 +106,7 @@ async def test_a_task_the_events_have_not_brought_yet_is_fetched_once(versions: 
         ),
         COMP: TaskFacts(id=COMP, project_id=PROJECT, parent_id=SHOT, name="comp", revision=4),
     }
-    token = bearer(ADMIN)["Authorization"].removeprefix("Bearer ")
+    token = versions.client.headers["Authorization"].removeprefix("Bearer ")  # the one the client sends
     first = await versions.post(f"/versions/v1/tasks/{COMP}/versions", {})
     assert first["filename"] == "SH001_comp_Main_v001"
     assert versions.catalog.calls == [("task", COMP, token), ("task", SHOT, token), ("task", 40, token)]
