@@ -45,8 +45,16 @@ async def test_r3_consumer_killed_repeatedly_loses_and_duplicates_nothing(
     log = tmp_path / "worker.log"
     kills = 0
     for _ in range(4):
+        before = await effect_count(probe.engine)
         worker = start_worker(probe, delay=0.02, log=log)
-        await asyncio.sleep(1.5)
+
+        async def consuming(before: int = before) -> bool:
+            return await effect_count(probe.engine) > before
+
+        # Killed once it consumes (a fixed delay lost the race to a slow start-up: nothing was in flight),
+        # with messages in flight: its prefetch window is held while each effect takes 20 ms.
+        await eventually(consuming, timeout=60, what="the worker to start consuming")
+        await asyncio.sleep(0.3)
         worker.send_signal(signal.SIGKILL)  # by pid: no clean-up, unacked messages return to the queue
         worker.wait()
         kills += 1
