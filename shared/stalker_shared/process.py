@@ -31,8 +31,12 @@ def settle_heap() -> None:
 
 
 class EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the process that runs it, and settles the heap
-    once the app has started."""
+    """A uvicorn server that leaves signal handling to the process that runs it and, when it serves the
+    process's app (not a worker's side health server), settles the heap once the app has started."""
+
+    def __init__(self, config: uvicorn.Config, *, settle: bool = True) -> None:
+        super().__init__(config)
+        self.settle = settle
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -40,7 +44,8 @@ class EmbeddedServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
-        settle_heap()
+        if self.settle:
+            settle_heap()
 
 
 async def serve(app: ASGIApp, host: str, port: int) -> None:
@@ -73,7 +78,8 @@ async def run_worker(runtime: Runtime, *, relay: bool = True, consumers: bool = 
             port=settings.health_port,
             log_config=None,
             lifespan="off",
-        )
+        ),
+        settle=False,  # the worker settles its heap once its workers have started
     )
     health_task = asyncio.create_task(health.serve()) if settings.health_port else None
     try:
