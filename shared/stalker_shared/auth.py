@@ -144,6 +144,7 @@ class Authenticator:
 
     def __init__(self, verifier: TokenVerifier) -> None:
         self._verifier = verifier
+        self.verify = verifier.verify
 
         async def user(token: Annotated[str | None, Depends(_bearer)]) -> Principal:
             if not token:

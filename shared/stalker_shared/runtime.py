@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData, text
 
-from stalker_shared.auth import Authenticator, TokenVerifier, load_signing_keys
+from stalker_shared.access import Access, access_from_token
+from stalker_shared.auth import Authenticator, Principal, TokenVerifier, load_signing_keys
 from stalker_shared.consumer import MessageConsumer, Subscription
 from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry
 from stalker_shared.db import create_engine, create_sessionmaker
@@ -20,6 +21,7 @@ from stalker_shared.messaging.queues import stalker_topology
 from stalker_shared.messaging.topology import Topology
 from stalker_shared.migrations import is_at_head, upgrade_to_head
 from stalker_shared.outbox import OutboxRelay
+from stalker_shared.scope import ScopeRules
 from stalker_shared.settings import ServiceSettings
 from stalker_shared.tables import MessagingTables
 from stalker_shared.unit_of_work import UnitOfWork
@@ -43,6 +45,10 @@ class ServiceDefinition:
     # ahead of the first message and stopped with them).
     workers_started: Callable[[], Awaitable[None]] | None = None
     workers_stopped: Callable[[], None] | None = None
+    # The caller's access, read from the service's own data at the start of each request.
+    load_access: Callable[[Any, Principal], Awaitable[Access]] = access_from_token
+    # The service's project-scoped models and how each finds its project (see scope.py).
+    scope_rules: ScopeRules = field(default_factory=dict)
     registry: ContractRegistry = field(default_factory=lambda: ContractRegistry(ALL_CONTRACTS))
 
     @property

@@ -9,6 +9,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from stalker_shared.access import Access
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.inbox import already_processed, claim_message
 from stalker_shared.messaging.topology import Topology
@@ -30,6 +31,8 @@ class UnitOfWork:
         self._on_outbox_commit = on_outbox_commit
         self._session: AsyncSession | None = None
         self._wrote_outbox = False
+        # Whom this work is for: a request's caller (set by the request path), else the system.
+        self.access = Access.system()
 
     @property
     def session(self) -> AsyncSession:

@@ -18,6 +18,7 @@ from stalker_catalog.api.reference_data import (
 from stalker_catalog.api.scheduling import scheduling_router
 from stalker_catalog.api.studio import studios_router
 from stalker_catalog.api.tasks import tasks_router
+from stalker_catalog.db.access import SCOPE_RULES, load_access
 from stalker_catalog.db.models import MESSAGING, Base, Department, Group
 from stalker_catalog.service import scheduling
 from stalker_catalog.service.init import run_initialization
@@ -32,7 +33,7 @@ def catalog_routers(runtime: Runtime) -> list[APIRouter]:
         auth_router(runtime),
         admin_router(runtime),
         users_router(runtime),
-        collections_router(runtime, Department, admin_only=False),
+        collections_router(runtime, Department, admin_only=True),
         collections_router(runtime, Group, admin_only=True),
         roles_router(runtime),
         statuses_router(runtime),
@@ -54,6 +55,8 @@ def catalog_definition(_: object = None) -> ServiceDefinition:
         migrations=Path(__file__).parent / "migrations",
         routers=catalog_routers,
         bootstrap=run_initialization,
+        load_access=load_access,
+        scope_rules=SCOPE_RULES,
         subscriptions=(
             Subscription(
                 CATALOG_SCHEDULE_RESULTS,

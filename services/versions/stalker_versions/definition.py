@@ -13,6 +13,7 @@ from stalker_versions.api.projects import projects_router
 from stalker_versions.api.repositories import paths_router, repositories_router
 from stalker_versions.api.structures import filename_templates_router, structures_router
 from stalker_versions.api.versions import task_versions_router, versions_router
+from stalker_versions.db.access import SCOPE_RULES, load_access
 from stalker_versions.db.models import MESSAGING, Base
 from stalker_versions.service.catalog_events import CATALOG_EVENT_HANDLERS
 
@@ -37,5 +38,7 @@ def versions_definition(_settings: object = None) -> ServiceDefinition:
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
         routers=versions_routers,
+        load_access=load_access,
+        scope_rules=SCOPE_RULES,
         subscriptions=(Subscription(VERSIONS_CATALOG_EVENTS, dict(CATALOG_EVENT_HANDLERS)),),
     )

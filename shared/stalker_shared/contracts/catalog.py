@@ -47,6 +47,7 @@ class GroupState(AggregateState):
 class RoleState(AggregateState):
     name: str
     description: str = ""
+    access: str = "artist"  # what a project member with this role may do (stalker_shared.access)
 
 
 class StatusState(AggregateState):
@@ -86,6 +87,13 @@ class StudioState(AggregateState):
     now: AwareDatetime | None = None
 
 
+class ProjectMemberState(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: int
+    role: str  # the member's access level: producer, lead, artist or viewer (stalker_shared.access)
+
+
 class ProjectState(AggregateState):
     name: str
     code: str
@@ -97,6 +105,7 @@ class ProjectState(AggregateState):
     start: AwareDatetime | None = None
     end: AwareDatetime | None = None
     user_ids: list[int] = []
+    members: list[ProjectMemberState] = []
 
 
 class DependencyState(BaseModel):

@@ -105,7 +105,7 @@ async def test_wrong_passwords_and_tampered_tokens_get_401(catalog: Catalog) -> 
     assert (await anonymous.get("/catalog/healthz")).status_code == 200
 
 
-async def test_only_admins_manage_users_and_groups(catalog: Catalog) -> None:
+async def test_only_admins_manage_users_groups_departments_and_roles(catalog: Catalog) -> None:
     client = catalog.client
     await client.post("/catalog/v1/users", json=ME)
     artist = await catalog.login("eoyilmaz", "secret")
@@ -116,7 +116,16 @@ async def test_only_admins_manage_users_and_groups(catalog: Catalog) -> None:
         await client.post("/catalog/v1/groups/1/users", json={"user_id": 2}, headers=artist)
     ).status_code == 403
     assert (await client.get("/catalog/v1/users", headers=artist)).status_code == 200
-    department = await client.post("/catalog/v1/departments", json={"name": "Lighting"}, headers=artist)
+    for path, body in (
+        ("departments", {"name": "Lighting"}),
+        ("departments/1/members", {"user_id": 2}),
+        ("users/2/departments", {"department_id": 1}),
+        ("roles", {"name": "Boss", "access": "producer"}),
+    ):
+        refused = await client.post(f"/catalog/v1/{path}", json=body, headers=artist)
+        assert refused.status_code == 403, (path, refused.text)
+    assert (await client.delete("/catalog/v1/departments/1", headers=artist)).status_code == 403
+    department = await client.post("/catalog/v1/departments", json={"name": "Lighting"})
     assert department.status_code == 201
 
 

@@ -80,6 +80,7 @@ async def test_tutorial_part_2a_fancy_commercial(catalog: Catalog) -> None:
             "login": "eoyilmaz",
             "role_id": None,
             "role": None,
+            "access": "artist",
             "rate": 120.0,
         }
     ]
@@ -155,7 +156,9 @@ async def test_project_users_have_roles_and_rates(catalog: Catalog) -> None:
     client = catalog.client
     me = await create(catalog, "users", ME)
     other = await create(catalog, "users", {**ME, "login": "other", "email": "o@x.com", "rate": 0.0})
-    lead = await create(catalog, "roles", {"name": "Lead"})
+    # `init` made one role per access level: Producer, Lead, Artist, Viewer.
+    [lead] = (await client.get("/catalog/v1/roles?name=Lead")).json()["items"]
+    assert lead["access"] == "lead"
     project = await create(catalog, "projects", {"name": "FC", "code": "FC", "user_ids": [other["id"]]})
     url = f"/catalog/v1/projects/{project['id']}/users"
     added = await client.post(url, json={"user_id": me["id"], "role_id": lead["id"], "rate": 150})
@@ -166,6 +169,7 @@ async def test_project_users_have_roles_and_rates(catalog: Catalog) -> None:
         "login": "eoyilmaz",
         "role_id": lead["id"],
         "role": "Lead",
+        "access": "lead",
         "rate": 150.0,
     }
     again = await client.post(url, json={"user_id": me["id"]})
@@ -216,17 +220,28 @@ async def test_deleting_a_project_deletes_its_tasks_with_an_event_each(catalog: 
     assert (await client.delete(f"/catalog/v1/projects/{project['id']}")).status_code == 404
 
 
-async def test_any_logged_in_user_manages_projects_but_not_anonymously(catalog: Catalog) -> None:
+async def test_admins_make_projects_producers_run_them_and_others_do_not_see_them(catalog: Catalog) -> None:
     client = catalog.client
-    await create(catalog, "users", ME)
+    me = await create(catalog, "users", ME)
+    await create(catalog, "users", {**ME, "login": "stranger", "email": "s@x.com"})
     artist = await catalog.login("eoyilmaz", "secret")
-    project = await create(catalog, "projects", {"name": "Fancy Commercial", "code": "FC"}, headers=artist)
-    renamed = await client.patch(
-        f"/catalog/v1/projects/{project['id']}", json={"name": "Fancy"}, headers=artist
-    )
-    assert renamed.status_code == 200 and renamed.json()["revision"] == 2
+    stranger = await catalog.login("stranger", "secret")
+    refused = await client.post("/catalog/v1/projects", json={"name": "F", "code": "F"}, headers=artist)
+    assert refused.status_code == 403
+    project = await create(catalog, "projects", {"name": "Fancy Commercial", "code": "FC"})
+    url = f"/catalog/v1/projects/{project['id']}"
+    [producer] = (await client.get("/catalog/v1/roles?name=Producer")).json()["items"]
+    added = await client.post(f"{url}/users", json={"user_id": me["id"], "role_id": producer["id"]})
+    assert added.status_code == 201 and added.json()["access"] == "producer"
+    renamed = await client.patch(url, json={"name": "Fancy"}, headers=artist)
+    assert renamed.status_code == 200 and renamed.json()["revision"] == 3
+    assert renamed.json()["members"] == [{"user_id": me["id"], "role": "producer"}]
     found = await client.get("/catalog/v1/projects?name__contains=FAN", headers=artist)
     assert [p["code"] for p in found.json()["items"]] == ["FC"]
+    assert (await client.get("/catalog/v1/projects", headers=stranger)).json()["items"] == []
+    for method in ("GET", "PATCH", "DELETE"):
+        hidden = await client.request(method, url, json={} if method == "PATCH" else None, headers=stranger)
+        assert hidden.status_code == 404, method
     anonymous = {"Authorization": ""}
     assert (await client.get("/catalog/v1/projects", headers=anonymous)).status_code == 401
     assert (await client.post("/catalog/v1/projects", json={}, headers=anonymous)).status_code == 401

@@ -17,6 +17,18 @@ async def artist_headers(catalog: Catalog) -> dict[str, str]:
     return await catalog.login("artist", "secret")
 
 
+async def producer_headers(catalog: Catalog) -> dict[str, str]:
+    """A user who produces one project: types and image formats are theirs to edit, not an artist's."""
+    client = catalog.client
+    user = await client.post("/catalog/v1/users", json={**ARTIST, "login": "producer", "email": "p@x.com"})
+    project = await client.post("/catalog/v1/projects", json={"name": "Produced", "code": "PRD"})
+    [role] = (await client.get("/catalog/v1/roles?name=Producer")).json()["items"]
+    member = {"user_id": user.json()["id"], "role_id": role["id"]}
+    added = await client.post(f"/catalog/v1/projects/{project.json()['id']}/users", json=member)
+    assert added.status_code == 201, added.text
+    return await catalog.login("producer", "secret")
+
+
 async def status_id(catalog: Catalog, code: str) -> int:
     items = (await catalog.client.get(f"/catalog/v1/statuses?code={code}")).json()["items"]
     assert len(items) == 1, items
@@ -175,8 +187,13 @@ async def test_status_lists_in_use_cannot_lose_statuses_or_be_deleted(catalog: C
     assert "catalog.status_list.deleted" in await catalog.event_types()
 
 
-async def test_types_are_unique_per_target_and_any_user_may_write_them(catalog: Catalog) -> None:
+async def test_types_are_unique_per_target_and_producers_may_write_them(catalog: Catalog) -> None:
     client, artist = catalog.client, await artist_headers(catalog)
+    refused = await client.post(
+        "/catalog/v1/types", json={"name": "Character", "target_entity_type": "Asset"}, headers=artist
+    )
+    assert refused.status_code == 403 and refused.json()["operation"] == "studio.reference.edit"
+    artist = await producer_headers(catalog)
     character = await client.post(
         "/catalog/v1/types", json={"name": "Character", "target_entity_type": "Asset"}, headers=artist
     )
@@ -207,6 +224,11 @@ async def test_types_are_unique_per_target_and_any_user_may_write_them(catalog: 
 
 async def test_image_formats_validate_sizes_and_derive_the_device_aspect(catalog: Catalog) -> None:
     client, artist = catalog.client, await artist_headers(catalog)
+    refused = await client.post(
+        "/catalog/v1/image-formats", json={"name": "HD", "width": 1920, "height": 1080}, headers=artist
+    )
+    assert refused.status_code == 403
+    artist = await producer_headers(catalog)
     hd = await client.post(
         "/catalog/v1/image-formats", json={"name": "HD 1080", "width": 1920, "height": 1080}, headers=artist
     )

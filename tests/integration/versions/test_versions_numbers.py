@@ -8,15 +8,18 @@ import asyncio
 import pytest
 from sqlalchemy import func, select
 
+from stalker_shared.contracts.catalog import ProjectMemberState, ProjectUpdated
 from stalker_versions.db.models import VersionCounter
 
 from support.versions import (
     ARTIST,
     COMP,
     OTHER_ARTIST,
+    PROJECT,
     VersionsService,
     bearer,
     feed_the_commercial,
+    project_created,
     set_up_storage,
 )
 
@@ -26,6 +29,10 @@ CREATE = f"/versions/v1/tasks/{COMP}/versions"
 @pytest.fixture
 async def ready(versions: VersionsService) -> VersionsService:
     await feed_the_commercial(versions)
+    # The artists work on the project: its next state names them.
+    members = [ProjectMemberState(user_id=u.user_id, role="artist") for u in (ARTIST, OTHER_ARTIST)]
+    state = project_created(PROJECT, "Fancy Commercial", "FC", revision=2).model_dump() | {"members": members}
+    assert (await versions.deliver(ProjectUpdated(**state))).outcome == "ack"
     await set_up_storage(versions)
     return versions
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from stalker_shared.contracts.catalog import ProjectCreated, ProjectMemberState
+
 from support.versions import (
     ARTIST,
     COMP,
@@ -215,6 +217,10 @@ async def test_every_route_needs_a_token_and_configuration_needs_an_admin(versio
         (STRUCTURES, {"name": "S"}),
     ]:
         assert (await versions.client.post(url, json=body, headers=artist)).status_code == 403
+    # A project's storage is its producers': an artist of the project is refused.
+    state = project_created(PROJECT, "Fancy Commercial", "FC").model_dump()
+    members = [ProjectMemberState(user_id=ARTIST.user_id, role="artist")]
+    assert (await versions.deliver(ProjectCreated(**state | {"members": members}))).outcome == "ack"
     storage = await versions.client.put(
         f"/versions/v1/projects/{PROJECT}/storage", json={"repository_ids": []}, headers=artist
     )

@@ -45,3 +45,17 @@ async def test_missing_is_none_refused_is_forbidden_and_anything_else_unavailabl
 
     with pytest.raises(CatalogUnavailable, match="could not be reached"):
         await catalog(httpx.MockTransport(unreachable)).task(1, None)
+
+
+async def test_a_projects_members_are_read_with_their_access_levels() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        members = [
+            {"user_id": 7, "role": "producer"},
+            {"user_id": 8, "role": "viewer", "since": "2026-01-01"},  # extra fields are let go
+        ]
+        body = {"id": 34, "name": "Fancy Commercial", "code": "FC", "revision": 2, "members": members}
+        return httpx.Response(200, json={**body, "status": "RTS", "user_ids": [7, 8]})
+
+    project = await catalog(httpx.MockTransport(answer)).project(34, "tok")
+    assert project is not None
+    assert [(m.user_id, m.role) for m in project.members] == [(7, "producer"), (8, "viewer")]

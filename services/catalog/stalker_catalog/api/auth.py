@@ -10,7 +10,7 @@ from stalker_catalog.security import access_token
 from stalker_catalog.service.auth import LoginFailed, authenticate
 from stalker_catalog.service.init import run_initialization
 from stalker_catalog.settings import CatalogSettings
-from stalker_shared.auth import Principal
+from stalker_shared.requests import Caller, admin
 from stalker_shared.runtime import Runtime
 
 
@@ -42,14 +42,19 @@ def auth_router(runtime: Runtime) -> APIRouter:
         )
 
     @router.get("/me", response_model=Me)
-    async def me(principal: Annotated[Principal, Depends(runtime.auth.user)]) -> Me:
-        return Me(id=principal.user_id, login=principal.login, is_admin=principal.is_admin)
+    async def me(access: Caller) -> Me:
+        return Me(
+            id=access.user_id,
+            login=access.login,
+            is_admin=access.is_admin,
+            project_roles={str(k): v.value for k, v in sorted(access.roles.items())},
+        )
 
     return router
 
 
 def admin_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[Depends(runtime.auth.admin)])
+    router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[Depends(admin)])
 
     @router.post("/init", summary="Create the default data again where missing (idempotent)")
     async def init() -> dict[str, object]:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.sqltypes import Boolean, Float, Integer, String
 
 from stalker_catalog.domain.errors import ValidationFailed
+from stalker_shared.scope import visible_projects
 
 RESERVED = frozenset({"limit", "offset", "sort", "fields"})
 T = TypeVar("T", bound=BaseModel)
@@ -122,9 +123,13 @@ async def fetch_rows(
     page does not tell it: a page neither full nor past the end is the last one.
 
     Executed on the session's connection: columns need none of the ORM's result handling, which cost a
-    fifth more CPU for a page of 1,000 tasks."""
+    fifth more CPU for a page of 1,000 tasks. No ORM hook sees it, so the project scope is applied here:
+    a list of project rows must name its `project_id` column."""
     connection = await session.connection()
     filtered = apply_filters(statement, spec, params)
+    projects = visible_projects(session)
+    if projects is not None:
+        filtered = filtered.where(spec.columns["project_id"].in_(sorted(projects)))
     page = apply_sort(filtered, spec, params).limit(params.limit).offset(params.offset)
     rows = list((await connection.execute(page)).all())
     if 0 < len(rows) < params.limit or (not rows and params.offset == 0):

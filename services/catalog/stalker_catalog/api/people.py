@@ -1,5 +1,5 @@
-"""Routes for users, departments, groups and roles. Users and groups (which carry admin rights) are
-changed by admins only; departments and roles by any logged-in user."""
+"""Routes for users, departments, groups and roles: read by any logged-in user, changed by admins only
+(groups carry admin rights, roles carry project access)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from stalker_catalog.api.schemas.people import (
 from stalker_catalog.db.models import Department, Group, Role, User
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import people
+from stalker_shared.requests import Work, admin, caller
 from stalker_shared.runtime import Runtime
 
 USER_LIST = ListSpec(
@@ -83,71 +84,71 @@ def _changes(body: Any) -> dict[str, Any]:
 
 
 def users_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/users", tags=["users"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/users", tags=["users"])
 
     @router.get("", response_model=Page[UserRead], description=USER_LIST.describe())
     async def list_users(
+        uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Page[UserRead] | JSONResponse:
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(
-                uow.session, select(User).options(*people.USER_LOAD), USER_LIST, params
-            )
+        rows, total = await fetch_page(
+            uow.session, select(User).options(*people.USER_LOAD), USER_LIST, params
+        )
         return page_response(make_page([user_read(u) for u in rows], total, params), params, UserRead)
 
     @router.post(
         "",
         status_code=status.HTTP_201_CREATED,
         response_model=UserRead,
-        dependencies=[Depends(runtime.auth.admin)],
+        dependencies=[Depends(admin)],
     )
-    async def create_user(body: UserCreate) -> UserRead:
+    async def create_user(uow: Work, body: UserCreate) -> UserRead:
         command = people.CreateUser(
             **body.model_dump(exclude={"password", "department_ids", "group_ids"}),
             password=body.password.get_secret_value(),
             department_ids=tuple(body.department_ids),
             group_ids=tuple(body.group_ids),
         )
-        async with runtime.unit_of_work() as uow:
-            return user_read(await people.create_user(uow, command))
+        return user_read(await people.create_user(uow, command))
 
     @router.get("/{user_id}", response_model=UserRead)
-    async def get_user(user_id: int) -> UserRead:
-        async with runtime.unit_of_work() as uow:
-            return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
+    async def get_user(uow: Work, user_id: int) -> UserRead:
+        return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
 
-    @router.patch("/{user_id}", response_model=UserRead, dependencies=[Depends(runtime.auth.admin)])
-    async def update_user(user_id: int, body: UserUpdate) -> UserRead:
-        async with runtime.unit_of_work() as uow:
-            return user_read(await people.update_user(uow, people.UpdateUser(user_id, _changes(body))))
+    @router.patch("/{user_id}", response_model=UserRead, dependencies=[Depends(admin)])
+    async def update_user(uow: Work, user_id: int, body: UserUpdate) -> UserRead:
+        return user_read(await people.update_user(uow, people.UpdateUser(user_id, _changes(body))))
 
-    @router.delete(
-        "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(runtime.auth.admin)]
-    )
-    async def delete_user(user_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await people.delete_user(uow, user_id)
+    @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(admin)])
+    async def delete_user(uow: Work, user_id: int) -> Response:
+        await people.delete_user(uow, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.get("/{user_id}/departments", response_model=list[CollectionRead])
-    async def user_departments(user_id: int) -> list[CollectionRead]:
-        async with runtime.unit_of_work() as uow:
-            user = await get_one(uow.session, User, user_id, *people.USER_LOAD)
-            departments = await people.load_collections(uow, Department, [d.id for d in user.departments])
+    async def user_departments(uow: Work, user_id: int) -> list[CollectionRead]:
+        user = await get_one(uow.session, User, user_id, *people.USER_LOAD)
+        departments = await people.load_collections(uow, Department, [d.id for d in user.departments])
         return [collection_read(d) for d in departments]
 
-    @router.post("/{user_id}/departments", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-    async def join_department(user_id: int, body: DepartmentRef) -> UserRead:
+    @router.post(
+        "/{user_id}/departments",
+        response_model=UserRead,
+        status_code=status.HTTP_201_CREATED,
+        dependencies=[Depends(admin)],
+    )
+    async def join_department(uow: Work, user_id: int, body: DepartmentRef) -> UserRead:
         """The same as adding the user to the department's members."""
-        async with runtime.unit_of_work() as uow:
-            await people.add_member(uow, Department, body.department_id, user_id)
-        async with runtime.unit_of_work() as uow:
-            return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
+        await people.add_member(uow, Department, body.department_id, user_id)
+        uow.session.expire_all()  # the user's departments as they are now
+        return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
 
-    @router.delete("/{user_id}/departments/{department_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def leave_department(user_id: int, department_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await people.remove_member(uow, Department, department_id, user_id)
+    @router.delete(
+        "/{user_id}/departments/{department_id}",
+        status_code=status.HTTP_204_NO_CONTENT,
+        dependencies=[Depends(admin)],
+    )
+    async def leave_department(uow: Work, user_id: int, department_id: int) -> Response:
+        await people.remove_member(uow, Department, department_id, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
@@ -159,17 +160,17 @@ def collections_router(
     name = "departments" if model is Department else "groups"
     spec = DEPARTMENT_LIST if model is Department else GROUP_LIST
     load = people.DEPARTMENT_LOAD if model is Department else people.GROUP_LOAD
-    router = APIRouter(prefix=f"/v1/{name}", tags=[name], dependencies=[Depends(runtime.auth.user)])
-    writer = runtime.auth.admin if admin_only else runtime.auth.user
+    router = APIRouter(prefix=f"/v1/{name}", tags=[name])
+    writer = admin if admin_only else caller
     create = people.create_department if model is Department else people.create_group
     update = people.update_department if model is Department else people.update_group
 
     @router.get("", response_model=Page[CollectionRead], description=spec.describe(), name=f"list_{name}")
     async def list_collections(
+        uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Page[CollectionRead] | JSONResponse:
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, select(model).options(*load), spec, params)
+        rows, total = await fetch_page(uow.session, select(model).options(*load), spec, params)
         page = make_page([collection_read(c) for c in rows], total, params)
         return page_response(page, params, CollectionRead)
 
@@ -180,15 +181,13 @@ def collections_router(
         name=f"create_{name}",
         dependencies=[Depends(writer)],
     )
-    async def create_collection(body: CollectionCreate) -> CollectionRead:
+    async def create_collection(uow: Work, body: CollectionCreate) -> CollectionRead:
         command = people.CreateCollection(body.name, body.description, tuple(body.user_ids))
-        async with runtime.unit_of_work() as uow:
-            return collection_read(await create(uow, command))
+        return collection_read(await create(uow, command))
 
     @router.get("/{collection_id}", response_model=CollectionRead, name=f"get_{name}")
-    async def get_collection(collection_id: int) -> CollectionRead:
-        async with runtime.unit_of_work() as uow:
-            return collection_read(await get_one(uow.session, model, collection_id, *load))
+    async def get_collection(uow: Work, collection_id: int) -> CollectionRead:
+        return collection_read(await get_one(uow.session, model, collection_id, *load))
 
     @router.patch(
         "/{collection_id}",
@@ -196,9 +195,8 @@ def collections_router(
         name=f"update_{name}",
         dependencies=[Depends(writer)],
     )
-    async def update_collection(collection_id: int, body: CollectionUpdate) -> CollectionRead:
-        async with runtime.unit_of_work() as uow:
-            return collection_read(await update(uow, collection_id, _changes(body)))
+    async def update_collection(uow: Work, collection_id: int, body: CollectionUpdate) -> CollectionRead:
+        return collection_read(await update(uow, collection_id, _changes(body)))
 
     @router.delete(
         "/{collection_id}",
@@ -206,18 +204,16 @@ def collections_router(
         name=f"delete_{name}",
         dependencies=[Depends(writer)],
     )
-    async def delete_collection(collection_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await people.delete_collection(uow, model, collection_id)
+    async def delete_collection(uow: Work, collection_id: int) -> Response:
+        await people.delete_collection(uow, model, collection_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     for alias in ("users", "members"):
 
         @router.get(f"/{{collection_id}}/{alias}", response_model=list[UserRead], name=f"{name}_{alias}")
-        async def members(collection_id: int) -> list[UserRead]:
-            async with runtime.unit_of_work() as uow:
-                collection = await get_one(uow.session, model, collection_id, *load)
-                users = await people.load_users(uow, [u.id for u in collection.users])
+        async def members(uow: Work, collection_id: int) -> list[UserRead]:
+            collection = await get_one(uow.session, model, collection_id, *load)
+            users = await people.load_users(uow, [u.id for u in collection.users])
             return [user_read(u) for u in users]
 
         @router.post(
@@ -227,9 +223,8 @@ def collections_router(
             name=f"{name}_add_{alias}",
             dependencies=[Depends(writer)],
         )
-        async def add_member(collection_id: int, body: MemberRef) -> CollectionRead:
-            async with runtime.unit_of_work() as uow:
-                return collection_read(await people.add_member(uow, model, collection_id, body.user_id))
+        async def add_member(uow: Work, collection_id: int, body: MemberRef) -> CollectionRead:
+            return collection_read(await people.add_member(uow, model, collection_id, body.user_id))
 
         @router.delete(
             f"/{{collection_id}}/{alias}/{{user_id}}",
@@ -237,45 +232,43 @@ def collections_router(
             name=f"{name}_remove_{alias}",
             dependencies=[Depends(writer)],
         )
-        async def remove_member(collection_id: int, user_id: int) -> Response:
-            async with runtime.unit_of_work() as uow:
-                await people.remove_member(uow, model, collection_id, user_id)
+        async def remove_member(uow: Work, collection_id: int, user_id: int) -> Response:
+            await people.remove_member(uow, model, collection_id, user_id)
             return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
 
 
 def roles_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/roles", tags=["roles"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/roles", tags=["roles"])
 
     @router.get("", response_model=Page[RoleRead], description=ROLE_LIST.describe())
     async def list_roles(
+        uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Page[RoleRead] | JSONResponse:
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, select(Role), ROLE_LIST, params)
+        rows, total = await fetch_page(uow.session, select(Role), ROLE_LIST, params)
         page = make_page([RoleRead.model_validate(r) for r in rows], total, params)
         return page_response(page, params, RoleRead)
 
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=RoleRead)
-    async def create_role(body: RoleCreate) -> RoleRead:
-        async with runtime.unit_of_work() as uow:
-            return RoleRead.model_validate(await people.create_role(uow, body.name, body.description))
+    @router.post(
+        "", status_code=status.HTTP_201_CREATED, response_model=RoleRead, dependencies=[Depends(admin)]
+    )
+    async def create_role(uow: Work, body: RoleCreate) -> RoleRead:
+        role = await people.create_role(uow, body.name, body.description, body.access)
+        return RoleRead.model_validate(role)
 
     @router.get("/{role_id}", response_model=RoleRead)
-    async def get_role(role_id: int) -> RoleRead:
-        async with runtime.unit_of_work() as uow:
-            return RoleRead.model_validate(await get_one(uow.session, Role, role_id))
+    async def get_role(uow: Work, role_id: int) -> RoleRead:
+        return RoleRead.model_validate(await get_one(uow.session, Role, role_id))
 
-    @router.patch("/{role_id}", response_model=RoleRead)
-    async def update_role(role_id: int, body: RoleUpdate) -> RoleRead:
-        async with runtime.unit_of_work() as uow:
-            return RoleRead.model_validate(await people.update_role(uow, role_id, _changes(body)))
+    @router.patch("/{role_id}", response_model=RoleRead, dependencies=[Depends(admin)])
+    async def update_role(uow: Work, role_id: int, body: RoleUpdate) -> RoleRead:
+        return RoleRead.model_validate(await people.update_role(uow, role_id, _changes(body)))
 
-    @router.delete("/{role_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def delete_role(role_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await people.delete_role(uow, role_id)
+    @router.delete("/{role_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(admin)])
+    async def delete_role(uow: Work, role_id: int) -> Response:
+        await people.delete_role(uow, role_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

@@ -1,4 +1,4 @@
-"""Routes for projects and the users working on them (any logged-in user may change them)."""
+"""Routes for projects and the users working on them: members read, producers change (access.py)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ from stalker_catalog.api.schemas.projects import (
 from stalker_catalog.db.models import Project
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import projects as service
+from stalker_catalog.service.events import member_role
+from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 
 PROJECT_LIST = ListSpec(
@@ -65,64 +67,63 @@ def project_read(project: Project) -> ProjectRead:
             **audit_of(project),
             **{k: getattr(project, k) for k in FIELDS},
             "user_ids": [u.id for u in project.users],
+            "members": [{"user_id": m.user_id, "role": member_role(m)} for m in project.members],
         }
     )
 
 
-def projects_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/projects", tags=["projects"], dependencies=[Depends(runtime.auth.user)])
+router = APIRouter(prefix="/v1/projects", tags=["projects"])
 
-    @router.get("", response_model=Page[ProjectRead], description=PROJECT_LIST.describe())
-    async def list_projects(
-        params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[ProjectRead] | JSONResponse:
-        statement = select(Project).options(*service.PROJECT_LOAD)
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, statement, PROJECT_LIST, params)
-        return page_response(make_page([project_read(p) for p in rows], total, params), params, ProjectRead)
 
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead)
-    async def create_project(body: ProjectCreate) -> ProjectRead:
-        command = service.CreateProject(
-            **body.model_dump(exclude={"user_ids"}), user_ids=tuple(body.user_ids)
-        )
-        async with runtime.unit_of_work() as uow:
-            return project_read(await service.create_project(uow, command))
+@router.get("", response_model=Page[ProjectRead], description=PROJECT_LIST.describe())
+async def list_projects(
+    uow: Work, params: Annotated[ListParams, Depends(list_params)]
+) -> Page[ProjectRead] | JSONResponse:
+    statement = select(Project).options(*service.PROJECT_LOAD)
+    rows, total = await fetch_page(uow.session, statement, PROJECT_LIST, params)
+    return page_response(make_page([project_read(p) for p in rows], total, params), params, ProjectRead)
 
-    @router.get("/{project_id}", response_model=ProjectRead)
-    async def get_project(project_id: int) -> ProjectRead:
-        async with runtime.unit_of_work() as uow:
-            return project_read(await get_one(uow.session, Project, project_id, *service.PROJECT_LOAD))
 
-    @router.patch("/{project_id}", response_model=ProjectRead)
-    async def update_project(project_id: int, body: ProjectUpdate) -> ProjectRead:
-        async with runtime.unit_of_work() as uow:
-            updated = await service.update_project(uow, project_id, changes_of(body, CLEARABLE))
-            return project_read(updated)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead)
+async def create_project(uow: Work, body: ProjectCreate) -> ProjectRead:
+    command = service.CreateProject(**body.model_dump(exclude={"user_ids"}), user_ids=tuple(body.user_ids))
+    return project_read(await service.create_project(uow, command))
 
-    @router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def delete_project(project_id: int) -> Response:
-        """Deletes the project's tasks too."""
-        async with runtime.unit_of_work() as uow:
-            await service.delete_project(uow, project_id)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
-    @router.get("/{project_id}/users", response_model=list[ProjectUserRead])
-    async def project_users(project_id: int) -> list[ProjectUserRead]:
-        async with runtime.unit_of_work() as uow:
-            members = await service.project_members(uow, project_id)
-        return [ProjectUserRead.model_validate(asdict(m)) for m in members]
+@router.get("/{project_id}", response_model=ProjectRead)
+async def get_project(uow: Work, project_id: int) -> ProjectRead:
+    return project_read(await get_one(uow.session, Project, project_id, *service.PROJECT_LOAD))
 
-    @router.post("/{project_id}/users", status_code=status.HTTP_201_CREATED, response_model=ProjectUserRead)
-    async def add_project_user(project_id: int, body: ProjectUserAdd) -> ProjectUserRead:
-        async with runtime.unit_of_work() as uow:
-            member = await service.add_project_user(uow, project_id, body.user_id, body.role_id, body.rate)
-        return ProjectUserRead.model_validate(asdict(member))
 
-    @router.delete("/{project_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def remove_project_user(project_id: int, user_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await service.remove_project_user(uow, project_id, user_id)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
+@router.patch("/{project_id}", response_model=ProjectRead)
+async def update_project(uow: Work, project_id: int, body: ProjectUpdate) -> ProjectRead:
+    return project_read(await service.update_project(uow, project_id, changes_of(body, CLEARABLE)))
 
+
+@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_project(uow: Work, project_id: int) -> Response:
+    """Deletes the project's tasks too."""
+    await service.delete_project(uow, project_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{project_id}/users", response_model=list[ProjectUserRead])
+async def project_users(uow: Work, project_id: int) -> list[ProjectUserRead]:
+    members = await service.project_members(uow, project_id)
+    return [ProjectUserRead.model_validate(asdict(m)) for m in members]
+
+
+@router.post("/{project_id}/users", status_code=status.HTTP_201_CREATED, response_model=ProjectUserRead)
+async def add_project_user(uow: Work, project_id: int, body: ProjectUserAdd) -> ProjectUserRead:
+    member = await service.add_project_user(uow, project_id, body.user_id, body.role_id, body.rate)
+    return ProjectUserRead.model_validate(asdict(member))
+
+
+@router.delete("/{project_id}/users/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_project_user(uow: Work, project_id: int, user_id: int) -> Response:
+    await service.remove_project_user(uow, project_id, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def projects_router(_: Runtime) -> APIRouter:
     return router

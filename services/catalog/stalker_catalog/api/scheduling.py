@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
@@ -19,10 +19,12 @@ from stalker_catalog.api.listing import (
 )
 from stalker_catalog.api.schemas.scheduling import ScheduleJobRead, ScheduleRequestBody
 from stalker_catalog.db.models import ScheduleJob
-from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import scheduling
-from stalker_shared.auth import Principal
+from stalker_shared.access import Access, Operation
+from stalker_shared.errors import NotFound
+from stalker_shared.requests import Caller, Work, caller
 from stalker_shared.runtime import Runtime
+from stalker_shared.unit_of_work import UnitOfWork
 
 JOB_LIST = ListSpec(
     {"id": ScheduleJob.id, "studio_id": ScheduleJob.studio_id, "status": ScheduleJob.status},
@@ -31,7 +33,7 @@ JOB_LIST = ListSpec(
 
 
 def scheduling_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["scheduling"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1", tags=["scheduling"], dependencies=[Depends(caller)])
 
     @router.post(
         "/studios/{studio_id}/schedule",
@@ -43,11 +45,15 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
         studio_id: int,
         body: ScheduleRequestBody,
         response: Response,
-        principal: Annotated[Principal, Depends(runtime.auth.user)],
+        access: Caller,
     ) -> ScheduleJobRead:
+        if body.project_ids is None:
+            access.require_admin()  # the whole studio
+        else:
+            access.require_all(Operation.SCHEDULE, body.project_ids)
         command = scheduling.RequestSchedule(
             studio_id=studio_id,
-            requested_by_id=principal.user_id,
+            requested_by_id=access.user_id,
             project_ids=tuple(body.project_ids) if body.project_ids is not None else None,
             compute_resources=body.compute_resources,
         )
@@ -64,38 +70,54 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/schedule-jobs", response_model=Page[ScheduleJobRead], description=JOB_LIST.describe())
     async def list_jobs(
-        params: Annotated[ListParams, Depends(list_params)],
+        uow: Work, params: Annotated[ListParams, Depends(list_params)]
     ) -> Page[ScheduleJobRead] | JSONResponse:
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, select(ScheduleJob), JOB_LIST, params)
+        rows, total = await fetch_page(uow.session, _visible_jobs(uow.access), JOB_LIST, params)
         page = make_page([ScheduleJobRead.model_validate(j) for j in rows], total, params)
         return page_response(page, params, ScheduleJobRead)
 
     @router.get("/schedule-jobs/{job_id}", response_model=ScheduleJobRead)
-    async def get_job(job_id: int) -> ScheduleJobRead:
-        async with runtime.unit_of_work() as uow:
-            return ScheduleJobRead.model_validate(await get_one(uow.session, ScheduleJob, job_id))
+    async def get_job(uow: Work, job_id: int) -> ScheduleJobRead:
+        return ScheduleJobRead.model_validate(await _visible_job(uow, job_id))
 
     @router.post(
         "/schedule-jobs/{job_id}/cancel",
         response_model=ScheduleJobRead,
-        dependencies=[Depends(runtime.auth.admin)],
-        summary="Give up on a queued or running job and release the studio's lock",
+        summary="Give up on a queued or running job and release the studio's lock (admins, and the "
+        "job's requester)",
     )
-    async def cancel_job(job_id: int) -> ScheduleJobRead:
-        async with runtime.unit_of_work() as uow:
-            return ScheduleJobRead.model_validate(await scheduling.cancel_job(uow, job_id))
+    async def cancel_job(uow: Work, job_id: int) -> ScheduleJobRead:
+        await _visible_job(uow, job_id)
+        return ScheduleJobRead.model_validate(await scheduling.cancel_job(uow, job_id))
 
     @router.get(
         "/studios/{studio_id}/snapshot",
         summary="What a schedule run would send to tj3 now (the scheduler renders TJP text from it)",
     )
     async def studio_snapshot(
-        studio_id: int, project_ids: Annotated[str | None, Query(description="Comma separated")] = None
+        uow: Work,
+        studio_id: int,
+        project_ids: Annotated[
+            str | None, Query(description="Comma separated; by default every project the caller sees")
+        ] = None,
     ) -> JSONResponse:
         ids = [int(p) for p in project_ids.split(",") if p] if project_ids else None
-        async with runtime.unit_of_work() as uow:
-            request = await scheduling.snapshot(uow, studio_id, ids)
+        if ids is None and uow.access.project_ids is not None:
+            ids = sorted(uow.access.project_ids)
+        request = await scheduling.snapshot(uow, studio_id, ids)
         return JSONResponse(request.model_dump(mode="json"))
 
     return router
+
+
+def _visible_jobs(access: Access) -> Select[tuple[ScheduleJob]]:
+    """Admins see every job; others the jobs they asked for."""
+    statement = select(ScheduleJob)
+    return statement if access.is_admin else statement.where(ScheduleJob.requested_by_id == access.user_id)
+
+
+async def _visible_job(uow: UnitOfWork, job_id: int) -> ScheduleJob:
+    job = await uow.session.scalar(_visible_jobs(uow.access).where(ScheduleJob.id == job_id))
+    if job is None:
+        raise NotFound(f"no schedule job with id {job_id}")
+    return job

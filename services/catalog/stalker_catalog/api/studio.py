@@ -24,6 +24,7 @@ from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead
 from stalker_catalog.db.models import Studio
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import studio as service
+from stalker_shared.requests import Work, admin
 from stalker_shared.runtime import Runtime
 
 STUDIO_LIST = ListSpec({"id": Studio.id, "name": Studio.name})
@@ -59,51 +60,47 @@ def studio_read(studio: Studio) -> StudioRead:
 
 
 def studios_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/studios", tags=["studio"], dependencies=[Depends(runtime.auth.user)])
-    admin = [Depends(runtime.auth.admin)]
+    router = APIRouter(prefix="/v1/studios", tags=["studio"])
+    admin_only = [Depends(admin)]
 
     @router.get("", response_model=Page[StudioRead], description=STUDIO_LIST.describe())
     async def list_studios(
+        uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Page[StudioRead] | JSONResponse:
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_page(uow.session, select(Studio), STUDIO_LIST, params)
+        rows, total = await fetch_page(uow.session, select(Studio), STUDIO_LIST, params)
         return page_response(make_page([studio_read(s) for s in rows], total, params), params, StudioRead)
 
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=StudioRead, dependencies=admin)
-    async def create_studio(body: StudioCreate) -> StudioRead:
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=StudioRead, dependencies=admin_only)
+    async def create_studio(uow: Work, body: StudioCreate) -> StudioRead:
         """The catalog keeps one studio: a second one is refused (409)."""
         values = body.model_dump(exclude_none=True)
-        async with runtime.unit_of_work() as uow:
-            return studio_read(await service.create_studio(uow, service.CreateStudio(**values)))
+        return studio_read(await service.create_studio(uow, service.CreateStudio(**values)))
 
     @router.get("/{studio_id}", response_model=StudioRead)
-    async def get_studio(studio_id: int) -> StudioRead:
-        async with runtime.unit_of_work() as uow:
-            return studio_read(await get_one(uow.session, Studio, studio_id))
+    async def get_studio(uow: Work, studio_id: int) -> StudioRead:
+        return studio_read(await get_one(uow.session, Studio, studio_id))
 
-    @router.patch("/{studio_id}", response_model=StudioRead, dependencies=admin)
-    async def update_studio(studio_id: int, body: StudioUpdate) -> StudioRead:
+    @router.patch("/{studio_id}", response_model=StudioRead, dependencies=admin_only)
+    async def update_studio(uow: Work, studio_id: int, body: StudioUpdate) -> StudioRead:
         changes = changes_of(body, nullable=frozenset({"now"}))
-        async with runtime.unit_of_work() as uow:
-            return studio_read(await service.update_studio(uow, studio_id, changes))
+        return studio_read(await service.update_studio(uow, studio_id, changes))
 
-    @router.delete("/{studio_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=admin)
-    async def delete_studio(studio_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await service.delete_studio(uow, studio_id)
+    @router.delete("/{studio_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=admin_only)
+    async def delete_studio(uow: Work, studio_id: int) -> Response:
+        await service.delete_studio(uow, studio_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.get("/{studio_id}/to-seconds", response_model=Seconds)
     async def to_seconds(
+        uow: Work,
         studio_id: int,
         timing: float = Query(description="How many units"),
         unit: str = Query("h", description="min, h, d, w, m or y"),
         model: str = Query("effort", description="effort and length count working time; duration calendar"),
     ) -> Seconds:
         """A timing in seconds by this studio's calendar (10 d effort = 10 x daily working hours)."""
-        async with runtime.unit_of_work() as uow:
-            seconds = await service.studio_seconds(uow, studio_id, timing, unit, model)
+        seconds = await service.studio_seconds(uow, studio_id, timing, unit, model)
         whole = int(seconds) if float(seconds).is_integer() else seconds
         return Seconds(seconds=whole, timing=timing, unit=unit, model=model)
 

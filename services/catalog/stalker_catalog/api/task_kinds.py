@@ -35,6 +35,7 @@ from stalker_catalog.api.task_io import (
 from stalker_catalog.db.models import Task
 from stalker_catalog.service import task_delete, tasks
 from stalker_catalog.service.task_queries import load_task, load_tasks
+from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 
 
@@ -69,45 +70,41 @@ def kind_routers(runtime: Runtime) -> list[APIRouter]:
 
 def _kind_router(runtime: Runtime, spec: KindRoutes) -> APIRouter:
     kind, plural = spec.kind, spec.plural
-    router = APIRouter(prefix=f"/v1/{plural}", tags=[plural], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
 
     @router.get("", response_model=Page[TaskRead], name=f"list_{plural}", description=TASK_LIST.describe())
     async def list_nodes(
+        uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Response:
         statement = select(*TASK_ROW).where(Task.kind == kind)
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_rows(uow.session, statement, TASK_LIST, params)
-            items = await task_rows_values(uow.session, rows)
+        rows, total = await fetch_rows(uow.session, statement, TASK_LIST, params)
+        items = await task_rows_values(uow.session, rows)
         return json_page(items, total, params, TaskRead)
 
-    async def create_node(body: Any) -> TaskRead:
-        async with runtime.unit_of_work() as uow:
-            task = await tasks.create_task(uow, new_task(body, kind))
-            return (await task_reads(uow.session, [task]))[0]
+    async def create_node(uow: Work, body: Any) -> TaskRead:
+        task = await tasks.create_task(uow, new_task(body, kind))
+        return (await task_reads(uow.session, [task]))[0]
 
     router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead, name=f"create_{kind}")(
         _body(create_node, spec.create)
     )
 
     @router.get("/{task_id}", response_model=TaskRead, name=f"get_{kind}")
-    async def get_node(task_id: int) -> TaskRead:
-        async with runtime.unit_of_work() as uow:
-            return (await task_reads(uow.session, [await load_task(uow.session, task_id, kind)]))[0]
+    async def get_node(uow: Work, task_id: int) -> TaskRead:
+        return (await task_reads(uow.session, [await load_task(uow.session, task_id, kind)]))[0]
 
-    async def update_node(task_id: int, body: Any) -> TaskRead:
-        async with runtime.unit_of_work() as uow:
-            task = await tasks.update_task(uow, task_change(task_id, body, kind))
-            return (await task_reads(uow.session, [task]))[0]
+    async def update_node(uow: Work, task_id: int, body: Any) -> TaskRead:
+        task = await tasks.update_task(uow, task_change(task_id, body, kind))
+        return (await task_reads(uow.session, [task]))[0]
 
     router.patch("/{task_id}", response_model=TaskRead, name=f"update_{kind}")(
         _body(update_node, spec.update)
     )
 
     @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT, name=f"delete_{kind}")
-    async def delete_node(task_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await task_delete.delete_task(uow, task_id, kind)
+    async def delete_node(uow: Work, task_id: int) -> Response:
+        await task_delete.delete_task(uow, task_id, kind)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
@@ -117,18 +114,16 @@ def _shot_sequences(runtime: Runtime) -> APIRouter:
     router = APIRouter()
 
     @router.get("/{shot_id}/sequences", response_model=list[TaskRead])
-    async def shot_sequences(shot_id: int) -> list[TaskRead]:
-        async with runtime.unit_of_work() as uow:
-            shot = await load_task(uow.session, shot_id, "shot")
-            sequences = await load_tasks(uow.session, [s.id for s in shot.sequences])
-            return await task_reads(uow.session, sequences)
+    async def shot_sequences(uow: Work, shot_id: int) -> list[TaskRead]:
+        shot = await load_task(uow.session, shot_id, "shot")
+        sequences = await load_tasks(uow.session, [s.id for s in shot.sequences])
+        return await task_reads(uow.session, sequences)
 
     @router.put("/{shot_id}/sequences", response_model=list[TaskRead])
-    async def set_shot_sequences(shot_id: int, body: SequenceIds) -> list[TaskRead]:
-        async with runtime.unit_of_work() as uow:
-            ids = list(body.sequence_ids)
-            shot = await tasks.edit_relation(uow, shot_id, "sequence_ids", lambda _: ids, "shot")
-            sequences = await load_tasks(uow.session, [s.id for s in shot.sequences])
-            return await task_reads(uow.session, sequences)
+    async def set_shot_sequences(uow: Work, shot_id: int, body: SequenceIds) -> list[TaskRead]:
+        ids = list(body.sequence_ids)
+        shot = await tasks.edit_relation(uow, shot_id, "sequence_ids", lambda _: ids, "shot")
+        sequences = await load_tasks(uow.session, [s.id for s in shot.sequences])
+        return await task_reads(uow.session, sequences)
 
     return router

@@ -3,7 +3,7 @@ Every change goes through the same rules as a task update (loops, the status rul
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Response, status
 
 from stalker_catalog.api.people import user_read
 from stalker_catalog.api.schemas.common import MemberRef
@@ -13,6 +13,7 @@ from stalker_catalog.api.task_io import dependency_read, dependency_spec, task_r
 from stalker_catalog.db.models import Task
 from stalker_catalog.service import people, tasks
 from stalker_catalog.service.task_queries import load_children, load_task
+from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -20,13 +21,12 @@ NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
 def relations_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
     @router.get("/{task_id}/children", response_model=list[TaskRead])
-    async def children(task_id: int) -> list[TaskRead]:
-        async with runtime.unit_of_work() as uow:
-            await load_task(uow.session, task_id)
-            return await task_reads(uow.session, await load_children(uow.session, task_id))
+    async def children(uow: Work, task_id: int) -> list[TaskRead]:
+        await load_task(uow.session, task_id)
+        return await task_reads(uow.session, await load_children(uow.session, task_id))
 
     _dependencies(router, runtime)
     for field, path in (("resource_ids", "resources"), ("alternative_resource_ids", "alternative_resources")):
@@ -36,32 +36,26 @@ def relations_router(runtime: Runtime) -> APIRouter:
 
 def _dependencies(router: APIRouter, runtime: Runtime) -> None:
     @router.get("/{task_id}/dependencies", response_model=list[DependencyRead])
-    async def dependencies(task_id: int) -> list[DependencyRead]:
-        async with runtime.unit_of_work() as uow:
-            return [dependency_read(d) for d in (await load_task(uow.session, task_id)).dependencies]
+    async def dependencies(uow: Work, task_id: int) -> list[DependencyRead]:
+        return [dependency_read(d) for d in (await load_task(uow.session, task_id)).dependencies]
 
     @router.put("/{task_id}/dependencies", response_model=list[DependencyRead])
-    async def set_dependencies(task_id: int, body: DependencySet) -> list[DependencyRead]:
+    async def set_dependencies(uow: Work, task_id: int, body: DependencySet) -> list[DependencyRead]:
         wanted = [dependency_spec(d.model_dump() if isinstance(d, DependencyIn) else d) for d in body.depends]
-        async with runtime.unit_of_work() as uow:
-            task = await tasks.edit_relation(uow, task_id, "depends", lambda _: wanted)
+        task = await tasks.edit_relation(uow, task_id, "depends", lambda _: wanted)
         return [dependency_read(d) for d in task.dependencies]
 
     @router.post(
         "/{task_id}/dependencies", response_model=list[DependencyRead], status_code=status.HTTP_201_CREATED
     )
-    async def add_dependency(task_id: int, body: DependencyIn) -> list[DependencyRead]:
+    async def add_dependency(uow: Work, task_id: int, body: DependencyIn) -> list[DependencyRead]:
         edit = tasks.adding_dependency(dependency_spec(body.model_dump()))
-        async with runtime.unit_of_work() as uow:
-            task = await tasks.edit_relation(uow, task_id, "depends", edit)
+        task = await tasks.edit_relation(uow, task_id, "depends", edit)
         return [dependency_read(d) for d in task.dependencies]
 
     @router.delete("/{task_id}/dependencies/{depends_on_id}", status_code=NO_CONTENT)
-    async def remove_dependency(task_id: int, depends_on_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await tasks.edit_relation(
-                uow, task_id, "depends", tasks.removing_dependency(depends_on_id, task_id)
-            )
+    async def remove_dependency(uow: Work, task_id: int, depends_on_id: int) -> Response:
+        await tasks.edit_relation(uow, task_id, "depends", tasks.removing_dependency(depends_on_id, task_id))
         return Response(status_code=NO_CONTENT)
 
 
@@ -71,15 +65,13 @@ def _users(router: APIRouter, runtime: Runtime, field: str, path: str) -> None:
         return [user_read(u) for u in await people.load_users(uow, [u.id for u in chosen])]
 
     @router.get(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"task_{path}")
-    async def listed(task_id: int) -> list[UserRead]:
-        async with runtime.unit_of_work() as uow:
-            return await users_of(uow, await load_task(uow.session, task_id))
+    async def listed(uow: Work, task_id: int) -> list[UserRead]:
+        return await users_of(uow, await load_task(uow.session, task_id))
 
     @router.put(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"set_task_{path}")
-    async def replaced(task_id: int, body: UserIds) -> list[UserRead]:
+    async def replaced(uow: Work, task_id: int, body: UserIds) -> list[UserRead]:
         ids = list(body.user_ids)
-        async with runtime.unit_of_work() as uow:
-            return await users_of(uow, await tasks.edit_relation(uow, task_id, field, lambda _: ids))
+        return await users_of(uow, await tasks.edit_relation(uow, task_id, field, lambda _: ids))
 
     @router.post(
         f"/{{task_id}}/{path}",
@@ -87,14 +79,10 @@ def _users(router: APIRouter, runtime: Runtime, field: str, path: str) -> None:
         status_code=status.HTTP_201_CREATED,
         name=f"add_task_{path}",
     )
-    async def added(task_id: int, body: MemberRef) -> list[UserRead]:
-        async with runtime.unit_of_work() as uow:
-            return await users_of(
-                uow, await tasks.edit_relation(uow, task_id, field, tasks.adding(body.user_id))
-            )
+    async def added(uow: Work, task_id: int, body: MemberRef) -> list[UserRead]:
+        return await users_of(uow, await tasks.edit_relation(uow, task_id, field, tasks.adding(body.user_id)))
 
     @router.delete(f"/{{task_id}}/{path}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{path}")
-    async def removed(task_id: int, user_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await tasks.edit_relation(uow, task_id, field, tasks.removing(user_id, field, task_id))
+    async def removed(uow: Work, task_id: int, user_id: int) -> Response:
+        await tasks.edit_relation(uow, task_id, field, tasks.removing(user_id, field, task_id))
         return Response(status_code=NO_CONTENT)

@@ -31,6 +31,7 @@ from stalker_catalog.api.task_kinds import kind_routers
 from stalker_catalog.api.task_relations import relations_router
 from stalker_catalog.service import task_delete, tasks
 from stalker_catalog.service.task_queries import load_task
+from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 
 BULK_DESCRIPTION = (
@@ -42,7 +43,7 @@ BULK_DESCRIPTION = (
 
 def tasks_router(runtime: Runtime) -> APIRouter:
     """Everything of the task tree, as one router."""
-    router = APIRouter(dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter()
     router.include_router(_tasks(runtime))
     router.include_router(relations_router(runtime))
     for kind_router in kind_routers(runtime):
@@ -51,41 +52,37 @@ def tasks_router(runtime: Runtime) -> APIRouter:
 
 
 def _tasks(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/tasks", tags=["tasks"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
     _bulk(router, runtime)  # before /{task_id}, which would otherwise take "bulk" for an id
 
     @router.get("", response_model=Page[TaskRead], description="Every kind. " + TASK_LIST.describe())
     async def list_tasks(
+        uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Response:
-        async with runtime.unit_of_work() as uow:
-            rows, total = await fetch_rows(uow.session, select(*TASK_ROW), TASK_LIST, params)
-            items = await task_rows_values(uow.session, rows)
+        rows, total = await fetch_rows(uow.session, select(*TASK_ROW), TASK_LIST, params)
+        items = await task_rows_values(uow.session, rows)
         return json_page(items, total, params, TaskRead)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead)
-    async def create_task(body: AnyTaskCreate) -> TaskRead:
-        async with runtime.unit_of_work() as uow:
-            task = await tasks.create_task(uow, new_task(body))
-            return (await task_reads(uow.session, [task]))[0]
+    async def create_task(uow: Work, body: AnyTaskCreate) -> TaskRead:
+        task = await tasks.create_task(uow, new_task(body))
+        return (await task_reads(uow.session, [task]))[0]
 
     @router.get("/{task_id}", response_model=TaskRead)
-    async def get_task(task_id: int) -> TaskRead:
-        async with runtime.unit_of_work() as uow:
-            return (await task_reads(uow.session, [await load_task(uow.session, task_id)]))[0]
+    async def get_task(uow: Work, task_id: int) -> TaskRead:
+        return (await task_reads(uow.session, [await load_task(uow.session, task_id)]))[0]
 
     @router.patch("/{task_id}", response_model=TaskRead)
-    async def update_task(task_id: int, body: AnyTaskUpdate) -> TaskRead:
-        async with runtime.unit_of_work() as uow:
-            task = await tasks.update_task(uow, task_change(task_id, body))
-            return (await task_reads(uow.session, [task]))[0]
+    async def update_task(uow: Work, task_id: int, body: AnyTaskUpdate) -> TaskRead:
+        task = await tasks.update_task(uow, task_change(task_id, body))
+        return (await task_reads(uow.session, [task]))[0]
 
     @router.delete(
         "/{task_id}", status_code=status.HTTP_204_NO_CONTENT, description="Deletes its children too."
     )
-    async def delete_task(task_id: int) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await task_delete.delete_task(uow, task_id)
+    async def delete_task(uow: Work, task_id: int) -> Response:
+        await task_delete.delete_task(uow, task_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router
@@ -95,9 +92,8 @@ def _bulk(router: APIRouter, runtime: Runtime) -> None:
     @router.post(
         "/bulk", status_code=status.HTTP_201_CREATED, response_model=BulkResult, description=BULK_DESCRIPTION
     )
-    async def bulk_create(body: BulkCreate) -> BulkResult:
-        async with runtime.unit_of_work() as uow:
-            applied = await tasks.apply_batch(uow, [bulk_new_task(item) for item in body.items], [])
+    async def bulk_create(uow: Work, body: BulkCreate) -> BulkResult:
+        applied = await tasks.apply_batch(uow, [bulk_new_task(item) for item in body.items], [])
         results = [
             BulkItemResult(index=i, ref=item.ref, id=made.id, revision=1, status=made.status)
             for i, (item, made) in enumerate(zip(body.items, applied.created, strict=True))
@@ -105,9 +101,8 @@ def _bulk(router: APIRouter, runtime: Runtime) -> None:
         return BulkResult(count=len(results), items=results)
 
     @router.patch("/bulk", response_model=BulkResult, description="Changes to up to 20,000 tasks at once.")
-    async def bulk_update(body: BulkUpdate) -> BulkResult:
-        async with runtime.unit_of_work() as uow:
-            changed = await tasks.update_tasks(uow, [task_change(item.id, item) for item in body.items])
+    async def bulk_update(uow: Work, body: BulkUpdate) -> BulkResult:
+        changed = await tasks.update_tasks(uow, [task_change(item.id, item) for item in body.items])
         results = [
             BulkItemResult(index=i, id=task.id, revision=task.revision, status=task.status)
             for i, task in enumerate(changed)

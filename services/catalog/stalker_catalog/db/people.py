@@ -80,3 +80,5 @@ class Role(Audited, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(256), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    # What a project member with this role may do (stalker_shared.access.ProjectRole).
+    access: Mapped[str] = mapped_column(String(16), default="artist", server_default="artist")

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stalker_catalog.db.base import Audited, Base
-from stalker_catalog.db.people import User
+from stalker_catalog.db.people import Role, User
 
 
 class Project(Audited, Base):
@@ -31,6 +31,10 @@ class Project(Audited, Base):
     computed_end: Mapped[datetime | None]
 
     users: Mapped[list[User]] = relationship(secondary="project_user", lazy="raise", order_by="User.id")
+    # The same rows with their roles, for reading (ProjectUser rows are written directly).
+    members: Mapped[list[ProjectUser]] = relationship(
+        lazy="raise", viewonly=True, order_by="ProjectUser.user_id"
+    )
 
 
 class ProjectUser(Base):
@@ -40,3 +44,5 @@ class ProjectUser(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
     role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id", ondelete="SET NULL"))
     rate: Mapped[float] = mapped_column(default=0.0)
+
+    role: Mapped[Role | None] = relationship(lazy="joined", viewonly=True)

@@ -10,6 +10,7 @@ from stalker_catalog.db.models import (
     Group,
     ImageFormat,
     Project,
+    ProjectUser,
     Role,
     Status,
     StatusList,
@@ -17,6 +18,7 @@ from stalker_catalog.db.models import (
     Task,
     User,
 )
+from stalker_shared.access import role_of
 from stalker_shared.contracts.catalog import LIFECYCLE, DependencyState
 from stalker_shared.db import utcnow
 from stalker_shared.unit_of_work import UnitOfWork
@@ -75,7 +77,13 @@ def group_state(group: Group) -> dict[str, Any]:
 
 
 def role_state(role: Role) -> dict[str, Any]:
-    return {"id": role.id, "revision": role.revision, "name": role.name, "description": role.description}
+    return {
+        "id": role.id,
+        "revision": role.revision,
+        "name": role.name,
+        "description": role.description,
+        "access": role.access,
+    }
 
 
 def status_state(status: Status) -> dict[str, Any]:
@@ -144,7 +152,13 @@ def project_state(project: Project) -> dict[str, Any]:
         "start": project.start,
         "end": project.end,
         "user_ids": [u.id for u in project.users],
+        "members": [{"user_id": m.user_id, "role": member_role(m)} for m in project.members],
     }
+
+
+def member_role(member: ProjectUser) -> str:
+    """Needs the member's role loaded."""
+    return role_of(member.role.access if member.role is not None else None).value
 
 
 def task_state(task: Task) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """Initialization: what a studio needs before anything else. Idempotent: a second run changes nothing.
 
 Creates the `admins` department and group, the admin user (password from settings), the default
-statuses, one default status list per entity type, and the ticket types.
+statuses, one default status list per entity type, the ticket types, and one role per access level.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from stalker_catalog.db.models import Department, EntityType, Group, Status, StatusList, User
+from stalker_catalog.db.access import ADMINS
+from stalker_catalog.db.models import Department, EntityType, Group, Role, Status, StatusList, User
 from stalker_catalog.domain.status import DEFAULT_STATUS_LISTS, DEFAULT_STATUSES, StatusListDef
 from stalker_catalog.security import hash_password
 from stalker_catalog.service.events import (
@@ -19,16 +20,24 @@ from stalker_catalog.service.events import (
     entity_type_state,
     group_state,
     publish_state,
+    role_state,
     status_list_state,
     status_state,
     user_state,
 )
+from stalker_shared.access import ProjectRole
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
 
-ADMINS = "admins"
 TASK_KINDS = ("Asset", "Shot", "Sequence", "Scene")
 TICKET_TYPES = ("Defect", "Enhancement")
+# One role per access level, so a project member can be given any of them from the start.
+DEFAULT_ROLES = (
+    ("Producer", ProjectRole.PRODUCER, "Runs the project: its members, tasks, schedule and storage"),
+    ("Lead", ProjectRole.LEAD, "Supervisor or lead: edits the project's tasks and any version"),
+    ("Artist", ProjectRole.ARTIST, "Works on the project: makes and edits their own versions"),
+    ("Viewer", ProjectRole.VIEWER, "Client or viewer: reads the project only"),
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +63,9 @@ def default_status_lists() -> tuple[StatusListDef, ...]:
 
 
 async def initialize(uow: UnitOfWork, command: Initialize) -> InitReport:
-    created = {"department": 0, "group": 0, "user": 0, "status": 0, "status_list": 0, "type": 0}
+    created = {"department": 0, "group": 0, "user": 0, "status": 0, "status_list": 0, "type": 0, "role": 0}
     await _ensure_admin(uow, command, created)
+    await _ensure_roles(uow, created)
     await _ensure_statuses(uow, created)
     await _ensure_ticket_types(uow, created)
     if any(created.values()):
@@ -129,6 +139,18 @@ async def _ensure_statuses(uow: UnitOfWork, created: dict[str, int]) -> None:
         await session.flush()
         created["status_list"] += 1
         await publish_state(uow, "status_list", "created", status_list_state(status_list))
+
+
+async def _ensure_roles(uow: UnitOfWork, created: dict[str, int]) -> None:
+    session = uow.session
+    names = {name.lower() for name in await session.scalars(select(Role.name))}
+    for name, access, description in DEFAULT_ROLES:
+        if name.lower() not in names:
+            role = Role(name=name, access=access.value, description=description)
+            session.add(role)
+            await session.flush()
+            created["role"] += 1
+            await publish_state(uow, "role", "created", role_state(role))
 
 
 async def _ensure_ticket_types(uow: UnitOfWork, created: dict[str, int]) -> None:

@@ -30,6 +30,8 @@ from stalker_catalog.service.events import (
     touch,
     user_state,
 )
+from stalker_catalog.service.projects import projects_with_role, republish_projects_of_role
+from stalker_shared.access import DEFAULT_ROLE, ProjectRole
 from stalker_shared.unit_of_work import UnitOfWork
 
 USER_LOAD = (selectinload(User.departments), selectinload(User.groups))
@@ -309,10 +311,12 @@ async def _publish_members_changed(uow: UnitOfWork, department: Department) -> N
 # Roles
 
 
-async def create_role(uow: UnitOfWork, name: str, description: str) -> Role:
+async def create_role(
+    uow: UnitOfWork, name: str, description: str, access: ProjectRole = DEFAULT_ROLE
+) -> Role:
     name = normalize_name(name)
     await _check_unique_name(uow, Role, name)
-    role = Role(name=name, description=description)
+    role = Role(name=name, description=description, access=ProjectRole(access).value)
     uow.session.add(role)
     await uow.session.flush()
     await publish_state(uow, "role", "created", role_state(role))
@@ -328,9 +332,14 @@ async def update_role(uow: UnitOfWork, role_id: int, changes: dict[str, Any]) ->
         role.name = name
     if "description" in changes:
         role.description = changes["description"]
+    access_changed = "access" in changes and ProjectRole(changes["access"]).value != role.access
+    if access_changed:
+        role.access = ProjectRole(changes["access"]).value
     touch(role)
     await uow.session.flush()
     await publish_state(uow, "role", "updated", role_state(role))
+    if access_changed:
+        await republish_projects_of_role(uow, role_id)
     await uow.commit()
     return role
 
@@ -338,9 +347,11 @@ async def update_role(uow: UnitOfWork, role_id: int, changes: dict[str, Any]) ->
 async def delete_role(uow: UnitOfWork, role_id: int) -> None:
     role = await get_one(uow.session, Role, role_id, for_update=True)
     revision = role.revision
+    members_of = await projects_with_role(uow, role_id)
     await uow.session.delete(role)
     await uow.session.flush()
     await publish_deleted(uow, "role", role_id, revision + 1)
+    await republish_projects_of_role(uow, role_id, members_of)  # their members fall back to artist
     await uow.commit()
 
 

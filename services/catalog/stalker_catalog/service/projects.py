@@ -24,9 +24,10 @@ from stalker_catalog.db.repository import get_many, get_one
 from stalker_catalog.domain.errors import Conflict, ValidationFailed
 from stalker_catalog.domain.names import normalize_name
 from stalker_catalog.service.events import project_state, publish_deleted, publish_state, touch
+from stalker_shared.access import Operation, role_of
 from stalker_shared.unit_of_work import UnitOfWork
 
-PROJECT_LOAD = (selectinload(Project.users),)
+PROJECT_LOAD = (selectinload(Project.users), selectinload(Project.members))
 PROJECT_TARGET = "Project"
 
 
@@ -51,10 +52,12 @@ class ProjectMember:
     login: str
     role_id: int | None
     role: str | None
+    access: str
     rate: float
 
 
 async def create_project(uow: UnitOfWork, command: CreateProject) -> Project:
+    uow.access.require_admin()
     session = uow.session
     code = command.code.strip()
     await _check_unique_code(session, code)
@@ -78,13 +81,14 @@ async def create_project(uow: UnitOfWork, command: CreateProject) -> Project:
     for user in await get_many(session, User, command.user_ids, "user_ids"):
         session.add(ProjectUser(project_id=project.id, user_id=user.id, rate=user.rate))
     await session.flush()
-    await session.refresh(project, ["users"])
+    await session.refresh(project, ["users", "members"])
     await publish_state(uow, "project", "created", project_state(project))
     await uow.commit()
     return project
 
 
 async def update_project(uow: UnitOfWork, project_id: int, changes: dict[str, Any]) -> Project:
+    uow.access.require(Operation.PROJECT_EDIT, project_id)
     session = uow.session
     project = await get_one(session, Project, project_id, *PROJECT_LOAD, for_update=True)
     if "name" in changes:
@@ -113,6 +117,7 @@ async def update_project(uow: UnitOfWork, project_id: int, changes: dict[str, An
 
 async def delete_project(uow: UnitOfWork, project_id: int) -> None:
     """Deletes the project and (by the database's cascade) its tasks, with one event for each."""
+    uow.access.require(Operation.PROJECT_DELETE, project_id)
     session = uow.session
     # The row lock also holds back new tasks (their foreign key check waits), so the list is complete.
     project = await get_one(session, Project, project_id, *PROJECT_LOAD, for_update=True)
@@ -133,19 +138,23 @@ async def delete_project(uow: UnitOfWork, project_id: int) -> None:
 async def project_members(uow: UnitOfWork, project_id: int) -> list[ProjectMember]:
     await get_one(uow.session, Project, project_id)
     rows = await uow.session.execute(
-        select(User.id, User.name, User.login, ProjectUser.role_id, Role.name, ProjectUser.rate)
+        select(User.id, User.name, User.login, ProjectUser.role_id, Role.name, Role.access, ProjectUser.rate)
         .join(User, User.id == ProjectUser.user_id)
         .outerjoin(Role, Role.id == ProjectUser.role_id)
         .where(ProjectUser.project_id == project_id)
         .order_by(User.id)
     )
-    return [ProjectMember(*row) for row in rows.all()]
+    return [
+        ProjectMember(user_id, name, login, role_id, role, role_of(access).value, rate)
+        for user_id, name, login, role_id, role, access, rate in rows.all()
+    ]
 
 
 async def add_project_user(
     uow: UnitOfWork, project_id: int, user_id: int, role_id: int | None = None, rate: float | None = None
 ) -> ProjectMember:
     """Adds a user to a project with a role; the rate defaults to the user's own rate."""
+    uow.access.require(Operation.MEMBERS_MANAGE, project_id)
     session = uow.session
     project = await get_one(session, Project, project_id, *PROJECT_LOAD, for_update=True)
     [user] = await get_many(session, User, [user_id], "user_id")
@@ -158,10 +167,19 @@ async def add_project_user(
     session.add(member)
     await _publish_members_changed(uow, project)
     await uow.commit()
-    return ProjectMember(user.id, user.name, user.login, role_id, role.name if role else None, member.rate)
+    return ProjectMember(
+        user.id,
+        user.name,
+        user.login,
+        role_id,
+        role.name if role else None,
+        role_of(role.access if role else None).value,
+        member.rate,
+    )
 
 
 async def remove_project_user(uow: UnitOfWork, project_id: int, user_id: int) -> None:
+    uow.access.require(Operation.MEMBERS_MANAGE, project_id)
     session = uow.session
     project = await get_one(session, Project, project_id, *PROJECT_LOAD, for_update=True)
     if user_id not in {u.id for u in project.users}:
@@ -173,17 +191,47 @@ async def remove_project_user(uow: UnitOfWork, project_id: int, user_id: int) ->
     await uow.commit()
 
 
+async def republish_projects_of_role(
+    uow: UnitOfWork, role_id: int, project_ids: list[int] | None = None
+) -> None:
+    """A role's access changed (or the role went): its members' access changed in every project that
+    uses it, and other services hear it from each project's event."""
+    if project_ids is None:
+        project_ids = await projects_with_role(uow, role_id)
+    if not project_ids:
+        return
+    statement = (
+        select(Project)
+        .where(Project.id.in_(project_ids))
+        .options(*PROJECT_LOAD)
+        .order_by(Project.id)
+        .execution_options(populate_existing=True, unscoped=True)
+    )
+    for project in (await uow.session.scalars(statement.with_for_update())).unique():
+        await _publish_members_changed(uow, project)
+
+
+async def projects_with_role(uow: UnitOfWork, role_id: int) -> list[int]:
+    statement = select(ProjectUser.project_id).where(ProjectUser.role_id == role_id).distinct()
+    return list(await uow.session.scalars(statement.execution_options(unscoped=True)))
+
+
 async def _publish_members_changed(uow: UnitOfWork, project: Project) -> None:
     touch(project)
     await uow.session.flush()
-    await uow.session.refresh(project, ["users"])
+    await uow.session.refresh(project, ["users", "members"])
     await publish_state(uow, "project", "updated", project_state(project))
 
 
 async def _check_unique_code(session: AsyncSession, code: str, own_id: int | None = None) -> None:
-    clash = await session.scalar(select(Project.id).where(Project.code == code, Project.id != (own_id or -1)))
+    # Unscoped: a code is unique across the studio, projects the caller cannot see included.
+    clash = await session.scalar(
+        select(Project.id)
+        .where(Project.code == code, Project.id != (own_id or -1))
+        .execution_options(unscoped=True)
+    )
     if clash is not None:
-        raise Conflict(f"project code {code!r} is already used by project {clash}", field="code")
+        raise Conflict(f"project code {code!r} is already used by another project", field="code")
 
 
 async def _status_list(session: AsyncSession, status_list_id: int | None) -> StatusList:

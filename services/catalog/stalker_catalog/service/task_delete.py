@@ -20,6 +20,7 @@ from stalker_catalog.service.task_snapshot import (
     projects_of_tasks,
 )
 from stalker_catalog.service.task_write import update_tasks
+from stalker_shared.access import Operation
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -29,6 +30,7 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     project = (await projects_of_tasks(session, [task_id])).get(task_id)
     if project is None:
         raise NotFound(f"no {kind or 'task'} with id {task_id}")
+    uow.access.require(Operation.TASK_WRITE, project, f"{kind or 'task'} with id {task_id}")
     await lock_projects(session, [project])
     snapshot = await load_snapshot(session, [project])
     nodes = snapshot.nodes

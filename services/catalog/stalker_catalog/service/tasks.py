@@ -38,6 +38,7 @@ from stalker_catalog.service.task_snapshot import (
     projects_of_tasks,
 )
 from stalker_catalog.service.task_write import DEPENDENCIES, write_plan
+from stalker_shared.access import Access, Operation
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -58,7 +59,7 @@ async def apply_batch(
 ) -> Applied:
     """Create and change nodes in one transaction; nothing is written unless every item is valid."""
     session, log = uow.session, ErrorLog()
-    current, snapshot = await _read_state(session, creates, changes)
+    current, snapshot = await _read_state(session, uow.access, creates, changes)
     known = await load_known(session, *_referenced_ids(creates, changes))
     planner = Planner(snapshot, known, current, log)
     planner.add_new(creates)
@@ -107,9 +108,11 @@ def _fields_ids(fields: Mapping[str, Any]) -> set[int]:
 
 
 async def _read_state(
-    session: AsyncSession, creates: Sequence[NewTask], changes: Sequence[TaskChange]
+    session: AsyncSession, access: Access, creates: Sequence[NewTask], changes: Sequence[TaskChange]
 ) -> tuple[Current, Snapshot]:
-    """Lock the projects the batch touches, then read their graphs and the rows it changes."""
+    """Check the caller may write tasks in every project the batch touches, lock those projects, then
+    read their graphs and the rows the batch changes. Tasks of projects the caller cannot see are not
+    found (the session's scope), so they are reported as missing, never changed."""
     referenced: set[int] = set()
     for item in creates:
         referenced |= _fields_ids(item.fields)
@@ -117,6 +120,7 @@ async def _read_state(
         referenced |= _fields_ids(change.fields) | {change.task_id}
     task_projects = await projects_of_tasks(session, referenced)
     explicit = {int(i.fields["project_id"]) for i in creates if i.fields.get("project_id") is not None}
+    access.require_all(Operation.TASK_WRITE, {*task_projects.values(), *explicit})
     locked = await lock_projects(session, {*task_projects.values(), *explicit})
     snapshot = await load_snapshot(session, locked)
     targets = [c.task_id for c in changes if c.task_id in snapshot.nodes]
@@ -159,6 +163,7 @@ async def edit_relation(
     project = (await projects_of_tasks(session, [task_id])).get(task_id)
     if project is None:
         raise NotFound(f"no {kind or 'task'} with id {task_id}")
+    uow.access.require(Operation.TASK_WRITE, project, f"{kind or 'task'} with id {task_id}")
     await lock_projects(session, [project])
     current = await current_relation(session, task_id, field)
     return await update_task(uow, TaskChange(task_id, {field: edit(current)}, kind))

@@ -19,13 +19,14 @@ from stalker_scheduler.tjp import (
     render_task_tjp,
 )
 from stalker_shared.contracts.scheduling import ScheduleRequested
+from stalker_shared.requests import caller
 from stalker_shared.runtime import Runtime
 
 Entity = Literal["studio", "project", "user", "task"]
 
 
 def tjp_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["tjp"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1", tags=["tjp"], dependencies=[Depends(caller)])
     settings = runtime.settings
     assert isinstance(settings, SchedulerSettings)
 

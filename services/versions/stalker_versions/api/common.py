@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from stalker_shared.auth import Principal
 from stalker_shared.runtime import Runtime
 from stalker_versions.catalog_client import CatalogLookup, HttpCatalog
-from stalker_versions.service.version_changes import Actor
 from stalker_versions.service.version_plans import PlanCache
 from stalker_versions.settings import VersionsSettings
 
@@ -39,7 +37,3 @@ def plan_cache(runtime: Runtime) -> PlanCache:
     if plans is None:
         plans = runtime.extras[PLANS_EXTRA] = PlanCache()
     return plans
-
-
-def actor(principal: Principal) -> Actor:
-    return Actor(principal.user_id, principal.is_admin)

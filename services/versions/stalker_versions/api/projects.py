@@ -1,11 +1,15 @@
 """Routes for projects as this service knows them: the read model, the storage (repositories and
-structure, set by admins) and the folders to create."""
+structure, set by the project's producers and admins) and the folders to create. Members read them;
+to anyone else a project here does not exist."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from stalker_shared.auth import Principal
+from stalker_shared.requests import Work, principal
 from stalker_shared.runtime import Runtime
 from stalker_versions.api.common import bearer_token, catalog_lookup
 from stalker_versions.api.schemas.projects import DirectoriesRead, ProjectRefRead, StorageIn, StorageRead
@@ -29,40 +33,43 @@ def storage_read(storage: ProjectStorage) -> StorageRead:
 
 
 def projects_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/projects", tags=["projects"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/projects", tags=["projects"], dependencies=[Depends(principal)])
 
     @router.get(
         "/{project_id}", response_model=ProjectRefRead, summary="The project as this service knows it"
     )
-    async def read(project_id: int) -> ProjectRefRead:
-        async with runtime.unit_of_work() as uow:
-            project = await get_one(uow.session, ProjectRef, project_id)
+    async def read(project_id: int, uow: Work) -> ProjectRefRead:
+        project = await get_one(uow.session, ProjectRef, project_id)
         if project.deleted:
             raise NotFound(f"project {project_id} was deleted in the catalog")
         return ProjectRefRead.model_validate(project)
 
     @router.put("/{project_id}/storage", response_model=StorageRead)
     async def put_storage(
-        project_id: int, body: StorageIn, request: Request, principal: Principal = Depends(runtime.auth.admin)
+        project_id: int,
+        body: StorageIn,
+        request: Request,
+        claims: Annotated[Principal, Depends(principal)],
     ) -> StorageRead:
-        command = SetStorage(project_id, tuple(body.repository_ids), body.structure_id, principal.user_id)
+        # The handler reads the caller's access after it may have fetched the project (and its members).
+        command = SetStorage(project_id, tuple(body.repository_ids), body.structure_id, claims.user_id)
         storage = await set_storage(
-            runtime.unit_of_work, catalog_lookup(runtime), command, bearer_token(request)
+            runtime.unit_of_work, catalog_lookup(runtime), command, claims, bearer_token(request)
         )
         return storage_read(storage)
 
     @router.get("/{project_id}/storage", response_model=StorageRead)
-    async def get_storage(project_id: int) -> StorageRead:
-        async with runtime.unit_of_work() as uow:
-            storage = await load_storage(uow.session, project_id)
+    async def get_storage(project_id: int, uow: Work) -> StorageRead:
+        storage = await load_storage(uow.session, project_id)
         if storage is None:
             raise NotFound(f"project {project_id} has no storage set")
         return storage_read(storage)
 
     @router.get("/{project_id}/directories", response_model=DirectoriesRead)
-    async def directories(project_id: int, os: OperatingSystem = Query("linux")) -> DirectoriesRead:
-        async with runtime.unit_of_work() as uow:
-            listing = await project_directories(uow, project_id, os)
+    async def directories(
+        project_id: int, uow: Work, os: OperatingSystem = Query("linux")
+    ) -> DirectoriesRead:
+        listing = await project_directories(uow, project_id, os)
         return DirectoriesRead(
             project_id=project_id, os=os, root=listing.root, directories=listing.directories
         )

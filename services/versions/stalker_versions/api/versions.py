@@ -1,13 +1,17 @@
 """Routes for versions: created under their task (the server gives the number and paths), listed in
-order, the latest and latest published, published with PATCH, deleted by their creator or an admin."""
+order, the latest and latest published, published with PATCH, deleted. Members of the version's project
+read them; who may create, change and delete is the project role's (stalker_shared.access)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 
 from stalker_shared.auth import Principal
+from stalker_shared.requests import Work, principal
 from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import actor, bearer_token, catalog_lookup, plan_cache
+from stalker_versions.api.common import bearer_token, catalog_lookup, plan_cache
 from stalker_versions.api.schemas.common import Page
 from stalker_versions.api.schemas.versions import VersionCreate, VersionRead, VersionUpdate
 from stalker_versions.domain.paths import OperatingSystem
@@ -34,8 +38,11 @@ def version_read(record: VersionRecord, os: OperatingSystem) -> VersionRead:
     )
 
 
+Claims = Annotated[Principal, Depends(principal)]
+
+
 def task_versions_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/tasks", tags=["versions"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/tasks", tags=["versions"], dependencies=[Depends(principal)])
 
     @router.post(
         "/{task_id}/versions",
@@ -48,13 +55,15 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
         body: VersionCreate,
         request: Request,
         response: Response,
+        claims: Claims,
         os: OperatingSystem = Query("linux"),
         idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY),
-        principal: Principal = Depends(runtime.auth.user),
     ) -> VersionRead:
+        # Only the token's claims here: the handler reads the caller's access inside its own units of
+        # work (the one transaction that makes the version), not in one more.
         command = CreateVersion(
             task_id=task_id,
-            created_by_id=principal.user_id,
+            created_by_id=claims.user_id,
             take_name=body.take_name,
             extension=body.extension,
             description=body.description,
@@ -64,7 +73,12 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
             idempotency_key=idempotency_key,
         )
         outcome = await create_version(
-            runtime.unit_of_work, catalog_lookup(runtime), plan_cache(runtime), command, bearer_token(request)
+            runtime.unit_of_work,
+            catalog_lookup(runtime),
+            plan_cache(runtime),
+            command,
+            claims,
+            bearer_token(request),
         )
         response.headers["Location"] = f"{runtime.definition.prefix}/v1/versions/{outcome.record.version.id}"
         if not outcome.created:
@@ -75,69 +89,62 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
     @router.get("/{task_id}/versions", response_model=Page[VersionRead])
     async def list_versions(
         task_id: int,
+        uow: Work,
         take_name: str | None = Query(None, max_length=64, description="Only this take"),
         os: OperatingSystem = Query("linux"),
         limit: int = Query(100, ge=1, le=1000),
         offset: int = Query(0, ge=0),
     ) -> Page[VersionRead]:
-        async with runtime.unit_of_work() as uow:
-            found, total = await version_reads.task_versions(uow.session, task_id, take_name, limit, offset)
+        found, total = await version_reads.task_versions(uow.session, task_id, take_name, limit, offset)
         items = [version_read(r, os) for r in found]
         return Page[VersionRead](items=items, total=total, limit=limit, offset=offset)
 
     @router.get("/{task_id}/versions/latest", response_model=VersionRead)
     async def latest(
         task_id: int,
+        uow: Work,
         take_name: str = Query(DEFAULT_TAKE, max_length=64),
         os: OperatingSystem = Query("linux"),
     ) -> VersionRead:
-        async with runtime.unit_of_work() as uow:
-            record = await version_reads.latest_version(uow.session, task_id, take_name, published=False)
+        record = await version_reads.latest_version(uow.session, task_id, take_name, published=False)
         return version_read(record, os)
 
     @router.get("/{task_id}/versions/latest-published", response_model=VersionRead)
     async def latest_published(
         task_id: int,
+        uow: Work,
         take_name: str = Query(DEFAULT_TAKE, max_length=64),
         os: OperatingSystem = Query("linux"),
     ) -> VersionRead:
-        async with runtime.unit_of_work() as uow:
-            record = await version_reads.latest_version(uow.session, task_id, take_name, published=True)
+        record = await version_reads.latest_version(uow.session, task_id, take_name, published=True)
         return version_read(record, os)
 
     return router
 
 
 def versions_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/versions", tags=["versions"], dependencies=[Depends(runtime.auth.user)])
+    router = APIRouter(prefix="/v1/versions", tags=["versions"], dependencies=[Depends(principal)])
 
     @router.get("/{version_id}", response_model=VersionRead)
-    async def get_version(version_id: int, os: OperatingSystem = Query("linux")) -> VersionRead:
-        async with runtime.unit_of_work() as uow:
-            return version_read(await version_reads.one_record(uow.session, version_id), os)
+    async def get_version(version_id: int, uow: Work, os: OperatingSystem = Query("linux")) -> VersionRead:
+        return version_read(await version_reads.one_record(uow.session, version_id), os)
 
     @router.patch("/{version_id}", response_model=VersionRead)
     async def update_version(
-        version_id: int,
-        body: VersionUpdate,
-        os: OperatingSystem = Query("linux"),
-        principal: Principal = Depends(runtime.auth.user),
+        version_id: int, body: VersionUpdate, uow: Work, os: OperatingSystem = Query("linux")
     ) -> VersionRead:
         command = version_changes.UpdateVersion(
             version_id=version_id,
-            actor=actor(principal),
             is_published=body.is_published,
             description=body.description,
             input_ids=tuple(body.input_ids) if body.input_ids is not None else None,
             output_ids=tuple(body.output_ids) if body.output_ids is not None else None,
         )
-        async with runtime.unit_of_work() as uow:
-            return version_read(await version_changes.update_version(uow, command), os)
+        return version_read(await version_changes.update_version(uow, command), os)
 
     @router.delete("/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def delete_version(version_id: int, principal: Principal = Depends(runtime.auth.user)) -> Response:
-        async with runtime.unit_of_work() as uow:
-            await version_changes.delete_version(uow, version_id, actor(principal))
+    async def delete_version(version_id: int, uow: Work) -> Response:
+        await version_changes.delete_version(uow, version_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     return router

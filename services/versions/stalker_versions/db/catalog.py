@@ -1,6 +1,7 @@
-"""The catalog's projects and tasks as this service knows them (its read model), kept up to date from
-catalog events or fetched from the catalog. Rows are never removed: a deletion leaves a tombstone, so
-a late, older event cannot bring an object back."""
+"""The catalog's projects, their members and tasks as this service knows them (its read model), kept up
+to date from catalog events or fetched from the catalog. Project and task rows are never removed: a
+deletion leaves a tombstone, so a late, older event cannot bring an object back. A project's members are
+replaced with each newer state of the project and removed with it."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ class TaskRef(Base):
     sequence_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     revision: Mapped[int]
     deleted: Mapped[bool] = mapped_column(default=False)
+
+
+class ProjectMember(Base):
+    """A user's access level in a project (stalker_shared.access.ProjectRole), as of the project's
+    revision held in project_ref: who may see the project's rows here and what they may do."""
+
+    __tablename__ = "project_member"
+
+    project_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
+    role: Mapped[str] = mapped_column(String(16))

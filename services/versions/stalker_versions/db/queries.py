@@ -95,15 +95,17 @@ async def upsert(
     values: Mapping[str, Any],
     update: Mapping[str, Any],
     where: ColumnElement[bool] | None = None,
-) -> None:
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET `update` [WHERE `where`], on either backend."""
+) -> bool:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET `update` [WHERE `where`], on either backend;
+    True when the row was inserted or updated, False when `where` kept it as it was."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    keys = [column.name for column in model.__table__.primary_key]
+    keys = list(model.__table__.primary_key)
     statement = insert(model).values(**values)
-    await session.execute(
-        statement.on_conflict_do_update(index_elements=keys, set_=dict(update), where=where)
+    statement = statement.on_conflict_do_update(
+        index_elements=[key.name for key in keys], set_=dict(update), where=where
     )
+    return (await session.execute(statement.returning(*keys))).first() is not None
 
 
 def roots_of(repository: Repository) -> RepositoryRoots:

@@ -1,12 +1,17 @@
-"""Keeps the read model of the catalog's projects and tasks: each state applied only when it is newer
-than the one held (by revision), deletions kept as tombstones. The same rules store what a fetch from
-the catalog returns, so an event and a fetch racing each other agree."""
+"""Keeps the read model of the catalog's projects, their members and tasks: each state applied only when
+it is newer than the one held (by revision), deletions kept as tombstones. A project's members go with
+its state: replaced when the state is applied, removed with the project. The same rules store what a
+fetch from the catalog returns, so an event and a fetch racing each other agree."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_shared.access import role_of
 from stalker_shared.consumer import Handler
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.catalog import (
@@ -18,8 +23,17 @@ from stalker_shared.contracts.catalog import (
     TaskUpdated,
 )
 from stalker_shared.unit_of_work import UnitOfWork
-from stalker_versions.db.catalog import ProjectRef, TaskRef
+from stalker_versions.db.catalog import ProjectMember, ProjectRef, TaskRef
 from stalker_versions.db.queries import upsert
+
+
+class MemberFacts(BaseModel):
+    """A project member: the user and their access level there (producer, lead, artist, viewer)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    user_id: int
+    role: str | None = None
 
 
 class ProjectFacts(BaseModel):
@@ -31,6 +45,7 @@ class ProjectFacts(BaseModel):
     name: str = Field(max_length=256)
     code: str = Field(max_length=256)
     revision: int = Field(ge=1)
+    members: list[MemberFacts] = []
 
 
 class TaskFacts(BaseModel):
@@ -49,16 +64,33 @@ class TaskFacts(BaseModel):
     revision: int = Field(ge=1)
 
 
+_MEMBERS = cast(Table, ProjectMember.__table__)
+
+
 async def apply_project(session: AsyncSession, facts: ProjectFacts) -> None:
-    values = {**facts.model_dump(), "deleted": False}
+    values = {**facts.model_dump(exclude={"members"}), "deleted": False}
     newer = (ProjectRef.revision < facts.revision) & ProjectRef.deleted.is_(False)
-    await upsert(session, ProjectRef, values, {k: v for k, v in values.items() if k != "id"}, newer)
+    if await upsert(session, ProjectRef, values, {k: v for k, v in values.items() if k != "id"}, newer):
+        # The row lock the upsert took orders racing writers: members follow the state that won.
+        await _replace_members(session, facts.id, facts.members)
 
 
 async def apply_project_deleted(session: AsyncSession, project_id: int, revision: int) -> None:
     tombstone = {"id": project_id, "name": "", "code": "", "revision": revision, "deleted": True}
     change = {"deleted": True, "revision": revision}
     await upsert(session, ProjectRef, tombstone, change, ProjectRef.revision <= revision)
+    await _replace_members(session, project_id, [])  # a deleted project has no one left to show
+
+
+async def _replace_members(session: AsyncSession, project_id: int, members: list[MemberFacts]) -> None:
+    # Core statements on the table: membership is written for the system, never through a caller's scope.
+    await session.execute(delete(_MEMBERS).where(_MEMBERS.c.project_id == project_id))
+    roles = {m.user_id: role_of(m.role).value for m in members}  # one row per user: the last one named
+    if roles:
+        await session.execute(
+            insert(_MEMBERS),
+            [{"project_id": project_id, "user_id": u, "role": r} for u, r in roles.items()],
+        )
 
 
 async def apply_task(session: AsyncSession, facts: TaskFacts) -> None:

@@ -1,5 +1,5 @@
 """A project's storage (its repositories in order, the first being "the" repository, and its structure),
-and the folders its structure asks to create."""
+set by the project's producers and admins, and the folders its structure asks to create."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_shared.access import Operation
+from stalker_shared.auth import Principal
 from stalker_shared.db import utcnow
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.catalog_client import CatalogLookup
+from stalker_versions.db.access import enter_scope
 from stalker_versions.db.models import ProjectRef, ProjectRepository, ProjectStorage, Repository, Structure
 from stalker_versions.db.queries import STORAGE_LOAD, all_repositories, get_many, get_one, roots_of
 from stalker_versions.domain.context import ProjectView, project_view, repository_view, structure_context
@@ -53,9 +56,15 @@ async def load_storage(session: AsyncSession, project_id: int) -> ProjectStorage
 
 
 async def set_storage(
-    units: Callable[[], UnitOfWork], catalog: CatalogLookup, command: SetStorage, token: str | None
+    units: Callable[[], UnitOfWork],
+    catalog: CatalogLookup,
+    command: SetStorage,
+    caller: Principal,
+    token: str | None,
 ) -> ProjectStorage:
-    """Replace the project's repositories and structure (the project is fetched from the catalog if new)."""
+    """Replace the project's repositories and structure (the project is fetched from the catalog if new,
+    with the caller's token: the catalog answers 404 to a non-member). The caller's access is read once
+    the project, with its members, is known here."""
     if len(set(command.repository_ids)) != len(command.repository_ids):
         raise ValidationFailed("repository_ids lists a repository twice", field="repository_ids")
     if len(command.repository_ids) > MAX_REPOSITORIES:
@@ -63,6 +72,8 @@ async def set_storage(
     await ensure_project(units, catalog, command.project_id, token)
     async with units() as uow:
         session = uow.session
+        access = await enter_scope(uow, caller)
+        access.require(Operation.STORAGE_SET, command.project_id)
         await get_many(session, Repository, command.repository_ids, "repository_ids")
         if command.structure_id is not None:
             await get_one(session, Structure, command.structure_id, field="structure_id")

@@ -5,6 +5,10 @@ The number comes from a counter row per (task, take), incremented with INSERT ..
 so numbers are 1, 2, 3... without gaps or duplicates, and the counter never goes back, so a deleted
 version's number is not handed out again. A unique constraint on (task, take, number) backs this up.
 An idempotency key returns the version a first attempt made instead of making another.
+
+Access is read inside each unit of work of the path (not in a transaction of its own, and after any
+fetch from the catalog, which may bring the project's members): its session sees only the caller's
+projects, and the task's project must grant the caller `version.create`.
 """
 
 from __future__ import annotations
@@ -20,14 +24,17 @@ from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_shared.access import Access, Operation
+from stalker_shared.auth import Principal
 from stalker_shared.db import utcnow
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.catalog_client import CatalogLookup
+from stalker_versions.db.access import enter_scope
 from stalker_versions.db.models import PlanRevision, Version, VersionCounter, version_input, version_output
 from stalker_versions.db.queries import get_many, get_one
 from stalker_versions.db.revision import PLAN_REVISION_ROW
 from stalker_versions.domain.context import version_context
-from stalker_versions.domain.errors import Conflict, DomainError, ValidationFailed
+from stalker_versions.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from stalker_versions.domain.paths import RepositoryRoots
 from stalker_versions.domain.version_paths import (
     Placement,
@@ -80,27 +87,44 @@ async def create_version(
     catalog: CatalogLookup,
     plans: PlanCache,
     command: CreateVersion,
+    caller: Principal,
     token: str | None,
 ) -> Created:
     if command.idempotency_key:
         async with units() as uow:
+            await enter_scope(uow, caller)
             replay = await _replay(uow.session, command)
         if replay is not None:
             return Created(replay, created=False)
     try:
-        return await _create(units, plans, command, complete=True)
+        return await _create(units, plans, command, caller, complete=True)
     except ReadModelIncomplete:
-        # Only now is the catalog asked, with no transaction open.
+        # Only now is the catalog asked, with no transaction open, with the caller's token: it answers
+        # 404 for a task of a project the caller is not a member of. The read model is the system's, so
+        # what is fetched is stored without the caller's scope.
         await ensure_task(units, catalog, command.task_id, token)
-    return await _create(units, plans, command, complete=False)
+    return await _create(units, plans, command, caller, complete=False)
+
+
+def require_create(access: Access, project_id: int, task_id: int) -> None:
+    """`version.create` in the task's project; a non-member is told what an unknown task tells."""
+    if not access.sees(project_id):
+        raise NotFound(f"task {task_id} or its project is not known", field="task_id")
+    access.require(Operation.VERSION_CREATE, project_id)
 
 
 async def _create(
-    units: Callable[[], UnitOfWork], plans: PlanCache, command: CreateVersion, *, complete: bool
+    units: Callable[[], UnitOfWork],
+    plans: PlanCache,
+    command: CreateVersion,
+    caller: Principal,
+    *,
+    complete: bool,
 ) -> Created:
     async with units() as uow:
         session = uow.session
         task_id = command.task_id
+        access = await enter_scope(uow, caller)
         # A task seen before takes its number and the plan revision in one statement, and reads its plan
         # again (holding the counter's lock) only if something changed since; a task seen first reads its
         # plan before taking the lock.
@@ -116,6 +140,8 @@ async def _create(
                 return Created(replay, created=False)  # leaving rolls the counter back
         if plan is None:
             plan = await version_plan(session, plans, task_id, complete=complete, revision=revision)
+        # A plan read here went through the caller's scope; one from the cache did not: check both alike.
+        require_create(access, plan.chain[-1].project_id, task_id)
         values, repository = _new_version(plan, command, number)
         version = await _insert_version(session, values)
         await _insert_links(session, version.id, command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
+from stalker_shared.access import ProjectRole
 
 Name = Field(min_length=1, max_length=256)
 
@@ -67,20 +68,26 @@ class CollectionRead(Audit):
     member_ids: list[int]
 
 
+ACCESS_HELP = "What a project member with this role may do (see the README's authorization matrix)"
+
+
 class RoleCreate(Input):
     name: str = Name
     description: str = ""
+    access: ProjectRole = Field(ProjectRole.ARTIST, description=ACCESS_HELP)
 
 
 class RoleUpdate(Input):
     name: str | None = Field(None, min_length=1, max_length=256)
     description: str | None = None
+    access: ProjectRole | None = Field(None, description=ACCESS_HELP)
 
 
 class RoleRead(Audit):
     id: int
     name: str
     description: str
+    access: ProjectRole
 
 
 class Token(Output):
@@ -93,3 +100,6 @@ class Me(Output):
     id: int
     login: str
     is_admin: bool
+    project_roles: dict[str, ProjectRole] = Field(
+        default_factory=dict, description="Project id -> the caller's role in it"
+    )

@@ -36,6 +36,11 @@ class ProjectUpdate(Input):
     end: AwareDatetime | None = Field(None, description="null clears it")
 
 
+class ProjectMemberRef(Output):
+    user_id: int
+    role: str = Field(description="What the member may do here: producer, lead, artist or viewer")
+
+
 class ProjectRead(Audit):
     id: int
     name: str
@@ -50,6 +55,7 @@ class ProjectRead(Audit):
     computed_start: datetime | None
     computed_end: datetime | None
     user_ids: list[int]
+    members: list[ProjectMemberRef]
 
 
 class ProjectUserAdd(Input):
@@ -64,4 +70,5 @@ class ProjectUserRead(Output):
     login: str
     role_id: int | None
     role: str | None
+    access: str = Field(description="What the member may do here: producer, lead, artist or viewer")
     rate: float
