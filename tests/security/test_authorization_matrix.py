@@ -1,13 +1,20 @@
 """The authorization matrix (OWASP API1/API5): every operation of the three services with the access it
 requires. A route added without an entry here fails the first test; a route whose guard is missing or
-wrong fails the others. Tampered tokens are refused by every service on its own (no catalog call)."""
+wrong fails the others. Tampered tokens are refused by every service on its own (no catalog call).
+
+Rules: `public`; `user` (anyone logged in); `admin`; `reference` (admins and producers of any project);
+`list` (anyone logged in, rows of other projects left out); `own` (admins and the job's requester);
+otherwise an operation of stalker_shared.access, allowed to the project roles PERMISSIONS gives it. For
+project operations every role is tried in a real project, from the least to the most privileged: a
+non-member gets 404, a member whose role lacks the operation 403, the first role that has it succeeds."""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +22,7 @@ import httpx
 import pytest
 
 from stalker_host.embedded import embedded_runtimes
+from stalker_shared.access import PERMISSIONS, Operation, ProjectRole
 from stalker_shared.auth import Principal, generate_private_pem, issue_token
 from stalker_shared.http import create_service_app
 from stalker_shared.runtime import Runtime
@@ -23,24 +31,24 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/catalog/healthz"): "public",
     ("GET", "/catalog/metrics"): "public",
     ("GET", "/catalog/readyz"): "public",
-    ("GET", "/catalog/v1/assets"): "user",
-    ("POST", "/catalog/v1/assets"): "user",
-    ("DELETE", "/catalog/v1/assets/{task_id}"): "user",
-    ("GET", "/catalog/v1/assets/{task_id}"): "user",
-    ("PATCH", "/catalog/v1/assets/{task_id}"): "user",
+    ("GET", "/catalog/v1/assets"): "list",
+    ("POST", "/catalog/v1/assets"): "task.write",
+    ("DELETE", "/catalog/v1/assets/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/assets/{task_id}"): "project.read",
+    ("PATCH", "/catalog/v1/assets/{task_id}"): "task.write",
     ("GET", "/catalog/v1/auth/me"): "user",
     ("POST", "/catalog/v1/auth/token"): "public",
     ("GET", "/catalog/v1/departments"): "user",
-    ("POST", "/catalog/v1/departments"): "user",
-    ("DELETE", "/catalog/v1/departments/{collection_id}"): "user",
+    ("POST", "/catalog/v1/departments"): "admin",
+    ("DELETE", "/catalog/v1/departments/{collection_id}"): "admin",
     ("GET", "/catalog/v1/departments/{collection_id}"): "user",
-    ("PATCH", "/catalog/v1/departments/{collection_id}"): "user",
+    ("PATCH", "/catalog/v1/departments/{collection_id}"): "admin",
     ("GET", "/catalog/v1/departments/{collection_id}/members"): "user",
-    ("POST", "/catalog/v1/departments/{collection_id}/members"): "user",
-    ("DELETE", "/catalog/v1/departments/{collection_id}/members/{user_id}"): "user",
+    ("POST", "/catalog/v1/departments/{collection_id}/members"): "admin",
+    ("DELETE", "/catalog/v1/departments/{collection_id}/members/{user_id}"): "admin",
     ("GET", "/catalog/v1/departments/{collection_id}/users"): "user",
-    ("POST", "/catalog/v1/departments/{collection_id}/users"): "user",
-    ("DELETE", "/catalog/v1/departments/{collection_id}/users/{user_id}"): "user",
+    ("POST", "/catalog/v1/departments/{collection_id}/users"): "admin",
+    ("DELETE", "/catalog/v1/departments/{collection_id}/users/{user_id}"): "admin",
     ("GET", "/catalog/v1/groups"): "user",
     ("POST", "/catalog/v1/groups"): "admin",
     ("DELETE", "/catalog/v1/groups/{collection_id}"): "admin",
@@ -53,44 +61,44 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/catalog/v1/groups/{collection_id}/users"): "admin",
     ("DELETE", "/catalog/v1/groups/{collection_id}/users/{user_id}"): "admin",
     ("GET", "/catalog/v1/image-formats"): "user",
-    ("POST", "/catalog/v1/image-formats"): "user",
-    ("DELETE", "/catalog/v1/image-formats/{format_id}"): "user",
+    ("POST", "/catalog/v1/image-formats"): "reference",
+    ("DELETE", "/catalog/v1/image-formats/{format_id}"): "reference",
     ("GET", "/catalog/v1/image-formats/{format_id}"): "user",
-    ("PATCH", "/catalog/v1/image-formats/{format_id}"): "user",
+    ("PATCH", "/catalog/v1/image-formats/{format_id}"): "reference",
     ("POST", "/catalog/v1/init"): "admin",
-    ("GET", "/catalog/v1/projects"): "user",
-    ("POST", "/catalog/v1/projects"): "user",
-    ("DELETE", "/catalog/v1/projects/{project_id}"): "user",
-    ("GET", "/catalog/v1/projects/{project_id}"): "user",
-    ("PATCH", "/catalog/v1/projects/{project_id}"): "user",
-    ("GET", "/catalog/v1/projects/{project_id}/users"): "user",
-    ("POST", "/catalog/v1/projects/{project_id}/users"): "user",
-    ("DELETE", "/catalog/v1/projects/{project_id}/users/{user_id}"): "user",
+    ("GET", "/catalog/v1/projects"): "list",
+    ("POST", "/catalog/v1/projects"): "admin",
+    ("DELETE", "/catalog/v1/projects/{project_id}"): "project.delete",
+    ("GET", "/catalog/v1/projects/{project_id}"): "project.read",
+    ("PATCH", "/catalog/v1/projects/{project_id}"): "project.edit",
+    ("GET", "/catalog/v1/projects/{project_id}/users"): "project.read",
+    ("POST", "/catalog/v1/projects/{project_id}/users"): "project.members.manage",
+    ("DELETE", "/catalog/v1/projects/{project_id}/users/{user_id}"): "project.members.manage",
     ("GET", "/catalog/v1/roles"): "user",
-    ("POST", "/catalog/v1/roles"): "user",
-    ("DELETE", "/catalog/v1/roles/{role_id}"): "user",
+    ("POST", "/catalog/v1/roles"): "admin",
+    ("DELETE", "/catalog/v1/roles/{role_id}"): "admin",
     ("GET", "/catalog/v1/roles/{role_id}"): "user",
-    ("PATCH", "/catalog/v1/roles/{role_id}"): "user",
-    ("GET", "/catalog/v1/scenes"): "user",
-    ("POST", "/catalog/v1/scenes"): "user",
-    ("DELETE", "/catalog/v1/scenes/{task_id}"): "user",
-    ("GET", "/catalog/v1/scenes/{task_id}"): "user",
-    ("PATCH", "/catalog/v1/scenes/{task_id}"): "user",
-    ("GET", "/catalog/v1/schedule-jobs"): "user",
-    ("GET", "/catalog/v1/schedule-jobs/{job_id}"): "user",
-    ("POST", "/catalog/v1/schedule-jobs/{job_id}/cancel"): "admin",
-    ("GET", "/catalog/v1/sequences"): "user",
-    ("POST", "/catalog/v1/sequences"): "user",
-    ("DELETE", "/catalog/v1/sequences/{task_id}"): "user",
-    ("GET", "/catalog/v1/sequences/{task_id}"): "user",
-    ("PATCH", "/catalog/v1/sequences/{task_id}"): "user",
-    ("GET", "/catalog/v1/shots"): "user",
-    ("POST", "/catalog/v1/shots"): "user",
-    ("GET", "/catalog/v1/shots/{shot_id}/sequences"): "user",
-    ("PUT", "/catalog/v1/shots/{shot_id}/sequences"): "user",
-    ("DELETE", "/catalog/v1/shots/{task_id}"): "user",
-    ("GET", "/catalog/v1/shots/{task_id}"): "user",
-    ("PATCH", "/catalog/v1/shots/{task_id}"): "user",
+    ("PATCH", "/catalog/v1/roles/{role_id}"): "admin",
+    ("GET", "/catalog/v1/scenes"): "list",
+    ("POST", "/catalog/v1/scenes"): "task.write",
+    ("DELETE", "/catalog/v1/scenes/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/scenes/{task_id}"): "project.read",
+    ("PATCH", "/catalog/v1/scenes/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/schedule-jobs"): "list",
+    ("GET", "/catalog/v1/schedule-jobs/{job_id}"): "own",
+    ("POST", "/catalog/v1/schedule-jobs/{job_id}/cancel"): "own",
+    ("GET", "/catalog/v1/sequences"): "list",
+    ("POST", "/catalog/v1/sequences"): "task.write",
+    ("DELETE", "/catalog/v1/sequences/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/sequences/{task_id}"): "project.read",
+    ("PATCH", "/catalog/v1/sequences/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/shots"): "list",
+    ("POST", "/catalog/v1/shots"): "task.write",
+    ("GET", "/catalog/v1/shots/{shot_id}/sequences"): "project.read",
+    ("PUT", "/catalog/v1/shots/{shot_id}/sequences"): "task.write",
+    ("DELETE", "/catalog/v1/shots/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/shots/{task_id}"): "project.read",
+    ("PATCH", "/catalog/v1/shots/{task_id}"): "task.write",
     ("GET", "/catalog/v1/status-lists"): "user",
     ("POST", "/catalog/v1/status-lists"): "admin",
     ("DELETE", "/catalog/v1/status-lists/{status_list_id}"): "admin",
@@ -106,42 +114,42 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/catalog/v1/studios/{studio_id}"): "admin",
     ("GET", "/catalog/v1/studios/{studio_id}"): "user",
     ("PATCH", "/catalog/v1/studios/{studio_id}"): "admin",
-    ("POST", "/catalog/v1/studios/{studio_id}/schedule"): "user",
-    ("GET", "/catalog/v1/studios/{studio_id}/snapshot"): "user",
+    ("POST", "/catalog/v1/studios/{studio_id}/schedule"): "project.schedule",
+    ("GET", "/catalog/v1/studios/{studio_id}/snapshot"): "list",
     ("GET", "/catalog/v1/studios/{studio_id}/to-seconds"): "user",
-    ("GET", "/catalog/v1/tasks"): "user",
-    ("POST", "/catalog/v1/tasks"): "user",
-    ("PATCH", "/catalog/v1/tasks/bulk"): "user",
-    ("POST", "/catalog/v1/tasks/bulk"): "user",
-    ("DELETE", "/catalog/v1/tasks/{task_id}"): "user",
-    ("GET", "/catalog/v1/tasks/{task_id}"): "user",
-    ("PATCH", "/catalog/v1/tasks/{task_id}"): "user",
-    ("GET", "/catalog/v1/tasks/{task_id}/alternative_resources"): "user",
-    ("POST", "/catalog/v1/tasks/{task_id}/alternative_resources"): "user",
-    ("PUT", "/catalog/v1/tasks/{task_id}/alternative_resources"): "user",
-    ("DELETE", "/catalog/v1/tasks/{task_id}/alternative_resources/{user_id}"): "user",
-    ("GET", "/catalog/v1/tasks/{task_id}/children"): "user",
-    ("GET", "/catalog/v1/tasks/{task_id}/dependencies"): "user",
-    ("POST", "/catalog/v1/tasks/{task_id}/dependencies"): "user",
-    ("PUT", "/catalog/v1/tasks/{task_id}/dependencies"): "user",
-    ("DELETE", "/catalog/v1/tasks/{task_id}/dependencies/{depends_on_id}"): "user",
-    ("GET", "/catalog/v1/tasks/{task_id}/resources"): "user",
-    ("POST", "/catalog/v1/tasks/{task_id}/resources"): "user",
-    ("PUT", "/catalog/v1/tasks/{task_id}/resources"): "user",
-    ("DELETE", "/catalog/v1/tasks/{task_id}/resources/{user_id}"): "user",
+    ("GET", "/catalog/v1/tasks"): "list",
+    ("POST", "/catalog/v1/tasks"): "task.write",
+    ("PATCH", "/catalog/v1/tasks/bulk"): "task.write",
+    ("POST", "/catalog/v1/tasks/bulk"): "task.write",
+    ("DELETE", "/catalog/v1/tasks/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/tasks/{task_id}"): "project.read",
+    ("PATCH", "/catalog/v1/tasks/{task_id}"): "task.write",
+    ("GET", "/catalog/v1/tasks/{task_id}/alternative_resources"): "project.read",
+    ("POST", "/catalog/v1/tasks/{task_id}/alternative_resources"): "task.write",
+    ("PUT", "/catalog/v1/tasks/{task_id}/alternative_resources"): "task.write",
+    ("DELETE", "/catalog/v1/tasks/{task_id}/alternative_resources/{user_id}"): "task.write",
+    ("GET", "/catalog/v1/tasks/{task_id}/children"): "project.read",
+    ("GET", "/catalog/v1/tasks/{task_id}/dependencies"): "project.read",
+    ("POST", "/catalog/v1/tasks/{task_id}/dependencies"): "task.write",
+    ("PUT", "/catalog/v1/tasks/{task_id}/dependencies"): "task.write",
+    ("DELETE", "/catalog/v1/tasks/{task_id}/dependencies/{depends_on_id}"): "task.write",
+    ("GET", "/catalog/v1/tasks/{task_id}/resources"): "project.read",
+    ("POST", "/catalog/v1/tasks/{task_id}/resources"): "task.write",
+    ("PUT", "/catalog/v1/tasks/{task_id}/resources"): "task.write",
+    ("DELETE", "/catalog/v1/tasks/{task_id}/resources/{user_id}"): "task.write",
     ("GET", "/catalog/v1/types"): "user",
-    ("POST", "/catalog/v1/types"): "user",
-    ("DELETE", "/catalog/v1/types/{type_id}"): "user",
+    ("POST", "/catalog/v1/types"): "reference",
+    ("DELETE", "/catalog/v1/types/{type_id}"): "reference",
     ("GET", "/catalog/v1/types/{type_id}"): "user",
-    ("PATCH", "/catalog/v1/types/{type_id}"): "user",
+    ("PATCH", "/catalog/v1/types/{type_id}"): "reference",
     ("GET", "/catalog/v1/users"): "user",
     ("POST", "/catalog/v1/users"): "admin",
     ("DELETE", "/catalog/v1/users/{user_id}"): "admin",
     ("GET", "/catalog/v1/users/{user_id}"): "user",
     ("PATCH", "/catalog/v1/users/{user_id}"): "admin",
     ("GET", "/catalog/v1/users/{user_id}/departments"): "user",
-    ("POST", "/catalog/v1/users/{user_id}/departments"): "user",
-    ("DELETE", "/catalog/v1/users/{user_id}/departments/{department_id}"): "user",
+    ("POST", "/catalog/v1/users/{user_id}/departments"): "admin",
+    ("DELETE", "/catalog/v1/users/{user_id}/departments/{department_id}"): "admin",
     ("GET", "/versions/healthz"): "public",
     ("GET", "/versions/metrics"): "public",
     ("GET", "/versions/readyz"): "public",
@@ -153,10 +161,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/versions/v1/paths/expand"): "user",
     ("POST", "/versions/v1/paths/repository"): "user",
     ("POST", "/versions/v1/paths/to-portable"): "user",
-    ("GET", "/versions/v1/projects/{project_id}"): "user",
-    ("GET", "/versions/v1/projects/{project_id}/directories"): "user",
-    ("GET", "/versions/v1/projects/{project_id}/storage"): "user",
-    ("PUT", "/versions/v1/projects/{project_id}/storage"): "admin",
+    ("GET", "/versions/v1/projects/{project_id}"): "project.read",
+    ("GET", "/versions/v1/projects/{project_id}/directories"): "project.read",
+    ("GET", "/versions/v1/projects/{project_id}/storage"): "project.read",
+    ("PUT", "/versions/v1/projects/{project_id}/storage"): "project.storage.set",
     ("GET", "/versions/v1/repositories"): "user",
     ("POST", "/versions/v1/repositories"): "admin",
     ("DELETE", "/versions/v1/repositories/{repository_id}"): "admin",
@@ -168,13 +176,13 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/versions/v1/structures/{structure_id}"): "admin",
     ("GET", "/versions/v1/structures/{structure_id}"): "user",
     ("PATCH", "/versions/v1/structures/{structure_id}"): "admin",
-    ("GET", "/versions/v1/tasks/{task_id}/versions"): "user",
-    ("POST", "/versions/v1/tasks/{task_id}/versions"): "user",
-    ("GET", "/versions/v1/tasks/{task_id}/versions/latest"): "user",
-    ("GET", "/versions/v1/tasks/{task_id}/versions/latest-published"): "user",
-    ("DELETE", "/versions/v1/versions/{version_id}"): "user",
-    ("GET", "/versions/v1/versions/{version_id}"): "user",
-    ("PATCH", "/versions/v1/versions/{version_id}"): "user",
+    ("GET", "/versions/v1/tasks/{task_id}/versions"): "project.read",
+    ("POST", "/versions/v1/tasks/{task_id}/versions"): "version.create",
+    ("GET", "/versions/v1/tasks/{task_id}/versions/latest"): "project.read",
+    ("GET", "/versions/v1/tasks/{task_id}/versions/latest-published"): "project.read",
+    ("DELETE", "/versions/v1/versions/{version_id}"): "version.edit.own",
+    ("GET", "/versions/v1/versions/{version_id}"): "project.read",
+    ("PATCH", "/versions/v1/versions/{version_id}"): "version.edit.own",
     ("GET", "/scheduler/healthz"): "public",
     ("GET", "/scheduler/metrics"): "public",
     ("GET", "/scheduler/readyz"): "public",
@@ -187,10 +195,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+Services = dict[str, tuple[Runtime, httpx.AsyncClient]]
+
+
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[dict[str, tuple[Runtime, httpx.AsyncClient]]]:
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
     runtimes = embedded_runtimes(tmp_path)
-    clients: dict[str, tuple[Runtime, httpx.AsyncClient]] = {}
+    clients: Services = {}
     for runtime in runtimes:
         await runtime.open(migrate=True)
         app = create_service_app(runtime, manage_runtime=False)
@@ -207,29 +218,32 @@ async def services(tmp_path: Path) -> AsyncIterator[dict[str, tuple[Runtime, htt
             await runtime.close()
 
 
-def token(runtime: Runtime, *, admin: bool, lifetime: timedelta = timedelta(minutes=5)) -> str:
+def token(
+    runtime: Runtime, *, admin: bool, lifetime: timedelta = timedelta(minutes=5), user_id: int = 1
+) -> str:
     assert runtime.keys.private_pem is not None
-    return issue_token(runtime.keys.private_pem, Principal(999, "someone", admin), lifetime)
+    return issue_token(runtime.keys.private_pem, Principal(user_id, "someone", admin), lifetime)
 
 
 def concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
-async def test_every_operation_is_in_the_matrix(
-    services: dict[str, tuple[Runtime, httpx.AsyncClient]],
-) -> None:
+async def test_every_operation_is_in_the_matrix(services: Services) -> None:
     operations = set()
     for _, client in services.values():
         document = (await client.get(f"/{_.definition.name}/openapi.json")).json()
         operations |= {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
     assert operations - MATRIX.keys() == set(), "add these routes to MATRIX with their access level"
     assert MATRIX.keys() - operations == set(), "these MATRIX entries are no longer routes"
+    rules = {"public", "user", "admin", "reference", "list", "own"} | {o.value for o in Operation}
+    assert set(MATRIX.values()) <= rules
+    project_routes = {k for k, rule in MATRIX.items() if rule in {o.value for o in Operation}}
+    catalog_routes = {k for k in project_routes if k[1].startswith("/catalog/")}
+    assert catalog_routes - CASES.keys() == set(), "give these project routes a boundary case in CASES"
 
 
-async def test_anonymous_callers_get_401_except_on_public_routes(
-    services: dict[str, tuple[Runtime, httpx.AsyncClient]],
-) -> None:
+async def test_anonymous_callers_get_401_except_on_public_routes(services: Services) -> None:
     for (method, path), level in MATRIX.items():
         _, client = services[path.split("/")[1]]
         response = await client.request(method, concrete(path))
@@ -240,25 +254,325 @@ async def test_anonymous_callers_get_401_except_on_public_routes(
             assert response.headers["www-authenticate"] == "Bearer"
 
 
-async def test_admin_routes_refuse_other_users_and_user_routes_accept_them(
-    services: dict[str, tuple[Runtime, httpx.AsyncClient]],
-) -> None:
+async def test_studio_routes_refuse_members_without_the_right_and_accept_the_rest(services: Services) -> None:
+    world = await build_world(services)
     for (method, path), level in MATRIX.items():
-        if level == "public":
+        if level not in {"user", "admin", "reference", "list"}:
             continue
-        runtime, client = services[path.split("/")[1]]
-        headers = {"Authorization": f"Bearer {token(runtime, admin=False)}"}
-        response = await client.request(method, concrete(path), headers=headers)
-        if level == "admin":
-            assert response.status_code == 403, (method, path, response.status_code)
-        else:
-            assert response.status_code not in (401, 403), (method, path, response.status_code)
-            # 502: the route calls the catalog over HTTP, which this test does not run. Never a 500.
-            assert response.status_code < 500 or response.status_code == 502, (
-                method,
-                path,
-                response.text[:300],
+        _, client = services[path.split("/")[1]]
+        for role in ("artist", "producer"):
+            response = await client.request(method, concrete(path), headers=world.headers[role])
+            refused = level == "admin" or (level == "reference" and role == "artist")
+            if refused:
+                assert response.status_code == 403, (method, path, role, response.status_code)
+            else:
+                assert response.status_code not in (401, 403), (method, path, role, response.status_code)
+                # 502: the route calls the catalog over HTTP, which this test does not run. Never a 500.
+                assert response.status_code < 500 or response.status_code == 502, (
+                    method,
+                    path,
+                    response.text,
+                )
+
+
+# The project's members, from the least to the most privileged; `outsider` is in another project only.
+LADDER = ("outsider", "viewer", "artist", "lead", "producer", "admin")
+
+
+@dataclass
+class World:
+    headers: dict[str, dict[str, str]]
+    ids: dict[str, int]
+    catalog: httpx.AsyncClient
+    roles: dict[str, int]  # access level -> role id
+    users: dict[str, int]
+    counter: list[int]
+
+    def unique(self, prefix: str) -> str:
+        self.counter[0] += 1
+        return f"{prefix}{self.counter[0]}"
+
+    async def post(self, path: str, body: dict[str, object]) -> dict[str, object]:
+        response = await self.catalog.post(f"/catalog/v1/{path}", json=body, headers=self.headers["admin"])
+        assert response.status_code in (200, 201), (path, response.text)
+        return response.json()  # type: ignore[no-any-return]
+
+    async def new_project(self) -> int:
+        code = self.unique("P")
+        project = await self.post("projects", {"name": code, "code": code})
+        for level in ("viewer", "artist", "lead", "producer"):
+            member = {"user_id": self.users[level], "role_id": self.roles[level]}
+            await self.post(f"projects/{project['id']}/users", member)
+        return int(project["id"])  # type: ignore[call-overload]
+
+    async def new_task(self, **fields: object) -> int:
+        task = await self.post("tasks", {"name": self.unique("T"), "parent_id": self.ids["shot"], **fields})
+        return int(task["id"])  # type: ignore[call-overload]
+
+
+async def build_world(services: Services) -> World:
+    catalog_runtime, catalog = services["catalog"]
+    admin = {"Authorization": f"Bearer {token(catalog_runtime, admin=True)}"}
+    roles = {
+        r["access"]: r["id"] for r in (await catalog.get("/catalog/v1/roles", headers=admin)).json()["items"]
+    }
+    world = World({"admin": admin}, {}, catalog, roles, {}, [0])
+    for name in ("outsider", "viewer", "artist", "lead", "producer", "spare"):
+        user = await world.post(
+            "users", {"name": name, "login": name, "email": f"{name}@x.com", "password": "secret-pw"}
+        )
+        world.users[name] = int(user["id"])  # type: ignore[call-overload]
+        user_token = token(catalog_runtime, admin=False, user_id=world.users[name])
+        for runtime, _ in services.values():
+            assert runtime.keys.public_pem == catalog_runtime.keys.public_pem
+        world.headers[name] = {"Authorization": f"Bearer {user_token}"}
+    project = world.ids["project"] = await world.new_project()
+    other = await world.post("projects", {"name": "Other", "code": "OTHER"})
+    await world.post(f"projects/{other['id']}/users", {"user_id": world.users["outsider"]})
+    character = await world.post("types", {"name": "Character", "target_entity_type": "Asset"})
+    world.ids["type"] = int(character["id"])  # type: ignore[call-overload]
+    for kind, body in (
+        ("sequences", {"name": "Seq", "code": "SEQ"}),
+        ("scenes", {"name": "Scene", "code": "SCN"}),
+        ("assets", {"name": "Hero", "code": "HERO", "type_id": world.ids["type"]}),
+    ):
+        world.ids[kind[:-1]] = int((await world.post(kind, {**body, "project_id": project}))["id"])  # type: ignore[call-overload]
+    shot = await world.post(
+        "shots", {"code": "SH001", "project_id": project, "sequence_ids": [world.ids["sequence"]]}
+    )
+    world.ids["shot"] = int(shot["id"])  # type: ignore[call-overload]
+    world.ids["before"] = await world.new_task()
+    world.ids["task"] = await world.new_task(
+        resource_ids=[world.users["artist"]],
+        alternative_resource_ids=[world.users["lead"]],
+        depends=[world.ids["before"]],
+    )
+    await world.post(f"projects/{project}/users", {"user_id": world.users["spare"]})
+    return world
+
+
+Case = Callable[[World], Awaitable[tuple[str, dict[str, object] | None]]]
+
+
+def at(path: str, body: dict[str, object] | None = None) -> Case:
+    """A case on the world's objects: `{project}`, `{task}`... in the path are their ids."""
+
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        return path.format(**world.ids, **{f"user_{k}": v for k, v in world.users.items()}), body
+
+    return case
+
+
+def fresh_task(path: str, body: dict[str, object] | None = None, **fields: object) -> Case:
+    """A case on a task made for it (a delete, or a change of its relations), so each try has one."""
+
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        named = {**world.ids, **world.users}
+        ids = {k: named[v] if isinstance(v, str) else v for k, v in fields.items()}
+        made = await world.new_task(**{k: [v] for k, v in ids.items()})
+        return path.format(fresh=made, **world.ids, **{f"user_{k}": v for k, v in world.users.items()}), body
+
+    return case
+
+
+def fresh_project(path: str, body: dict[str, object] | None = None) -> Case:
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        return path.format(fresh=await world.new_project()), body
+
+    return case
+
+
+def named(kind: str, **body: object) -> Case:
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        extra = {"type_id": world.ids["type"]} if kind == "assets" else {}
+        code = world.unique("C")
+        return f"/catalog/v1/{kind}", {
+            "name": code,
+            "code": code,
+            "project_id": world.ids["project"],
+            **extra,
+            **body,
+        }
+
+    return case
+
+
+C = "/catalog/v1"
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", f"{C}/projects/{{project_id}}"): at(C + "/projects/{project}"),
+    ("PATCH", f"{C}/projects/{{project_id}}"): at(C + "/projects/{project}", {"description": "x"}),
+    ("DELETE", f"{C}/projects/{{project_id}}"): fresh_project(C + "/projects/{fresh}"),
+    ("GET", f"{C}/projects/{{project_id}}/users"): at(C + "/projects/{project}/users"),
+    ("POST", f"{C}/projects/{{project_id}}/users"): at(C + "/projects/{project}/users", {"user_id": 1}),
+    ("DELETE", f"{C}/projects/{{project_id}}/users/{{user_id}}"): at(
+        C + "/projects/{project}/users/{user_spare}"
+    ),
+    ("POST", f"{C}/studios/{{studio_id}}/schedule"): at(
+        C + "/studios/{studio}/schedule", {"project_ids": None}
+    ),
+    ("GET", f"{C}/tasks/{{task_id}}"): at(C + "/tasks/{task}"),
+    ("PATCH", f"{C}/tasks/{{task_id}}"): at(C + "/tasks/{task}", {"description": "x"}),
+    ("DELETE", f"{C}/tasks/{{task_id}}"): fresh_task(C + "/tasks/{fresh}"),
+    ("POST", f"{C}/tasks"): at(C + "/tasks", {"name": "New", "parent_id": "{shot}"}),
+    ("POST", f"{C}/tasks/bulk"): at(C + "/tasks/bulk", {"items": [{"name": "Bulk", "parent_id": "{shot}"}]}),
+    ("PATCH", f"{C}/tasks/bulk"): at(C + "/tasks/bulk", {"items": [{"id": "{task}", "description": "y"}]}),
+    ("GET", f"{C}/tasks/{{task_id}}/children"): at(C + "/tasks/{shot}/children"),
+    ("GET", f"{C}/shots/{{shot_id}}/sequences"): at(C + "/shots/{shot}/sequences"),
+    ("PUT", f"{C}/shots/{{shot_id}}/sequences"): at(
+        C + "/shots/{shot}/sequences", {"sequence_ids": ["{sequence}"]}
+    ),
+    ("GET", f"{C}/tasks/{{task_id}}/dependencies"): at(C + "/tasks/{task}/dependencies"),
+    ("PUT", f"{C}/tasks/{{task_id}}/dependencies"): at(
+        C + "/tasks/{task}/dependencies", {"depends": ["{before}"]}
+    ),
+    ("POST", f"{C}/tasks/{{task_id}}/dependencies"): at(
+        C + "/tasks/{task}/dependencies", {"depends_on_id": "{before}"}
+    ),
+    ("DELETE", f"{C}/tasks/{{task_id}}/dependencies/{{depends_on_id}}"): fresh_task(
+        C + "/tasks/{fresh}/dependencies/{before}", depends="before"
+    ),
+}
+for _relation, _holder in (("resources", "artist"), ("alternative_resources", "lead")):
+    CASES[("GET", f"{C}/tasks/{{task_id}}/{_relation}")] = at(f"{C}/tasks/{{task}}/{_relation}")
+    CASES[("PUT", f"{C}/tasks/{{task_id}}/{_relation}")] = at(
+        f"{C}/tasks/{{task}}/{_relation}", {"user_ids": [f"{{user_{_holder}}}"]}
+    )
+    CASES[("POST", f"{C}/tasks/{{task_id}}/{_relation}")] = at(
+        f"{C}/tasks/{{task}}/{_relation}", {"user_id": f"{{user_{_holder}}}"}
+    )
+    _field = "resource_ids" if _relation == "resources" else "alternative_resource_ids"
+    CASES[("DELETE", f"{C}/tasks/{{task_id}}/{_relation}/{{user_id}}")] = fresh_task(
+        f"{C}/tasks/{{fresh}}/{_relation}/{{user_{_holder}}}", **{_field: _holder}
+    )
+for _kind, _one in (("sequences", "sequence"), ("scenes", "scene"), ("assets", "asset"), ("shots", "shot")):
+    CASES[("GET", f"{C}/{_kind}/{{task_id}}")] = at(f"{C}/{_kind}/{{{_one}}}")
+    CASES[("PATCH", f"{C}/{_kind}/{{task_id}}")] = at(f"{C}/{_kind}/{{{_one}}}", {"description": "x"})
+    CASES[("POST", f"{C}/{_kind}")] = named(_kind)
+
+
+async def _deleted_kind(world: World, kind: str) -> tuple[str, dict[str, object] | None]:
+    path, body = await named(kind)(world)
+    made = await world.post(path.removeprefix("/catalog/v1/"), body or {})
+    return f"{C}/{kind}/{made['id']}", None
+
+
+for _kind in ("sequences", "scenes", "assets", "shots"):
+    CASES[("DELETE", f"{C}/{_kind}/{{task_id}}")] = lambda world, k=_kind: _deleted_kind(world, k)
+
+
+def _fill(value: object, world: World) -> object:
+    """Ids named in a body ("{task}") become the world's ids."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return {**world.ids, **{f"user_{k}": v for k, v in world.users.items()}}[value[1:-1]]
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, world) for k, v in value.items()}
+    return value
+
+
+def allowed(rule: str, role: str) -> bool:
+    if role == "admin":
+        return True
+    if role == "outsider":
+        return False
+    return ProjectRole(role) in PERMISSIONS[Operation(rule)]
+
+
+async def test_project_routes_answer_404_to_non_members_403_to_roles_without_the_right(
+    services: Services,
+) -> None:
+    world = await build_world(services)
+    studio = await world.post("studios", {"name": "Studio"})
+    world.ids["studio"] = int(studio["id"])  # type: ignore[call-overload]
+    client = world.catalog
+    for (method, route), case in CASES.items():
+        rule = MATRIX[(method, route)]
+        if rule == "project.schedule":
+            await _check_schedule(world)
+            continue
+        for role in LADDER:
+            path, body = await case(world)
+            response = await client.request(
+                method, path, json=_fill(body, world), headers=world.headers[role]
             )
+            if allowed(rule, role):
+                assert response.status_code < 300, (method, route, role, response.text)
+                break
+            expected = 404 if role == "outsider" else 403
+            if route.endswith("/bulk") and role == "outsider":
+                # A batch answers 422 with one problem per item: the hidden tasks are not found.
+                assert response.status_code == 422, response.text
+                assert {e["status"] for e in response.json()["errors"]} == {404}, response.text
+                continue
+            assert response.status_code == expected, (
+                method,
+                route,
+                role,
+                response.status_code,
+                response.text,
+            )
+
+
+async def _check_schedule(world: World) -> None:
+    """Scheduling named projects needs the producer role in each; the whole studio needs an admin."""
+    url = f"{C}/studios/{world.ids['studio']}/schedule"
+    mine = {"project_ids": [world.ids["project"]]}
+    for role, expected in (("outsider", 404), ("viewer", 403), ("lead", 403)):
+        response = await world.catalog.post(url, json=mine, headers=world.headers[role])
+        assert response.status_code == expected, (role, response.text)
+    whole = await world.catalog.post(url, json={}, headers=world.headers["producer"])
+    assert whole.status_code == 403
+    accepted = await world.catalog.post(url, json=mine, headers=world.headers["producer"])
+    assert accepted.status_code == 202, accepted.text
+    job = accepted.json()["id"]
+    assert (
+        await world.catalog.get(f"{C}/schedule-jobs/{job}", headers=world.headers["lead"])
+    ).status_code == 404
+    assert (
+        await world.catalog.get(f"{C}/schedule-jobs/{job}", headers=world.headers["producer"])
+    ).status_code == 200
+    jobs = (await world.catalog.get(f"{C}/schedule-jobs", headers=world.headers["lead"])).json()["items"]
+    assert jobs == []
+
+
+async def test_lists_leave_out_projects_the_caller_is_not_in(services: Services) -> None:
+    world = await build_world(services)
+    for path in ("projects", "tasks", "shots", "assets", "sequences", "scenes"):
+        seen = await world.catalog.get(f"{C}/{path}?limit=1000", headers=world.headers["outsider"])
+        assert seen.status_code == 200
+        mine = [i for i in seen.json()["items"] if world.ids["project"] in (i.get("project_id"), i.get("id"))]
+        assert mine == [] if path != "projects" else [p["code"] for p in seen.json()["items"]] == ["OTHER"]
+        member = await world.catalog.get(f"{C}/{path}?limit=1000", headers=world.headers["viewer"])
+        assert member.json()["total"] >= 1, path
+    me = await world.catalog.get(f"{C}/auth/me", headers=world.headers["lead"])
+    assert me.json()["project_roles"] == {str(world.ids["project"]): "lead"}
+
+
+async def test_a_lead_cannot_change_membership_and_a_removed_member_loses_access(services: Services) -> None:
+    world = await build_world(services)
+    url = f"{C}/projects/{world.ids['project']}"
+    lead = await world.catalog.post(f"{url}/users", json={"user_id": 1}, headers=world.headers["lead"])
+    assert lead.status_code == 403 and lead.json()["role"] == "lead"
+    assert (await world.catalog.get(url, headers=world.headers["artist"])).status_code == 200
+    removed = await world.catalog.delete(
+        f"{url}/users/{world.users['artist']}", headers=world.headers["producer"]
+    )
+    assert removed.status_code == 204
+    assert (await world.catalog.get(url, headers=world.headers["artist"])).status_code == 404
+    task = await world.catalog.get(f"{C}/tasks/{world.ids['task']}", headers=world.headers["artist"])
+    assert task.status_code == 404
+
+
+async def test_a_deleted_or_demoted_user_loses_access_at_once(services: Services) -> None:
+    world = await build_world(services)
+    spare = world.users["spare"]
+    url = f"{C}/projects/{world.ids['project']}"
+    assert (await world.catalog.get(url, headers=world.headers["spare"])).status_code == 200
+    await world.catalog.delete(f"{url}/users/{spare}", headers=world.headers["admin"])
+    deleted = await world.catalog.delete(f"{C}/users/{spare}", headers=world.headers["admin"])
+    assert deleted.status_code == 204, deleted.text
+    assert (await world.catalog.get(f"{C}/users", headers=world.headers["spare"])).status_code == 401
 
 
 def _b64(data: dict[str, object]) -> str:

@@ -30,7 +30,7 @@ from stalker_catalog.db.models import Project
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import projects as service
 from stalker_catalog.service.events import member_role
-from stalker_shared.requests import Work
+from stalker_shared.requests import Work, admin
 from stalker_shared.runtime import Runtime
 
 PROJECT_LIST = ListSpec(
@@ -84,7 +84,9 @@ async def list_projects(
     return page_response(make_page([project_read(p) for p in rows], total, params), params, ProjectRead)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=ProjectRead, dependencies=[Depends(admin)]
+)
 async def create_project(uow: Work, body: ProjectCreate) -> ProjectRead:
     command = service.CreateProject(**body.model_dump(exclude={"user_ids"}), user_ids=tuple(body.user_ids))
     return project_read(await service.create_project(uow, command))
