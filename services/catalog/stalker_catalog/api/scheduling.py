@@ -110,7 +110,7 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def _visible_jobs(access: Access) -> Select[tuple[ScheduleJob]]:
+def _visible_jobs(access: Access) -> Select[ScheduleJob]:
     """Admins see every job; others the jobs they asked for."""
     statement = select(ScheduleJob)
     return statement if access.is_admin else statement.where(ScheduleJob.requested_by_id == access.user_id)

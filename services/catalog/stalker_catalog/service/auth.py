@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from stalker_catalog.db.access import ADMINS
 from stalker_catalog.db.models import User
 from stalker_catalog.domain.names import normalize_login
 from stalker_catalog.security import verify_password
-from stalker_catalog.service.init import ADMINS
 from stalker_shared.auth import Principal
 from stalker_shared.unit_of_work import UnitOfWork
 
