@@ -526,14 +526,18 @@ async def _check_schedule(world: World) -> None:
     accepted = await world.catalog.post(url, json=mine, headers=world.headers["producer"])
     assert accepted.status_code == 202, accepted.text
     job = accepted.json()["id"]
+    job_url = f"{C}/schedule-jobs/{job}"
+    assert (await world.catalog.get(job_url, headers=world.headers["outsider"])).status_code == 404
+    assert (await world.catalog.get(job_url, headers=world.headers["viewer"])).status_code == 200
+    for role in ("outsider", "viewer", "producer"):
+        jobs = (await world.catalog.get(f"{C}/schedule-jobs", headers=world.headers[role])).json()["items"]
+        assert [j["id"] for j in jobs] == ([] if role == "outsider" else [job]), role
     assert (
-        await world.catalog.get(f"{C}/schedule-jobs/{job}", headers=world.headers["lead"])
+        await world.catalog.post(f"{job_url}/cancel", headers=world.headers["outsider"])
     ).status_code == 404
-    assert (
-        await world.catalog.get(f"{C}/schedule-jobs/{job}", headers=world.headers["producer"])
-    ).status_code == 200
-    jobs = (await world.catalog.get(f"{C}/schedule-jobs", headers=world.headers["lead"])).json()["items"]
-    assert jobs == []
+    assert (await world.catalog.post(f"{job_url}/cancel", headers=world.headers["lead"])).status_code == 403
+    cancelled = await world.catalog.post(f"{job_url}/cancel", headers=world.headers["producer"])
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "failed"
 
 
 async def test_lists_leave_out_projects_the_caller_is_not_in(services: Services) -> None:

@@ -26,6 +26,7 @@ def auth_router(runtime: Runtime) -> APIRouter:
         async with runtime.unit_of_work() as uow:
             try:
                 principal = await authenticate(uow, form.username, form.password)
+                await uow.commit()  # a hash with outdated parameters was replaced
             except LoginFailed:
                 raise HTTPException(
                     status.HTTP_401_UNAUTHORIZED,

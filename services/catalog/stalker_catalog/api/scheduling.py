@@ -20,7 +20,7 @@ from stalker_catalog.api.listing import (
 from stalker_catalog.api.schemas.scheduling import ScheduleJobRead, ScheduleRequestBody
 from stalker_catalog.db.models import ScheduleJob
 from stalker_catalog.service import scheduling
-from stalker_shared.access import Access, Operation
+from stalker_shared.access import Operation
 from stalker_shared.errors import NotFound
 from stalker_shared.requests import Caller, Work, caller
 from stalker_shared.runtime import Runtime
@@ -65,6 +65,7 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
             with attempt:
                 async with runtime.unit_of_work() as uow:
                     job = await scheduling.request_schedule(uow, command)
+                    await uow.commit()
         response.headers["Location"] = f"{runtime.definition.prefix}/v1/schedule-jobs/{job.id}"
         return ScheduleJobRead.model_validate(job)
 
@@ -72,7 +73,7 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
     async def list_jobs(
         uow: Work, params: Annotated[ListParams, Depends(list_params)]
     ) -> Page[ScheduleJobRead] | JSONResponse:
-        rows, total = await fetch_page(uow.session, _visible_jobs(uow.access), JOB_LIST, params)
+        rows, total = await fetch_page(uow.session, await _visible_jobs(uow), JOB_LIST, params)
         page = make_page([ScheduleJobRead.model_validate(j) for j in rows], total, params)
         return page_response(page, params, ScheduleJobRead)
 
@@ -87,7 +88,11 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
         "job's requester)",
     )
     async def cancel_job(uow: Work, job_id: int) -> ScheduleJobRead:
-        await _visible_job(uow, job_id)
+        job = await _visible_job(uow, job_id)
+        if job.requested_by_id != uow.access.user_id:
+            if job.project_ids is None:
+                uow.access.require_admin()
+            uow.access.require_all(Operation.SCHEDULE, job.project_ids or ())
         return ScheduleJobRead.model_validate(await scheduling.cancel_job(uow, job_id))
 
     @router.get(
@@ -110,14 +115,29 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def _visible_jobs(access: Access) -> Select[ScheduleJob]:
-    """Admins see every job; others the jobs they asked for."""
+async def _visible_jobs(uow: UnitOfWork) -> Select[ScheduleJob]:
+    """Admins see every job; others the jobs they asked for and the jobs that schedule any of their
+    projects (a request can join a job another user queued)."""
     statement = select(ScheduleJob)
-    return statement if access.is_admin else statement.where(ScheduleJob.requested_by_id == access.user_id)
+    access = uow.access
+    if access.is_admin:
+        return statement
+    mine = access.project_ids or frozenset()
+    rows = await uow.session.execute(
+        select(ScheduleJob.id, ScheduleJob.requested_by_id, ScheduleJob.project_ids).where(
+            ScheduleJob.project_ids.is_not(None) | (ScheduleJob.requested_by_id == access.user_id)
+        )
+    )
+    visible = [
+        job_id
+        for job_id, requester, projects in rows.all()
+        if requester == access.user_id or not mine.isdisjoint(projects or ())
+    ]
+    return statement.where(ScheduleJob.id.in_(visible))
 
 
 async def _visible_job(uow: UnitOfWork, job_id: int) -> ScheduleJob:
-    job = await uow.session.scalar(_visible_jobs(uow.access).where(ScheduleJob.id == job_id))
+    job = await uow.session.scalar((await _visible_jobs(uow)).where(ScheduleJob.id == job_id))
     if job is None:
         raise NotFound(f"no schedule job with id {job_id}")
     return job

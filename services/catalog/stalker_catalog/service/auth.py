@@ -30,5 +30,4 @@ async def authenticate(uow: UnitOfWork, login: str, password: str) -> Principal:
         raise LoginFailed
     if new_hash is not None:
         user.password_hash = new_hash
-        await uow.commit()
     return Principal(user.id, user.login, any(g.name == ADMINS for g in user.groups))

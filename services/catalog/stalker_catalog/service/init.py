@@ -68,8 +68,6 @@ async def initialize(uow: UnitOfWork, command: Initialize) -> InitReport:
     await _ensure_roles(uow, created)
     await _ensure_statuses(uow, created)
     await _ensure_ticket_types(uow, created)
-    if any(created.values()):
-        await uow.commit()
     return InitReport(created)
 
 
@@ -174,4 +172,7 @@ async def run_initialization(runtime: Runtime) -> InitReport:
     email = getattr(settings, "admin_email", "admin@admin.com")
     password = settings.admin_password.get_secret_value()  # type: ignore[attr-defined]
     async with runtime.unit_of_work() as uow:
-        return await initialize(uow, Initialize(login, email, password))
+        report = await initialize(uow, Initialize(login, email, password))
+        if report.changed:
+            await uow.commit()
+        return report

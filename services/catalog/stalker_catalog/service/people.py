@@ -87,7 +87,6 @@ async def create_user(uow: UnitOfWork, command: CreateUser) -> User:
     await publish_state(uow, "user", "created", user_state(user))
     for department in user.departments:
         await _publish_members_changed(uow, department)
-    await uow.commit()
     return user
 
 
@@ -120,7 +119,6 @@ async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
     await publish_state(uow, "user", "updated", user_state(user))
     for department in touched_departments:
         await _publish_members_changed(uow, department)
-    await uow.commit()
     return user
 
 
@@ -144,7 +142,6 @@ async def delete_user(uow: UnitOfWork, user_id: int) -> None:
     await session.delete(user)
     await session.flush()
     await publish_deleted(uow, "user", user_id, revision + 1)
-    await uow.commit()
 
 
 def _check_password(password: str) -> None:
@@ -166,7 +163,6 @@ async def create_department(uow: UnitOfWork, command: CreateCollection) -> Depar
     department: Department = await _create_collection(uow, Department, command)
     await publish_state(uow, "department", "created", department_state(department))
     await _publish_users(uow, department.users)
-    await uow.commit()
     return department
 
 
@@ -174,7 +170,6 @@ async def create_group(uow: UnitOfWork, command: CreateCollection) -> Group:
     group: Group = await _create_collection(uow, Group, command)
     await publish_state(uow, "group", "created", group_state(group))
     await _publish_users(uow, group.users)
-    await uow.commit()
     return group
 
 
@@ -199,7 +194,6 @@ async def update_department(uow: UnitOfWork, department_id: int, changes: dict[s
     touched = await _update_collection(uow, department, changes)
     await publish_state(uow, "department", "updated", department_state(department))
     await _publish_users(uow, touched)
-    await uow.commit()
     return department
 
 
@@ -208,7 +202,6 @@ async def update_group(uow: UnitOfWork, group_id: int, changes: dict[str, Any]) 
     touched = await _update_collection(uow, group, changes)
     await publish_state(uow, "group", "updated", group_state(group))
     await _publish_users(uow, touched)
-    await uow.commit()
     return group
 
 
@@ -262,7 +255,6 @@ async def _set_members(uow: UnitOfWork, collection: Department | Group, user_ids
     else:
         await publish_state(uow, "group", "updated", group_state(collection))
     await _publish_users(uow, touched)
-    await uow.commit()
     return collection
 
 
@@ -276,7 +268,6 @@ async def delete_collection(
     await uow.session.flush()
     await publish_deleted(uow, "department" if model is Department else "group", collection_id, revision + 1)
     await _publish_users(uow, members)
-    await uow.commit()
 
 
 async def _check_unique_name(uow: UnitOfWork, model: Any, name: str, own_id: int | None = None) -> None:
@@ -320,7 +311,6 @@ async def create_role(
     uow.session.add(role)
     await uow.session.flush()
     await publish_state(uow, "role", "created", role_state(role))
-    await uow.commit()
     return role
 
 
@@ -340,7 +330,6 @@ async def update_role(uow: UnitOfWork, role_id: int, changes: dict[str, Any]) ->
     await publish_state(uow, "role", "updated", role_state(role))
     if access_changed:
         await republish_projects_of_role(uow, role_id)
-    await uow.commit()
     return role
 
 
@@ -352,7 +341,6 @@ async def delete_role(uow: UnitOfWork, role_id: int) -> None:
     await uow.session.flush()
     await publish_deleted(uow, "role", role_id, revision + 1)
     await republish_projects_of_role(uow, role_id, members_of)  # their members fall back to artist
-    await uow.commit()
 
 
 async def load_users(uow: UnitOfWork, user_ids: list[int]) -> list[User]:

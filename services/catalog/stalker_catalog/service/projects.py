@@ -83,7 +83,6 @@ async def create_project(uow: UnitOfWork, command: CreateProject) -> Project:
     await session.flush()
     await session.refresh(project, ["users", "members"])
     await publish_state(uow, "project", "created", project_state(project))
-    await uow.commit()
     return project
 
 
@@ -111,7 +110,6 @@ async def update_project(uow: UnitOfWork, project_id: int, changes: dict[str, An
     touch(project)
     await session.flush()
     await publish_state(uow, "project", "updated", project_state(project))
-    await uow.commit()
     return project
 
 
@@ -132,7 +130,6 @@ async def delete_project(uow: UnitOfWork, project_id: int) -> None:
     await publish_deleted(uow, "project", project_id, revision + 1)
     for task_id, task_revision in tasks:
         await publish_deleted(uow, "task", task_id, task_revision + 1)
-    await uow.commit()
 
 
 async def project_members(uow: UnitOfWork, project_id: int) -> list[ProjectMember]:
@@ -166,7 +163,6 @@ async def add_project_user(
     )
     session.add(member)
     await _publish_members_changed(uow, project)
-    await uow.commit()
     return ProjectMember(
         user.id,
         user.name,
@@ -188,7 +184,6 @@ async def remove_project_user(uow: UnitOfWork, project_id: int, user_id: int) ->
         delete(ProjectUser).where(ProjectUser.project_id == project_id, ProjectUser.user_id == user_id)
     )
     await _publish_members_changed(uow, project)
-    await uow.commit()
 
 
 async def republish_projects_of_role(

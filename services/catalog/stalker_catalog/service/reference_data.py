@@ -70,7 +70,6 @@ async def create_status(uow: UnitOfWork, command: CreateStatus) -> Status:
     uow.session.add(status)
     await uow.session.flush()
     await publish_state(uow, "status", "created", status_state(status))
-    await uow.commit()
     return status
 
 
@@ -111,7 +110,6 @@ async def update_status(uow: UnitOfWork, status_id: int, changes: dict[str, Any]
             touch(status_list)
             await session.flush()
             await publish_state(uow, "status_list", "updated", status_list_state(status_list))
-    await uow.commit()
     return status
 
 
@@ -131,7 +129,6 @@ async def delete_status(uow: UnitOfWork, status_id: int) -> None:
     await session.delete(status)
     await session.flush()
     await publish_deleted(uow, "status", status_id, revision + 1)
-    await uow.commit()
 
 
 async def _check_unique_code(session: AsyncSession, code: str, own_id: int | None = None) -> None:
@@ -169,7 +166,6 @@ async def create_status_list(uow: UnitOfWork, command: CreateStatusList) -> Stat
     session.add(status_list)
     await session.flush()
     await publish_state(uow, "status_list", "created", status_list_state(status_list))
-    await uow.commit()
     return status_list
 
 
@@ -191,7 +187,6 @@ async def update_status_list(uow: UnitOfWork, status_list_id: int, changes: dict
     touch(status_list)
     await session.flush()
     await publish_state(uow, "status_list", "updated", status_list_state(status_list))
-    await uow.commit()
     return status_list
 
 
@@ -208,7 +203,6 @@ async def delete_status_list(uow: UnitOfWork, status_list_id: int) -> None:
     await session.delete(status_list)
     await session.flush()
     await publish_deleted(uow, "status_list", status_list_id, revision + 1)
-    await uow.commit()
 
 
 async def _check_single_default(session: AsyncSession, target: str) -> None:

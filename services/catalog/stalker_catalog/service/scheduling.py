@@ -62,7 +62,6 @@ async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> Schedul
     )
     if queued is not None:
         _merge(queued, command)
-        await uow.commit()
         return queued
     job = ScheduleJob(
         studio_id=studio.id,
@@ -79,7 +78,6 @@ async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> Schedul
     )
     if running is None:
         await _dispatch(uow, studio, job)
-    await uow.commit()
     return job
 
 
@@ -309,7 +307,6 @@ async def cancel_job(uow: UnitOfWork, job_id: int) -> ScheduleJob:
             await _finish(uow, studio, job, "failed", "cancelled by an admin")
         else:
             job.status, job.finished_at, job.message = "failed", utcnow(), "cancelled by an admin"
-        await uow.commit()
     return job
 
 

@@ -133,7 +133,6 @@ async def create_studio(uow: UnitOfWork, command: CreateStudio) -> Studio:
     session.add(studio)
     await session.flush()
     await publish_state(uow, "studio", "created", studio_state(studio))
-    await uow.commit()
     return studio
 
 
@@ -164,7 +163,6 @@ async def update_studio(uow: UnitOfWork, studio_id: int, changes: dict[str, Any]
     touch(studio)
     await uow.session.flush()
     await publish_state(uow, "studio", "updated", studio_state(studio))
-    await uow.commit()
     return studio
 
 
@@ -174,7 +172,6 @@ async def delete_studio(uow: UnitOfWork, studio_id: int) -> None:
     await uow.session.delete(studio)
     await uow.session.flush()
     await publish_deleted(uow, "studio", studio_id, revision + 1)
-    await uow.commit()
 
 
 async def studio_seconds(uow: UnitOfWork, studio_id: int, timing: float, unit: str, model: str) -> float:

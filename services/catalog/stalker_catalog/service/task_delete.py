@@ -54,7 +54,6 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     await update_tasks(session, {t: ({"status": statuses[t]} if t in changed else {}) for t in touched})
     await publish_deleted_tasks(uow, [(t, nodes[t].revision) for t in reversed(doomed)])
     await publish_tasks(uow, [], await load_tasks(session, sorted(touched)))
-    await uow.commit()
     return doomed
 
 

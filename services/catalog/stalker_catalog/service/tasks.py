@@ -75,7 +75,6 @@ async def apply_batch(
     ]
     applied = Applied(created, await load_tasks(session, sorted(plan.updates)))
     await publish_tasks(uow, planned_tasks(plan, ids), applied.updated)
-    await uow.commit()
     return applied
 
 

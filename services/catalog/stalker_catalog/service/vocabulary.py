@@ -45,7 +45,6 @@ async def create_type(uow: UnitOfWork, command: CreateType) -> EntityType:
     uow.session.add(entity_type)
     await uow.session.flush()
     await publish_state(uow, "type", "created", entity_type_state(entity_type))
-    await uow.commit()
     return entity_type
 
 
@@ -62,7 +61,6 @@ async def update_type(uow: UnitOfWork, type_id: int, changes: dict[str, Any]) ->
     touch(entity_type)
     await uow.session.flush()
     await publish_state(uow, "type", "updated", entity_type_state(entity_type))
-    await uow.commit()
     return entity_type
 
 
@@ -75,7 +73,6 @@ async def delete_type(uow: UnitOfWork, type_id: int) -> None:
     await session.delete(entity_type)
     await session.flush()
     await publish_deleted(uow, "type", type_id, revision + 1)
-    await uow.commit()
 
 
 async def _check_unique_type(uow: UnitOfWork, target: str, name: str, own_id: int | None = None) -> None:
@@ -120,7 +117,6 @@ async def create_image_format(uow: UnitOfWork, command: CreateImageFormat) -> Im
     uow.session.add(image_format)
     await uow.session.flush()
     await publish_state(uow, "image_format", "created", image_format_state(image_format))
-    await uow.commit()
     return image_format
 
 
@@ -137,7 +133,6 @@ async def update_image_format(uow: UnitOfWork, format_id: int, changes: dict[str
     touch(image_format)
     await uow.session.flush()
     await publish_state(uow, "image_format", "updated", image_format_state(image_format))
-    await uow.commit()
     return image_format
 
 
@@ -156,7 +151,6 @@ async def delete_image_format(uow: UnitOfWork, format_id: int) -> None:
     await session.delete(image_format)
     await session.flush()
     await publish_deleted(uow, "image_format", format_id, revision + 1)
-    await uow.commit()
 
 
 async def _check_unique_format(uow: UnitOfWork, name: str, own_id: int | None = None) -> None:
