@@ -9,15 +9,6 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import (
-    ListParams,
-    ListSpec,
-    Page,
-    fetch_page,
-    list_params,
-    make_page,
-    page_response,
-)
 from stalker_catalog.api.schemas.common import DepartmentRef, MemberRef
 from stalker_catalog.api.schemas.people import (
     CollectionCreate,
@@ -33,6 +24,15 @@ from stalker_catalog.api.schemas.people import (
 from stalker_catalog.db.models import Department, Group, Role, User
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import people
+from stalker_shared.listing import (
+    ListParams,
+    ListSpec,
+    Page,
+    fetch_page,
+    list_params,
+    make_page,
+    page_response,
+)
 from stalker_shared.requests import Work, admin, caller
 from stalker_shared.runtime import Runtime
 

@@ -9,15 +9,6 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import (
-    ListParams,
-    ListSpec,
-    Page,
-    fetch_page,
-    list_params,
-    make_page,
-    page_response,
-)
 from stalker_catalog.api.reference_data import audit_of, changes_of
 from stalker_catalog.api.schemas.projects import (
     ProjectCreate,
@@ -30,6 +21,15 @@ from stalker_catalog.db.models import Project
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import projects as service
 from stalker_catalog.service.events import member_role
+from stalker_shared.listing import (
+    ListParams,
+    ListSpec,
+    Page,
+    fetch_page,
+    list_params,
+    make_page,
+    page_response,
+)
 from stalker_shared.requests import Work, admin
 from stalker_shared.runtime import Runtime
 

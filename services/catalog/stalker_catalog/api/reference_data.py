@@ -10,15 +10,6 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import (
-    ListParams,
-    ListSpec,
-    Page,
-    fetch_page,
-    list_params,
-    make_page,
-    page_response,
-)
 from stalker_catalog.api.schemas.reference_data import (
     ImageFormatCreate,
     ImageFormatRead,
@@ -36,6 +27,15 @@ from stalker_catalog.api.schemas.reference_data import (
 from stalker_catalog.db.models import STATUS_LIST_LOAD, EntityType, ImageFormat, Status, StatusList
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import reference_data, vocabulary
+from stalker_shared.listing import (
+    ListParams,
+    ListSpec,
+    Page,
+    fetch_page,
+    list_params,
+    make_page,
+    page_response,
+)
 from stalker_shared.requests import Work, admin, reference_editor
 from stalker_shared.runtime import Runtime
 

@@ -8,7 +8,12 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
-from stalker_catalog.api.listing import (
+from stalker_catalog.api.schemas.scheduling import ScheduleJobRead, ScheduleRequestBody
+from stalker_catalog.db.models import ScheduleJob
+from stalker_catalog.service import scheduling
+from stalker_shared.access import Operation
+from stalker_shared.errors import NotFound
+from stalker_shared.listing import (
     ListParams,
     ListSpec,
     Page,
@@ -17,11 +22,6 @@ from stalker_catalog.api.listing import (
     make_page,
     page_response,
 )
-from stalker_catalog.api.schemas.scheduling import ScheduleJobRead, ScheduleRequestBody
-from stalker_catalog.db.models import ScheduleJob
-from stalker_catalog.service import scheduling
-from stalker_shared.access import Operation
-from stalker_shared.errors import NotFound
 from stalker_shared.requests import Caller, Work, caller
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork

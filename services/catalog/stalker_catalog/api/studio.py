@@ -10,7 +10,12 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import (
+from stalker_catalog.api.reference_data import audit_of, changes_of
+from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead, StudioUpdate
+from stalker_catalog.db.models import Studio
+from stalker_catalog.db.repository import get_one
+from stalker_catalog.service import studio as service
+from stalker_shared.listing import (
     ListParams,
     ListSpec,
     Page,
@@ -19,11 +24,6 @@ from stalker_catalog.api.listing import (
     make_page,
     page_response,
 )
-from stalker_catalog.api.reference_data import audit_of, changes_of
-from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead, StudioUpdate
-from stalker_catalog.db.models import Studio
-from stalker_catalog.db.repository import get_one
-from stalker_catalog.service import studio as service
 from stalker_shared.requests import Work, admin
 from stalker_shared.runtime import Runtime
 

@@ -9,7 +9,6 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stalker_catalog.api.listing import ListSpec
 from stalker_catalog.api.schemas.tasks import BulkCreateItem, DependencyRead, TaskRead
 from stalker_catalog.db.models import Task
 from stalker_catalog.domain.calendar import StudioCalendar, to_seconds
@@ -22,6 +21,7 @@ from stalker_catalog.service.task_queries import (
     read_context,
     read_links,
 )
+from stalker_shared.listing import ListSpec
 
 TASK_LIST = ListSpec(
     {

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_catalog.api.schemas.tasks import (
     AssetCreate,
     AssetUpdate,
@@ -35,6 +34,7 @@ from stalker_catalog.api.task_io import (
 from stalker_catalog.db.models import Task
 from stalker_catalog.service import task_delete, tasks
 from stalker_catalog.service.task_queries import load_task, load_tasks
+from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 

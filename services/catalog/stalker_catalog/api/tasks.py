@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy import select
 
-from stalker_catalog.api.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_catalog.api.schemas.tasks import (
     AnyTaskCreate,
     AnyTaskUpdate,
@@ -31,6 +30,7 @@ from stalker_catalog.api.task_kinds import kind_routers
 from stalker_catalog.api.task_relations import relations_router
 from stalker_catalog.service import task_delete, tasks
 from stalker_catalog.service.task_queries import load_task
+from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.sqltypes import Boolean, Float, Integer, String
 
-from stalker_catalog.domain.errors import ValidationFailed
+from stalker_shared.errors import ValidationFailed
 from stalker_shared.scope import visible_projects
 
 RESERVED = frozenset({"limit", "offset", "sort", "fields"})
