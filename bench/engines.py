@@ -1,6 +1,6 @@
 """tj3's engines on the same .tjp files: the `tj3` command (CSV report and booking export) against our
-driver (ruby/driver.rb, one result file), each with and without YJIT, through the runner the scheduler uses;
-then the warm driver (warm.py: runs forked from a warm YJIT server, its first run not counted).
+driver (ruby/driver.rb, one result file), each with and without YJIT, through the engines the scheduler uses;
+then the warm driver (engine/warm_driver.py: runs forked from a warm YJIT server, its first run not counted).
 
 Usage: .venv/bin/python bench/engines.py show-1210.tjp show-6050.tjp [--runs 3]
 (`python bench/scheduling.py --save-tjp DIR` writes such files.) For each file, every run's dates and
@@ -19,9 +19,8 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from stalker_scheduler.runner import Tj3Result, run_driver, run_tj3
+from stalker_scheduler.engine import Tj3Result, WarmDriver, run_driver, run_tj3
 from stalker_scheduler.tjp.parse import parse_bookings, parse_csv, parse_result
-from stalker_scheduler.warm import WarmDriver
 
 TJ3 = shutil.which("tj3") or "/usr/bin/tj3"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from stalker_scheduler.api.tjp import tjp_router
 from stalker_scheduler.db.models import MESSAGING, Base
+from stalker_scheduler.engine.choice import engine_from_settings
 from stalker_scheduler.service.scheduling import schedule_handler
 from stalker_scheduler.settings import SchedulerSettings
-from stalker_scheduler.warm import warm_driver
 from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleRequested
 from stalker_shared.messaging.queues import SCHEDULER_REQUESTS
@@ -17,7 +17,7 @@ from stalker_shared.runtime import ServiceDefinition
 
 def scheduler_definition(settings: object = None) -> ServiceDefinition:
     settings = settings if isinstance(settings, SchedulerSettings) else SchedulerSettings()
-    warm = warm_driver(settings)
+    engine, warm = engine_from_settings(settings)
     return ServiceDefinition(
         name="scheduler",
         metadata=Base.metadata,
@@ -28,7 +28,7 @@ def scheduler_definition(settings: object = None) -> ServiceDefinition:
         # the replicas that are free (with more, one replica would take them all and run them side by side).
         subscriptions=(
             Subscription(
-                SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings, warm)}, prefetch=1
+                SCHEDULER_REQUESTS, {ScheduleRequested: schedule_handler(settings, engine)}, prefetch=1
             ),
         ),
         # The warm tj3 driver loads TaskJuggler and warms up when the worker starts, not on the first

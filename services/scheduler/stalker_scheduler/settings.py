@@ -22,7 +22,7 @@ class SchedulerSettings(ServiceSettings):
     ruby_path: str = "ruby"
     # With the driver: one warm Ruby per worker has loaded TaskJuggler (and warmed YJIT up, with tj3_yjit,
     # whatever the size: tj3_yjit_min_tasks is for cold runs) and forks a child per run, saving Ruby's
-    # start-up and the JIT's warm-up each time; a server that dies is started again (warm.py).
+    # start-up and the JIT's warm-up each time; a server that dies is started again (engine/warm_driver.py).
     tj3_warm_driver: bool = True
     tj3_path: str = "tj3"
     # A run longer than this is stopped and reported as a timeout (RELIABILITY R12).

@@ -14,7 +14,7 @@ from test_catalog_schedule_runs import API, ok, wait_for, workers_for
 
 from stalker_catalog.db.models import ScheduleJobPart
 from stalker_catalog.service.scheduling import apply_completed, apply_failed
-from stalker_scheduler.runner import schedule
+from stalker_scheduler.service.compute import schedule
 from stalker_shared.contracts import Envelope
 from stalker_shared.contracts.scheduling import (
     ScheduleCompleted,

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from test_sched_tj3 import _deps, expected, replace_task, tutorial
 
-from stalker_scheduler.runner import Tj3Failed, Tj3Timeout, run_driver, run_engine, run_tj3, schedule
+from stalker_scheduler.engine import Tj3Failed, Tj3Timeout, run_driver, run_engine, run_tj3
+from stalker_scheduler.service.compute import schedule
 from stalker_scheduler.tjp import render_tjp
 from stalker_shared.contracts.scheduling import (
     Booking,

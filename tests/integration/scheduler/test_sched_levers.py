@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from stalker_scheduler.cache import OutcomeCache
-from stalker_scheduler.runner import run_tj3, schedule
+from stalker_scheduler.engine import run_tj3
+from stalker_scheduler.service.cache import OutcomeCache
+from stalker_scheduler.service.compute import schedule
 from stalker_scheduler.tjp import parse_csv, render_tjp
 from stalker_shared.contracts.scheduling import (
     ProjectSnapshot,

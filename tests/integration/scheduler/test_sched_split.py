@@ -10,8 +10,8 @@ import pytest
 from test_sched_levers import STEPS, tj3_path  # noqa: F401  (the fixture)
 
 from stalker_catalog.service.schedule_snapshot import split_request
-from stalker_scheduler.cache import OutcomeCache
-from stalker_scheduler.runner import schedule
+from stalker_scheduler.service.cache import OutcomeCache
+from stalker_scheduler.service.compute import schedule
 from stalker_shared.contracts.scheduling import (
     ProjectSnapshot,
     ResourceSnapshot,

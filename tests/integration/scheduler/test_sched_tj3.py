@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stalker_scheduler.runner import Tj3Failed, Tj3Missing, Tj3Timeout, run_tj3, schedule
+from stalker_scheduler.engine import Tj3Failed, Tj3Missing, Tj3Timeout, run_tj3
+from stalker_scheduler.service.compute import schedule
 from stalker_scheduler.tjp import parse_csv, render_tjp
 from stalker_shared.contracts.scheduling import (
     Booking,

@@ -1,5 +1,6 @@
-"""The warm driver (warm.py): runs forked from one warm Ruby give the cold driver's and tj3's outcome; a run
-over its time is killed while the server lives on; a server that dies is replaced; close() stops it."""
+"""The warm driver (engine/warm_driver.py): runs forked from one warm Ruby give the cold driver's and tj3's
+outcome; a run over its time is killed while the server lives on; a server that dies is replaced; close()
+stops it."""
 
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ from test_sched_driver import show_request
 from test_sched_tj3 import tutorial
 
 from stalker_scheduler.definition import scheduler_definition
-from stalker_scheduler.runner import DriverUnavailable, Tj3Failed, Tj3Timeout, run_driver, schedule
+from stalker_scheduler.engine import (
+    DriverUnavailable,
+    Tj3Failed,
+    Tj3Timeout,
+    WarmDriver,
+    run_driver,
+    warm_driver,
+)
+from stalker_scheduler.service.compute import schedule
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_scheduler.tjp import render_tjp
 from stalker_scheduler.tjp.parse import parse_result
-from stalker_scheduler.warm import WarmDriver, warm_driver
 from stalker_shared.contracts.scheduling import ScheduleCompleted
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime

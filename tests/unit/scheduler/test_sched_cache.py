@@ -6,8 +6,9 @@ import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from stalker_scheduler.cache import OutcomeCache, tjp_key
-from stalker_scheduler.runner import run_tj3, schedule
+from stalker_scheduler.engine import run_tj3
+from stalker_scheduler.service.cache import OutcomeCache, tjp_key
+from stalker_scheduler.service.compute import schedule
 from stalker_shared.contracts.scheduling import (
     ProjectSnapshot,
     ResourceSnapshot,

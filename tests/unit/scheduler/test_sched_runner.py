@@ -8,19 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from stalker_scheduler.runner import (
+from stalker_scheduler.engine import (
     DRIVER,
     DriverUnavailable,
     Tj3Failed,
     Tj3Missing,
     Tj3Timeout,
-    map_problems,
     run_driver,
     run_engine,
     run_tj3,
-    schedule,
 )
-from stalker_scheduler.tjp import render_tjp
+from stalker_scheduler.service.compute import schedule
+from stalker_scheduler.tjp import map_problems, render_tjp
 from stalker_shared.contracts.scheduling import (
     ProjectSnapshot,
     ResourceSnapshot,

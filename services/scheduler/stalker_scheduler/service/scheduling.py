@@ -8,10 +8,10 @@ busy, so replicas, not concurrent runs in one worker, share a split job's parts.
 
 from __future__ import annotations
 
-from stalker_scheduler.cache import OutcomeCache
-from stalker_scheduler.runner import schedule
+from stalker_scheduler.engine.interface import Tj3Engine
+from stalker_scheduler.service.cache import OutcomeCache
+from stalker_scheduler.service.compute import schedule_with
 from stalker_scheduler.settings import SchedulerSettings
-from stalker_scheduler.warm import WarmDriver
 from stalker_shared.consumer import SlowHandler
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed, ScheduleRequested
@@ -21,20 +21,18 @@ from stalker_shared.unit_of_work import UnitOfWork
 _log = get_logger(__name__)
 
 
-def schedule_handler(settings: SchedulerSettings, warm: WarmDriver | None = None) -> SlowHandler:
+def schedule_handler(settings: SchedulerSettings, engine: Tj3Engine) -> SlowHandler:
+    """The handler of ScheduleRequested: tj3 runs on `engine` (engine/choice.py picks it from `settings`)."""
     cache = OutcomeCache(settings.outcome_cache_size)
 
     async def run(_: Envelope, request: Contract) -> object:
         assert isinstance(request, ScheduleRequested)
-        outcome = await schedule(
+        outcome = await schedule_with(
             request,
-            engine=settings.tj3_engine,
-            tj3_path=settings.tj3_path,
-            ruby_path=settings.ruby_path,
+            engine,
             timeout=settings.tj3_timeout_seconds,
             yjit=settings.tj3_yjit and len(request.tasks) >= settings.tj3_yjit_min_tasks,
             cache=cache,
-            warm=warm,
         )
         outcome = outcome.model_copy(update={"part": request.part, "parts": request.parts})
         if isinstance(outcome, ScheduleFailed):

@@ -1,4 +1,5 @@
-"""A warm tj3 driver: one long-lived `ruby driver.rb --serve` per worker, forking a child per run.
+"""The warm driver: one long-lived `ruby driver.rb --serve` per worker (warm_server.py), forking a child
+per run.
 
 The server has loaded TaskJuggler and scheduled a small project once (so YJIT has compiled the hot paths);
 each child starts from there, which saves Ruby's start, the library's loading and the JIT's warm-up on every
@@ -14,36 +15,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import select
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 
-from stalker_scheduler.runner import run_driver
-from stalker_scheduler.settings import SchedulerSettings
-from stalker_scheduler.tj3_process import (
-    DRIVER,
+from stalker_scheduler.engine.cold_driver import run_driver
+from stalker_scheduler.engine.errors import DriverUnavailable, Tj3Timeout
+from stalker_scheduler.engine.interface import Tj3Result
+from stalker_scheduler.engine.process import (
     DRIVER_UNAVAILABLE,
     PROJECT_FILE,
     RESULT_FILE,
-    DriverUnavailable,
     Finished,
-    Tj3Result,
-    Tj3Timeout,
     driver_result,
-    environment,
-    progress,
-    read_all,
+    run_directory,
+)
+from stalker_scheduler.engine.progress import progress, read_all
+from stalker_scheduler.engine.warm_server import (
+    ServerGone,
+    WarmServer,
+    pipe_reader,
+    spawn_server,
+    stop_server,
 )
 from stalker_shared.logging import get_logger
 
-_START_TIMEOUT_SECONDS = 60.0
+START_TIMEOUT_SECONDS = 60.0
 # After a failed start, runs go to a cold driver for this long before a new server is tried.
 _RESTART_BACKOFF_SECONDS = 300.0
 _log = get_logger(__name__)
@@ -53,61 +53,17 @@ class _StartFailed(Exception):
     """The warm server did not become ready (its Ruby can load TaskJuggler): runs go cold for a while."""
 
 
-class _ServerGone(Exception):
-    """The server's socket closed or said something unexpected: it is stopped and restarted next time."""
-
-
-@dataclass
-class _Server:
-    process: subprocess.Popen[bytes]
-    sock: socket.socket
-    buffer: bytes = b""
-
-    def alive(self) -> bool:
-        """Running and idle: between runs the server sends nothing, so a readable socket means it closed."""
-        if self.process.poll() is not None or self.sock.fileno() == -1:
-            return False
-        readable, _, _ = select.select([self.sock], [], [], 0)
-        return not readable and not self.buffer
-
-    async def line(self) -> str:
-        """The server's next reply line."""
-        loop = asyncio.get_running_loop()
-        while b"\n" not in self.buffer:
-            try:
-                data = await loop.sock_recv(self.sock, 4096)
-            except OSError as exc:  # reset by a server that died with our request unread
-                raise _ServerGone(f"the warm tj3 driver's socket failed: {exc}") from exc
-            if not data:
-                raise _ServerGone("the warm tj3 driver closed its socket")
-            self.buffer += data
-        line, _, self.buffer = self.buffer.partition(b"\n")
-        return line.decode("utf-8", errors="replace")
-
-
-def _stop_server(process: subprocess.Popen[bytes], sock: socket.socket, home: str) -> None:
-    """Close the socket (the server exits and kills a running child), then make sure it is gone."""
-    with contextlib.suppress(OSError):
-        sock.close()
-    try:
-        process.wait(timeout=2)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    shutil.rmtree(home, ignore_errors=True)
-
-
 class WarmDriver:
-    """Runs the driver through a warm server; `run` has the same contract as `runner.run_driver`."""
+    """Runs the driver through a warm server, as a Tj3Engine with the cold driver's contract; `start` and
+    `close` are the worker's start and stop hooks (definition.py)."""
 
     def __init__(
-        self, ruby_path: str = "ruby", *, yjit: bool = True, start_timeout: float = _START_TIMEOUT_SECONDS
+        self, ruby_path: str = "ruby", *, yjit: bool = True, start_timeout: float = START_TIMEOUT_SECONDS
     ) -> None:
         self.ruby_path = ruby_path
         self.yjit = yjit
         self.start_timeout = start_timeout
-        self._server: _Server | None = None
+        self._server: WarmServer | None = None
         self._lock = asyncio.Lock()
         self._finalizer: (
             weakref.finalize[[subprocess.Popen[bytes], socket.socket, str], WarmDriver] | None
@@ -117,42 +73,43 @@ class WarmDriver:
         self.starts = 0
         """How many servers were started (1 unless one died)."""
 
-    async def run(self, tjp_text: str, *, timeout: float) -> Tj3Result:
+    async def run(self, tjp_text: str, *, timeout: float, yjit: bool = False) -> Tj3Result:
         """Schedule `tjp_text` in a child of the warm server. A server that does not start (or did not
-        lately) leaves the run to a cold driver; DriverUnavailable when Ruby cannot load TaskJuggler."""
+        lately) leaves the run to a cold driver; DriverUnavailable when Ruby cannot load TaskJuggler.
+
+        `yjit` is ignored: the server, and a cold run in its place, use the setting it was made with."""
         started = time.perf_counter()
         try:
             # The wait for a run or a start in progress counts against this run's time.
             async with asyncio.timeout(timeout):
                 await self._lock.acquire()
         except TimeoutError:
-            raise Tj3Timeout(_overtime(timeout)) from None
+            raise Tj3Timeout.after(timeout) from None
         try:
             if time.monotonic() < self._cold_until:
-                return await run_driver(
-                    tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
-                )
+                return await self._cold(tjp_text, timeout, started)
             try:
                 server = await self._ensure(_left(timeout, started))
             except _StartFailed as exc:
                 self._cold_until = time.monotonic() + _RESTART_BACKOFF_SECONDS
                 _log.warning("warm tj3 driver did not start, running schedules cold for now", reason=str(exc))
-                return await run_driver(
-                    tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
-                )
+                return await self._cold(tjp_text, timeout, started)
             try:
                 remaining = timeout - (time.perf_counter() - started)
                 return await self._run(server, tjp_text, remaining, timeout)
-            except _ServerGone as exc:
+            except ServerGone as exc:
                 _log.warning("warm tj3 driver died, running this schedule cold", reason=str(exc))
                 self._shutdown()
-                return await run_driver(
-                    tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
-                )
+                return await self._cold(tjp_text, timeout, started)
         except Tj3Timeout:
-            raise Tj3Timeout(_overtime(timeout)) from None  # the run's own timeout, not what was left of it
+            raise Tj3Timeout.after(timeout) from None  # the run's own timeout, not what was left of it
         finally:
             self._lock.release()
+
+    async def _cold(self, tjp_text: str, timeout: float, started: float) -> Tj3Result:
+        return await run_driver(
+            tjp_text, ruby_path=self.ruby_path, timeout=_left(timeout, started), yjit=self.yjit
+        )
 
     async def start(self) -> None:
         """Start the server in the background, so the first run finds it loaded and warm; a server that
@@ -192,35 +149,13 @@ class WarmDriver:
         """The server's process id, while one runs."""
         return self._server.process.pid if self._server is not None else None
 
-    async def _ensure(self, timeout: float) -> _Server:
+    async def _ensure(self, timeout: float) -> WarmServer:
         if self._server is not None and self._server.alive():
             return self._server
         self._shutdown()
-        home = tempfile.mkdtemp(prefix="stalker-tj3-warm-")
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        jit = ("--enable=yjit",) if self.yjit else ()
-        command = (self.ruby_path, *jit, str(DRIVER), "--serve", str(theirs.fileno()))
-        try:
-            process = subprocess.Popen(  # noqa: ASYNC220 - a fork and exec, not a wait
-                command,
-                cwd=home,
-                env=environment(Path(home), ""),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                pass_fds=(theirs.fileno(),),
-                start_new_session=True,
-            )
-        except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-            ours.close()
-            shutil.rmtree(home, ignore_errors=True)
-            raise DriverUnavailable(f"Ruby was not found ({self.ruby_path}: {exc.strerror})") from exc
-        finally:
-            theirs.close()
-        ours.setblocking(False)
-        server = _Server(process=process, sock=ours)
+        server = spawn_server(self.ruby_path, yjit=self.yjit)
         self._server = server
-        self._finalizer = weakref.finalize(self, _stop_server, process, ours, home)
+        self._finalizer = weakref.finalize(self, stop_server, server.process, server.sock, server.home)
         self.starts += 1
         ready = ""
         try:
@@ -229,27 +164,25 @@ class WarmDriver:
         except TimeoutError:
             if timeout <= self.start_timeout:
                 self._shutdown()
-                raise Tj3Timeout(_overtime(timeout)) from None
-        except _ServerGone:
+                raise Tj3Timeout.after(timeout) from None
+        except ServerGone:
             pass
         except asyncio.CancelledError:
             self._shutdown()
             raise
         if ready != "ready":
             self._shutdown()
-            if process.returncode == DRIVER_UNAVAILABLE:
+            if server.process.returncode == DRIVER_UNAVAILABLE:
                 raise DriverUnavailable(f"{self.ruby_path} cannot load TaskJuggler")
             raise _StartFailed(f"the warm tj3 driver did not start ({self.ruby_path})")
         return server
 
-    async def _run(self, server: _Server, tjp_text: str, remaining: float, timeout: float) -> Tj3Result:
-        with tempfile.TemporaryDirectory(prefix="stalker-tj3-") as workdir:
-            directory = Path(workdir)
-            await asyncio.to_thread((directory / PROJECT_FILE).write_text, tjp_text, encoding="utf-8")
+    async def _run(self, server: WarmServer, tjp_text: str, remaining: float, timeout: float) -> Tj3Result:
+        async with run_directory(tjp_text) as directory:
             finished = await self._child(server, directory, remaining, timeout)
             return await driver_result(directory, finished)
 
-    async def _child(self, server: _Server, directory: Path, remaining: float, timeout: float) -> Finished:
+    async def _child(self, server: WarmServer, directory: Path, remaining: float, timeout: float) -> Finished:
         """One run in a forked child: its output read as a cold run's, killed at the timeout."""
         loop = asyncio.get_running_loop()
         started = time.perf_counter()
@@ -261,28 +194,22 @@ class WarmDriver:
         except OSError as exc:
             for fd in (out_read, out_write, err_read, err_write):
                 os.close(fd)
-            raise _ServerGone(f"the warm tj3 driver cannot take a request: {exc}") from exc
+            raise ServerGone(f"the warm tj3 driver cannot take a request: {exc}") from exc
         os.close(out_write)
         os.close(err_write)
-        stdout, out_transport = await _reader(loop, out_read)
-        stderr, err_transport = await _reader(loop, err_read)
+        stdout, out_transport = await pipe_reader(loop, out_read)
+        stderr, err_transport = await pipe_reader(loop, err_read)
         pid: int | None = None
         try:
             async with asyncio.timeout(remaining):
-                reply = await server.line()
-                if not reply.startswith("pid "):
-                    raise _ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}")
-                try:
-                    pid = int(reply.split()[1])
-                except (IndexError, ValueError):
-                    raise _ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}") from None
+                pid = _child_pid(await server.line())
                 phases, stderr_bytes, status = await asyncio.gather(
                     progress(stdout, started), read_all(stderr), server.line()
                 )
         except TimeoutError:
             await self._kill(server, pid)
-            raise Tj3Timeout(_overtime(timeout)) from None
-        except (_ServerGone, asyncio.CancelledError):
+            raise Tj3Timeout.after(timeout) from None
+        except (ServerGone, asyncio.CancelledError):
             # A dead server, or a run abandoned (the worker stopping): its child must not run on, and the
             # server, mid-exchange, is replaced.
             if pid is not None:
@@ -294,7 +221,7 @@ class WarmDriver:
             out_transport.close()
             err_transport.close()
         if not status.startswith("exit "):
-            raise _ServerGone(f"unexpected reply from the warm tj3 driver: {status!r}")
+            raise ServerGone(f"unexpected reply from the warm tj3 driver: {status!r}")
         return Finished(
             returncode=int(status.split()[1]),
             stderr=stderr_bytes.decode("utf-8", errors="replace"),
@@ -302,7 +229,7 @@ class WarmDriver:
             elapsed=time.perf_counter() - started,
         )
 
-    async def _kill(self, server: _Server, pid: int | None) -> None:
+    async def _kill(self, server: WarmServer, pid: int | None) -> None:
         """Stop a child over its time; the server then reports its exit, or is replaced."""
         if pid is None:
             self._shutdown()
@@ -313,35 +240,20 @@ class WarmDriver:
             async with asyncio.timeout(5):
                 status = await server.line()
                 if not status.startswith("exit "):
-                    raise _ServerGone(status)
-        except (TimeoutError, _ServerGone):
+                    raise ServerGone(status)
+        except (TimeoutError, ServerGone):
             self._shutdown()
+
+
+def _child_pid(reply: str) -> int:
+    """The forked child's pid from the server's `pid N` reply."""
+    if not reply.startswith("pid "):
+        raise ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}")
+    try:
+        return int(reply.split()[1])
+    except (IndexError, ValueError):
+        raise ServerGone(f"unexpected reply from the warm tj3 driver: {reply!r}") from None
 
 
 def _left(timeout: float, started: float) -> float:
     return max(timeout - (time.perf_counter() - started), 0.001)
-
-
-def _overtime(timeout: float) -> str:
-    return f"tj3 did not finish within {timeout:g} s and was stopped"
-
-
-async def _reader(
-    loop: asyncio.AbstractEventLoop, fd: int
-) -> tuple[asyncio.StreamReader, asyncio.BaseTransport]:
-    reader = asyncio.StreamReader(limit=2**20)
-    transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", buffering=0)
-    )
-    return reader, transport
-
-
-def warm_driver(settings: SchedulerSettings) -> WarmDriver | None:
-    """The worker's warm driver when its settings use one; its server starts with the worker."""
-    if settings.tj3_engine != "driver" or not settings.tj3_warm_driver:
-        return None
-    return WarmDriver(
-        settings.ruby_path,
-        yjit=settings.tj3_yjit,
-        start_timeout=min(_START_TIMEOUT_SECONDS, settings.tj3_timeout_seconds),
-    )
