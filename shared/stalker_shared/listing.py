@@ -40,6 +40,8 @@ class ListSpec:
     columns: Mapping[str, Any]  # name -> mapped attribute
     default_sort: Sequence[str] = ("id",)
     response_fields: frozenset[str] = field(default_factory=frozenset)
+    # The route's own query parameters (`os` for the paths a list shows): not filters.
+    query: frozenset[str] = frozenset()
 
     def describe(self) -> str:
         return "Filter fields: " + ", ".join(sorted(self.columns)) + "."
@@ -78,6 +80,8 @@ def list_params(
 
 def apply_filters(statement: Select[Any], spec: ListSpec, params: ListParams) -> Select[Any]:
     for name, operator, raw in params.filters:
+        if operator == "eq" and name in spec.query:
+            continue
         column = spec.columns.get(name)
         if column is None:
             raise ValidationFailed(f"cannot filter by {name!r}; {spec.describe()}", field=name)

@@ -65,10 +65,12 @@ def test_the_repository_gives_its_path_for_each_os(admin: Stalker, unique: str) 
     assert admin.repositories.path_of(repo.id) == repo.path_for(current_os())
     repo = admin.repositories.update(repo.id, osx_path="/Volumes/M/commercials")
     assert repo.path_for("macos") == "/Volumes/M/commercials/"
-    assert admin.repositories.first(name=f"Repo {unique}") == repo  # filtered here: the API has no filters
-    with pytest.raises(ValidationError) as unsupported:
-        admin.repositories.list(name__contains="Repo")
-    assert unsupported.value.field == "name__contains"
+    assert admin.repositories.first(name=f"Repo {unique}") == repo  # filtered by the server
+    assert admin.repositories.list(name__contains=unique.upper()).items == [repo]
+    assert admin.repositories.all(code__in=[repo.code, "nothing"], sort="-id") == [repo]
+    with pytest.raises(ValidationError) as unknown:
+        admin.repositories.list(colour="red")
+    assert unknown.value.field == "colour" and "cannot filter by 'colour'" in str(unknown.value)
     portable = admin.paths.to_portable("M:\\commercials\\FC\\a.nk")
     assert portable.path == f"$REPO{repo.id}/FC/a.nk"
     assert admin.paths.expand(portable.path, "macos").path == "/Volumes/M/commercials/FC/a.nk"
@@ -98,8 +100,28 @@ def test_versions_of_comp_get_the_tutorials_paths_and_numbers(admin: Stalker, un
     admin.versions.publish(listed[1].id)
     assert admin.versions.latest(setup.comp_id, published=True).version_number == 2
     assert admin.versions.latest(setup.comp_id).version_number == 3
+    assert [v.version_number for v in admin.versions.list(setup.comp_id, is_published=True)] == [2]
+    picked = admin.versions.list(setup.comp_id, version_number__in=[1, 3], sort="-version_number")
+    assert [v.version_number for v in picked] == [3, 1] and picked.total == 2
     alt = admin.versions.create(setup.comp_id, take_name="Alt", extension="nk")
     assert (alt.version_number, alt.filename) == (1, "SH001_comp_Alt_v001.nk")
+    assert admin.versions.list(setup.comp_id, take_name="Alt").items == [alt]
+    with pytest.raises(ValidationError) as unknown:
+        admin.versions.list(setup.comp_id, colour="red")
+    assert unknown.value.field == "colour"
+
+
+def test_templates_and_structures_are_filtered_by_the_server(admin: Stalker, unique: str) -> None:
+    setup = commercial(admin, unique)
+    found = admin.structures.first(name=f"Commercial Structure {unique}")
+    assert found is not None and found.id == setup.structure_id
+    assert admin.structures.all(name__contains=unique, id__in=[setup.structure_id, 0]) == [found]
+    templates = admin.filename_templates.list(name__contains=unique, target_entity_type="Task")
+    assert templates.total == 1 and templates[0].id in found.template_ids
+    assert admin.filename_templates.list(name__contains=unique, target_entity_type="Shot").total == 0
+    with pytest.raises(ValidationError) as unknown:
+        admin.structures.list(name__startswith="x")
+    assert unknown.value.field == "name"
 
 
 def test_a_retried_create_with_the_same_key_is_the_same_version(admin: Stalker, unique: str) -> None:

@@ -1,5 +1,6 @@
-"""The versions service's HTTP API on PostgreSQL: a database copied from a migrated template per test,
-an admin's token, and a fake catalog for the lookups the read model cannot answer."""
+"""The versions service's HTTP API on PostgreSQL (a database copied from a migrated template per test) or
+on an embedded SQLite file, an admin's token, and a fake catalog for the lookups the read model cannot
+answer."""
 
 from __future__ import annotations
 
@@ -55,3 +56,29 @@ async def versions(pg_server: str, versions_template: str, tmp_path: Path) -> As
         await client.aclose()
         await runtime.close()
         await drop_database(pg_server, name)
+
+
+@pytest.fixture
+async def embedded_versions(tmp_path: Path) -> AsyncIterator[VersionsService]:
+    settings = versions_settings(f"sqlite+aiosqlite:///{tmp_path / 'versions.db'}", tmp_path)
+    runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
+    catalog = FakeCatalog()
+    runtime.extras[CATALOG_EXTRA] = catalog
+    await runtime.open(migrate=True)
+    app = create_service_app(runtime, manage_runtime=False)
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://versions.test", headers=bearer(ADMIN)
+    )
+    try:
+        yield VersionsService(runtime, client, catalog, app)
+    finally:
+        await client.aclose()
+        await runtime.close()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def service(request: pytest.FixtureRequest) -> VersionsService:
+    """The versions service on a PostgreSQL database per test, or on an embedded SQLite file."""
+    fixture = "versions" if request.param == "postgresql" else "embedded_versions"
+    found: VersionsService = request.getfixturevalue(fixture)
+    return found

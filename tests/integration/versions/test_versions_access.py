@@ -4,11 +4,9 @@ rows and act by their role (stalker_shared.access); to anyone else the project's
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -19,12 +17,7 @@ from stalker_shared.contracts.catalog import (
     ProjectMemberState,
     ProjectUpdated,
 )
-from stalker_shared.http import create_service_app
-from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
-from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import CATALOG_EXTRA
 from stalker_versions.db.models import ProjectMember
-from stalker_versions.definition import versions_definition
 from stalker_versions.service.catalog_events import MemberFacts, ProjectFacts, TaskFacts
 
 from support.versions import (
@@ -33,14 +26,12 @@ from support.versions import (
     COMP,
     OTHER_ARTIST,
     PROJECT,
-    FakeCatalog,
     VersionsService,
     bearer,
     feed_the_commercial,
     project_created,
     set_up_storage,
     task_state,
-    versions_settings,
 )
 
 PRODUCER = Principal(user_id=10, login="producer", is_admin=False)
@@ -62,32 +53,6 @@ def project_state(
     state = project_created(project_id, f"Project {code}", code, revision).model_dump()
     named = [ProjectMemberState(user_id=user.user_id, role=role) for user, role in members.items()]
     return event(**state | {"members": named})
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def service(request: pytest.FixtureRequest) -> VersionsService:
-    """The versions service on a PostgreSQL database per test, or on an embedded SQLite file."""
-    fixture = "versions" if request.param == "postgresql" else "embedded_versions"
-    found: VersionsService = request.getfixturevalue(fixture)
-    return found
-
-
-@pytest.fixture
-async def embedded_versions(tmp_path: Path) -> AsyncIterator[VersionsService]:
-    settings = versions_settings(f"sqlite+aiosqlite:///{tmp_path / 'versions.db'}", tmp_path)
-    runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
-    catalog = FakeCatalog()
-    runtime.extras[CATALOG_EXTRA] = catalog
-    await runtime.open(migrate=True)
-    app = create_service_app(runtime, manage_runtime=False)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://versions.test", headers=bearer(ADMIN)
-    )
-    try:
-        yield VersionsService(runtime, client, catalog, app)
-    finally:
-        await client.aclose()
-        await runtime.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any, Generic
 
-from stalker_client._errors import ValidationError
 from stalker_client._http import Session
 from stalker_client._model import M, Page
 
@@ -36,13 +35,12 @@ class Resource(Generic[M]):
     """A collection at `path` (e.g. /catalog/v1/users) whose items are `model`s.
 
     Lists take the APIs' filters as keyword arguments: `code="SH001"`, `code__in=["SH001", "SH002"]`,
-    `name__contains="shot"`, plus `sort`, `limit`, `offset` and `fields`. Collections whose API has no
-    filters (`server_filters = False`) are filtered here, by equality.
+    `name__contains="shot"`, plus `sort`, `limit`, `offset` and `fields`. The server filters; an unknown
+    field is its ValidationError naming the field.
     """
 
     path: str
     model: type[M]
-    server_filters = True
 
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -51,8 +49,6 @@ class Resource(Generic[M]):
         return self.model.model_validate(self._session.request("GET", f"{self.path}/{id}"))
 
     def list(self, **filters: Any) -> Page[M]:
-        if not self.server_filters and set(filters) - {"limit", "offset"}:
-            return self._filtered_here(filters)
         body = self._session.request("GET", self.path, params=filters)
         return Page(
             items=[self.model.model_validate(item) for item in body["items"]],
@@ -77,8 +73,6 @@ class Resource(Generic[M]):
 
     def first(self, **filters: Any) -> M | None:
         """The first match or None (the tutorial's `Shot.query.filter_by(code="SH005").first()`)."""
-        if not self.server_filters:
-            return next(iter(self._filtered_here(filters)), None)
         return self.list(**filters, limit=1).first()
 
     def update(self, id: int, **changes: Any) -> M:
@@ -91,16 +85,3 @@ class Resource(Generic[M]):
 
     def _create(self, fields: Mapping[str, Any]) -> M:
         return self.model.model_validate(self._session.request("POST", self.path, json=body_of(fields)))
-
-    def _filtered_here(self, filters: Mapping[str, Any]) -> Page[M]:
-        wanted = {k: v for k, v in filters.items() if k not in ("limit", "offset", "sort", "fields")}
-        unsupported = [k for k in wanted if "__" in k]
-        if unsupported:
-            raise ValidationError(
-                f"{self.path} can only be filtered by equality, not by {', '.join(unsupported)}",
-                field=unsupported[0],
-            )
-        found = [
-            item for item in self.iterate() if all(getattr(item, k, None) == v for k, v in wanted.items())
-        ]
-        return Page(items=found, total=len(found), limit=max(len(found), 1), offset=0)

@@ -23,10 +23,9 @@ VERSIONS = "/versions/v1"
 
 
 class Repositories(Resource[Repository]):
-    """Repositories (file server roots per OS). Lists take no server filters: they are filtered here."""
+    """Repositories (file server roots per OS)."""
 
     path, model = f"{VERSIONS}/repositories", Repository
-    server_filters = False
 
     def create(
         self,
@@ -78,7 +77,6 @@ class Paths:
 
 class FilenameTemplates(Resource[FilenameTemplate]):
     path, model = f"{VERSIONS}/filename-templates", FilenameTemplate
-    server_filters = False
 
     def create(self, *, name: str, target_entity_type: str, path: str, filename: str) -> FilenameTemplate:
         """Jinja2 templates for the folder and the file name of versions of `target_entity_type`."""
@@ -88,7 +86,6 @@ class FilenameTemplates(Resource[FilenameTemplate]):
 
 class Structures(Resource[Structure]):
     path, model = f"{VERSIONS}/structures", Structure
-    server_filters = False
 
     def create(self, *, name: str, template_ids: Sequence[int] = (), custom_template: str = "") -> Structure:
         """A project structure: its filename templates and default folders (one per line)."""

@@ -63,9 +63,11 @@ class Versions:
         limit: int = 100,
         offset: int = 0,
         os: OperatingSystem | None = None,
+        **filters: Any,
     ) -> Page[Version]:
-        """The task's versions in order (the tutorial's `comp.versions`)."""
-        params = {**self._os(os), "take_name": take_name, "limit": limit, "offset": offset}
+        """The task's versions in order (the tutorial's `comp.versions`); filters as other lists take them
+        (`is_published=True`, `version_number__in=[1, 2]`), `sort` and `fields`."""
+        params = {**filters, **self._os(os), "take_name": take_name, "limit": limit, "offset": offset}
         body = self._session.request("GET", f"{VERSIONS}/tasks/{task_id}/versions", params=params)
         items = [Version.model_validate(v) for v in body["items"]]
         return Page(items=items, total=body["total"], limit=body["limit"], offset=body["offset"])

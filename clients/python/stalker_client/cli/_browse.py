@@ -51,10 +51,10 @@ def list_(
     kind = _entity(entity)
     filters: dict[str, Any] = parse_filters(filter_)
     with open_client(ctx.obj) as client:
+        options = {"sort": sort} if sort else {}
         if kind.attribute == "versions":
-            page = _versions(client, filters, limit, offset)
+            page = _versions(client, filters | options, limit, offset)
         else:
-            options = {"sort": sort} if sort else {}
             page = resource_of(client, kind).list(**filters, **options, limit=limit, offset=offset)
     if json_:
         for item in page:
@@ -67,16 +67,11 @@ def list_(
 
 
 def _versions(client: Stalker, filters: dict[str, Any], limit: int, offset: int) -> Page[Version]:
-    """Versions are listed per task, optionally per take."""
+    """Versions are listed per task; the other filters are the API's."""
     task_id = filters.pop("task_id", None)
     if task_id is None or not task_id.isdigit():
         raise ValidationError("versions are listed per task: --filter task_id=N", field="task_id")
-    take_name = filters.pop("take_name", None)
-    if filters:
-        raise ValidationError(
-            "versions can be filtered by task_id and take_name only", field=next(iter(filters))
-        )
-    return client.versions.list(int(task_id), take_name=take_name, limit=limit, offset=offset)
+    return client.versions.list(int(task_id), **filters, limit=limit, offset=offset)
 
 
 @app.command()

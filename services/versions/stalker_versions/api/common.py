@@ -1,4 +1,4 @@
-"""What every router of the service shares: paging, the caller's token and identity, the catalog."""
+"""What every router of the service shares: the caller's token and identity, the catalog."""
 
 from __future__ import annotations
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from stalker_shared.auth import Principal
+from stalker_shared.listing import ListParams, ListSpec, Page, list_params, make_page, page_response
 from stalker_shared.requests import Work, principal
 from stalker_shared.runtime import Runtime
 from stalker_versions.api.common import bearer_token, catalog_lookup, plan_cache
-from stalker_versions.api.schemas.common import Page
 from stalker_versions.api.schemas.versions import VersionCreate, VersionRead, VersionUpdate
+from stalker_versions.db.models import Version
 from stalker_versions.domain.paths import OperatingSystem
 from stalker_versions.domain.version_paths import absolute_or_none
 from stalker_versions.service import version_changes, version_reads
@@ -21,6 +23,25 @@ from stalker_versions.service.version_reads import DEFAULT_TAKE, VersionRecord
 from stalker_versions.service.versions import CreateVersion, create_version
 
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]{1,200}$"
+# `take_name=Main` is the take filter; `os` is the route's own parameter (the paths' OS), not a filter.
+VERSION_LIST = ListSpec(
+    {
+        "id": Version.id,
+        "take_name": Version.take_name,
+        "version_number": Version.version_number,
+        "is_published": Version.is_published,
+        "extension": Version.extension,
+        "nice_name": Version.nice_name,
+        "filename": Version.filename,
+        "description": Version.description,
+        "created_by_id": Version.created_by_id,
+        "parent_id": Version.parent_id,
+        "repository_id": Version.repository_id,
+        "template_id": Version.template_id,
+    },
+    default_sort=("take_name", "version_number"),
+    query=frozenset({"os"}),
+)
 
 
 def version_read(record: VersionRecord, os: OperatingSystem) -> VersionRead:
@@ -86,18 +107,16 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
             response.headers["Idempotent-Replayed"] = "true"
         return version_read(outcome.record, os)
 
-    @router.get("/{task_id}/versions", response_model=Page[VersionRead])
+    @router.get("/{task_id}/versions", response_model=Page[VersionRead], description=VERSION_LIST.describe())
     async def list_versions(
         task_id: int,
         uow: Work,
-        take_name: str | None = Query(None, max_length=64, description="Only this take"),
-        os: OperatingSystem = Query("linux"),
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
-    ) -> Page[VersionRead]:
-        found, total = await version_reads.task_versions(uow.session, task_id, take_name, limit, offset)
-        items = [version_read(r, os) for r in found]
-        return Page[VersionRead](items=items, total=total, limit=limit, offset=offset)
+        params: Annotated[ListParams, Depends(list_params)],
+        os: OperatingSystem = Query("linux", description="The OS of the absolute paths; not a filter"),
+    ) -> Page[VersionRead] | JSONResponse:
+        found, total = await version_reads.task_versions(uow.session, task_id, VERSION_LIST, params)
+        page = make_page([version_read(r, os) for r in found], total, params)
+        return page_response(page, params, VersionRead)
 
     @router.get("/{task_id}/versions/latest", response_model=VersionRead)
     async def latest(

@@ -1,67 +1,45 @@
-"""Queries shared by the handlers and routes: lookups by id, the task chain, upserts, and the conversion
-of rows into the values the domain rules take."""
+"""Queries shared by the handlers and routes: lookups by id (the shared ones, stalker_shared.repository),
+the task chain, upserts, and the conversion of rows into the values the domain rules take."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, bindparam, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, aliased, joinedload, selectinload
-from sqlalchemy.sql.base import ExecutableOption
 
+from stalker_shared.repository import get_many, get_one
 from stalker_versions.db.catalog import TaskRef
 from stalker_versions.db.storage import ProjectStorage, Repository, Structure
 from stalker_versions.domain.context import TaskNode
 from stalker_versions.domain.errors import NotFound
 from stalker_versions.domain.paths import RepositoryRoots
 
-M = TypeVar("M", bound=DeclarativeBase)
+__all__ = [
+    "MAX_TREE_DEPTH",
+    "STORAGE_LOAD",
+    "STRUCTURE_JOINED",
+    "STRUCTURE_LOAD",
+    "all_repositories",
+    "get_many",
+    "get_one",
+    "node_of",
+    "repositories_by_id",
+    "roots_of",
+    "structure_with_templates",
+    "task_chain",
+    "upsert",
+]
+
 MAX_TREE_DEPTH = 64
 
 STORAGE_LOAD = (joinedload(ProjectStorage.repositories),)
 STRUCTURE_LOAD = (selectinload(Structure.templates),)
 # One query for one structure (lists keep selectinload: a join would multiply the rows they page over).
 STRUCTURE_JOINED = (joinedload(Structure.templates),)
-
-
-def label(model: type[DeclarativeBase]) -> str:
-    return str(model.__tablename__).replace("_", " ")
-
-
-async def get_one(
-    session: AsyncSession,
-    model: type[M],
-    entity_id: int,
-    *options: ExecutableOption,
-    for_update: bool = False,
-    field: str | None = None,
-) -> M:
-    """The row with this id, or NotFound naming the kind and the id."""
-    key = model.__mapper__.primary_key[0]
-    statement = select(model).where(key == entity_id).options(*options)
-    if for_update:
-        statement = statement.with_for_update()
-    entity = (await session.scalars(statement)).unique().one_or_none()
-    if entity is None:
-        raise NotFound(f"no {label(model)} with id {entity_id}", field=field)
-    return entity
-
-
-async def get_many(session: AsyncSession, model: type[M], ids: Iterable[int], field: str) -> list[M]:
-    """Rows for every id, in the order given; NotFound naming the missing ids and the field."""
-    wanted = list(dict.fromkeys(ids))
-    if not wanted:
-        return []
-    key = model.__mapper__.primary_key[0]
-    attribute = model.__mapper__.get_property_by_column(key).key
-    found = {getattr(e, attribute): e for e in await session.scalars(select(model).where(key.in_(wanted)))}
-    missing = [i for i in wanted if i not in found]
-    if missing:
-        raise NotFound(f"{field}: no {label(model)} with id {', '.join(map(str, missing))}", field=field)
-    return [found[i] for i in wanted]
 
 
 def _task_chain_statement() -> Select[Any]:

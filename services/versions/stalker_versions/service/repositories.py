@@ -1,4 +1,4 @@
-"""Handlers for repositories: one transaction each."""
+"""Handlers for repositories: each runs in the unit of work it is given, which its caller commits."""
 
 from __future__ import annotations
 
@@ -90,7 +90,6 @@ async def create_repository(uow: UnitOfWork, command: CreateRepository) -> Repos
     repository = Repository(name=name, code=code, created_by_id=command.created_by_id, **roots)
     uow.session.add(repository)
     await uow.session.flush()
-    await uow.commit()
     return repository
 
 
@@ -105,7 +104,6 @@ async def update_repository(uow: UnitOfWork, command: UpdateRepository) -> Repos
     for key, root in _roots(changes).items():
         setattr(repository, key, root)
     await uow.session.flush()
-    await uow.commit()
     return repository
 
 
@@ -127,4 +125,4 @@ async def delete_repository(uow: UnitOfWork, repository_id: int) -> None:
             referenced_by={"project_ids": projects[:20], "versions": versions},
         )
     await session.delete(repository)
-    await uow.commit()
+    await session.flush()

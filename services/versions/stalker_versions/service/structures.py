@@ -1,5 +1,6 @@
 """Handlers for filename templates and structures. A template is checked in the sandbox before it is
-stored; a structure holds at most one template per target entity type."""
+stored; a structure holds at most one template per target entity type. Each runs in the unit of work it
+is given, which its caller commits."""
 
 from __future__ import annotations
 
@@ -73,7 +74,6 @@ async def create_filename_template(uow: UnitOfWork, command: CreateFilenameTempl
     )
     uow.session.add(template)
     await uow.session.flush()
-    await uow.commit()
     return template
 
 
@@ -96,7 +96,6 @@ async def update_filename_template(uow: UnitOfWork, command: Update) -> Filename
         for structure in structures:
             _one_per_type(structure.templates)
     await session.flush()
-    await uow.commit()
     return template
 
 
@@ -114,7 +113,7 @@ async def delete_filename_template(uow: UnitOfWork, template_id: int) -> None:
             referenced_by={"structure_ids": used_by},
         )
     await session.delete(template)
-    await uow.commit()
+    await session.flush()
 
 
 async def _set_templates(uow: UnitOfWork, structure: Structure, template_ids: Sequence[int]) -> None:
@@ -151,7 +150,6 @@ async def create_structure(uow: UnitOfWork, command: CreateStructure) -> Structu
     uow.session.add(structure)
     await uow.session.flush()
     await _set_templates(uow, structure, command.template_ids)
-    await uow.commit()
     return await get_one(uow.session, Structure, structure.id, *STRUCTURE_LOAD)
 
 
@@ -169,7 +167,6 @@ async def update_structure(uow: UnitOfWork, command: Update) -> Structure:
         await _set_templates(uow, structure, changes["template_ids"])
     structure.updated_at = utcnow()  # the revision moves on even when only the templates changed
     await session.flush()
-    await uow.commit()
     return await get_one(session, Structure, structure.id, *STRUCTURE_LOAD)
 
 
@@ -187,4 +184,4 @@ async def delete_structure(uow: UnitOfWork, structure_id: int) -> None:
             referenced_by={"project_ids": used_by[:20]},
         )
     await session.delete(structure)
-    await uow.commit()
+    await session.flush()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_shared.listing import ListParams, ListSpec, fetch_page
 from stalker_versions.db.models import Version, version_input, version_output
 from stalker_versions.db.queries import get_one, repositories_by_id, roots_of
 from stalker_versions.domain.errors import NotFound
@@ -62,21 +63,12 @@ async def one_record(session: AsyncSession, version_id: int) -> VersionRecord:
 
 
 async def task_versions(
-    session: AsyncSession, task_id: int, take_name: str | None, limit: int, offset: int
+    session: AsyncSession, task_id: int, spec: ListSpec, params: ListParams
 ) -> tuple[list[VersionRecord], int]:
-    """A task's versions by take, then number; with the total for paging."""
-    conditions = [Version.task_id == task_id]
-    if take_name is not None:
-        conditions.append(Version.take_name == take_name)
-    total = await session.scalar(select(func.count()).select_from(Version).where(*conditions))
-    statement = (
-        select(Version)
-        .where(*conditions)
-        .order_by(Version.take_name, Version.version_number)
-        .limit(limit)
-        .offset(offset)
-    )
-    return await records(session, list(await session.scalars(statement))), int(total or 0)
+    """A page of a task's versions (by take, then number, unless sorted otherwise), with the total."""
+    statement = select(Version).where(Version.task_id == task_id)
+    found, total = await fetch_page(session, statement, spec, params)
+    return await records(session, found), total
 
 
 async def latest_version(

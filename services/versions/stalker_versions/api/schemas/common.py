@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-
-T = TypeVar("T", bound=BaseModel)
 
 
 class Input(BaseModel):
@@ -25,10 +22,3 @@ class Audit(Output):
     created_at: datetime
     updated_at: datetime
     created_by_id: int | None = Field(description="The catalog user who created it")
-
-
-class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
