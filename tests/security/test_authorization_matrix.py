@@ -10,6 +10,7 @@ non-member gets 404, a member whose role lacks the operation 403, the first role
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -20,12 +21,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from stalker_host.embedded import embedded_runtimes
 from stalker_shared.access import PERMISSIONS, Operation, ProjectRole
 from stalker_shared.auth import Principal, generate_private_pem, issue_token
 from stalker_shared.http import create_service_app
 from stalker_shared.runtime import Runtime
+from stalker_shared.workers import ServiceWorkers
+from stalker_versions.db.catalog import ProjectMember, TaskRef
 
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/catalog/healthz"): "public",
@@ -176,7 +180,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/versions/v1/structures/{structure_id}"): "admin",
     ("GET", "/versions/v1/structures/{structure_id}"): "user",
     ("PATCH", "/versions/v1/structures/{structure_id}"): "admin",
-    ("GET", "/versions/v1/tasks/{task_id}/versions"): "project.read",
+    ("GET", "/versions/v1/tasks/{task_id}/versions"): "list",
     ("POST", "/versions/v1/tasks/{task_id}/versions"): "version.create",
     ("GET", "/versions/v1/tasks/{task_id}/versions/latest"): "project.read",
     ("GET", "/versions/v1/tasks/{task_id}/versions/latest-published"): "project.read",
@@ -604,3 +608,133 @@ async def test_tampered_expired_and_foreign_tokens_get_401_everywhere(
         response = await client.get(url, headers={"Authorization": f"Bearer {bad}"})
         assert response.status_code == 401, (service, bad[:30], response.status_code)
     assert (await client.get(url, headers={"Authorization": f"Bearer {good}"})).status_code not in (401, 403)
+
+
+V = "/versions/v1"
+
+
+async def _artist_version(world: World, versions: httpx.AsyncClient) -> int:
+    made = await versions.post(
+        f"{V}/tasks/{world.ids['task']}/versions", json={}, headers=world.headers["artist"]
+    )
+    assert made.status_code == 201, made.text
+    return int(made.json()["id"])
+
+
+async def test_versions_project_routes_answer_404_to_non_members_403_to_roles_without_the_right(
+    services: Services,
+) -> None:
+    world = await build_world(services)
+    versions_runtime, versions = services["versions"]
+    workers = [
+        ServiceWorkers(runtime) for runtime, _ in services.values() if runtime.definition.name != "scheduler"
+    ]
+    for worker in workers:
+        await worker.start()
+    try:
+        await _wait_for_read_model(versions_runtime, world)
+        admin = world.headers["admin"]
+        repo = await versions.post(
+            f"{V}/repositories", json={"name": "Repo", "linux_path": "/mnt/r"}, headers=admin
+        )
+        template = await versions.post(
+            f"{V}/filename-templates",
+            json={
+                "name": "Tasks",
+                "target_entity_type": "Task",
+                "path": "{{project.code}}/{{task.nice_name}}",
+                "filename": "{{version.nice_name}}_v{{version.version_number}}",
+            },
+            headers=admin,
+        )
+        structure = await versions.post(
+            f"{V}/structures", json={"name": "S", "template_ids": [template.json()["id"]]}, headers=admin
+        )
+        storage = {"repository_ids": [repo.json()["id"]], "structure_id": structure.json()["id"]}
+        project = world.ids["project"]
+        assert (
+            await versions.put(f"{V}/projects/{project}/storage", json=storage, headers=admin)
+        ).status_code == 200
+        world.ids["version"] = await _artist_version(world, versions)
+        published = await versions.patch(
+            f"{V}/versions/{world.ids['version']}", json={"is_published": True}, headers=admin
+        )
+        assert published.status_code == 200, published.text
+
+        async def fresh_version(_: World) -> tuple[str, dict[str, object] | None]:
+            return f"{V}/versions/{await _artist_version(world, versions)}", None
+
+        cases: dict[tuple[str, str], Case] = {
+            ("GET", f"{V}/projects/{{project_id}}"): at(V + "/projects/{project}"),
+            ("GET", f"{V}/projects/{{project_id}}/directories"): at(V + "/projects/{project}/directories"),
+            ("GET", f"{V}/projects/{{project_id}}/storage"): at(V + "/projects/{project}/storage"),
+            ("PUT", f"{V}/projects/{{project_id}}/storage"): at(V + "/projects/{project}/storage", storage),
+            ("GET", f"{V}/tasks/{{task_id}}/versions/latest"): at(V + "/tasks/{task}/versions/latest"),
+            ("GET", f"{V}/tasks/{{task_id}}/versions/latest-published"): at(
+                V + "/tasks/{task}/versions/latest-published"
+            ),
+            ("POST", f"{V}/tasks/{{task_id}}/versions"): at(V + "/tasks/{task}/versions", {}),
+            ("GET", f"{V}/versions/{{version_id}}"): at(V + "/versions/{version}"),
+            ("PATCH", f"{V}/versions/{{version_id}}"): at(V + "/versions/{version}", {"description": "x"}),
+            ("DELETE", f"{V}/versions/{{version_id}}"): fresh_version,
+        }
+        project_routes = {k for k, rule in MATRIX.items() if k[1].startswith(V) and rule in OPERATIONS}
+        assert project_routes == cases.keys(), "give these versions routes a boundary case"
+        for (method, route), case in cases.items():
+            rule = MATRIX[(method, route)]
+            for role in LADDER:
+                path, body = await case(world)
+                response = await versions.request(method, path, json=body, headers=world.headers[role])
+                if allowed(rule, role):
+                    assert response.status_code < 300, (method, route, role, response.text)
+                    break
+                expected = 404 if role == "outsider" else 403
+                assert response.status_code == expected, (
+                    method,
+                    route,
+                    role,
+                    response.status_code,
+                    response.text,
+                )
+        # Someone else's version: an artist may not change it, a lead may.
+        theirs = await versions.post(
+            f"{V}/tasks/{world.ids['task']}/versions", json={}, headers=world.headers["lead"]
+        )
+        url = f"{V}/versions/{theirs.json()['id']}"
+        assert (
+            await versions.patch(url, json={"description": "y"}, headers=world.headers["artist"])
+        ).status_code == 403
+        assert (await versions.delete(url, headers=world.headers["artist"])).status_code == 403
+        assert (
+            await versions.patch(url, json={"description": "y"}, headers=world.headers["lead"])
+        ).status_code == 200
+        listed = await versions.get(
+            f"{V}/tasks/{world.ids['task']}/versions", headers=world.headers["outsider"]
+        )
+        assert listed.status_code == 200 and listed.json()["items"] == []
+        assert (
+            await versions.get(f"{V}/tasks/{world.ids['task']}/versions", headers=world.headers["viewer"])
+        ).json()["total"] >= 2
+    finally:
+        for worker in workers:
+            await worker.stop(5)
+
+
+OPERATIONS = frozenset(o.value for o in Operation)
+
+
+async def _wait_for_read_model(versions_runtime: Runtime, world: World) -> None:
+    """Until the versions service has heard of every project and task of the world, members included."""
+    tasks = [world.ids[k] for k in ("sequence", "scene", "asset", "shot", "before", "task")]
+    for _ in range(400):
+        async with versions_runtime.sessionmaker() as session:
+            known = [await session.get(TaskRef, t) for t in tasks]
+            members = await session.scalar(
+                select(func.count())
+                .select_from(ProjectMember)
+                .where(ProjectMember.project_id == world.ids["project"])
+            )
+            if all(known) and members == 5:
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the versions service never heard of the world")
