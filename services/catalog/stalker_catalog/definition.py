@@ -7,14 +7,9 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from stalker_catalog.api.auth import admin_router, auth_router
-from stalker_catalog.api.people import collections_router, roles_router, users_router
+from stalker_catalog.api.people import ROLES, collections_router, users_router
 from stalker_catalog.api.projects import projects_router
-from stalker_catalog.api.reference_data import (
-    image_formats_router,
-    status_lists_router,
-    statuses_router,
-    types_router,
-)
+from stalker_catalog.api.reference_data import REFERENCE_DATA
 from stalker_catalog.api.scheduling import scheduling_router
 from stalker_catalog.api.studio import studios_router
 from stalker_catalog.api.tasks import tasks_router
@@ -25,6 +20,7 @@ from stalker_catalog.service.init import run_initialization
 from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.messaging.queues import CATALOG_SCHEDULE_RESULTS
+from stalker_shared.resources import resource_router
 from stalker_shared.runtime import Runtime, ServiceDefinition
 
 
@@ -35,11 +31,8 @@ def catalog_routers(runtime: Runtime) -> list[APIRouter]:
         users_router(runtime),
         collections_router(runtime, Department, admin_only=True),
         collections_router(runtime, Group, admin_only=True),
-        roles_router(runtime),
-        statuses_router(runtime),
-        status_lists_router(runtime),
-        types_router(runtime),
-        image_formats_router(runtime),
+        resource_router(ROLES),
+        *(resource_router(resource) for resource in REFERENCE_DATA),
         studios_router(runtime),
         projects_router(runtime),
         tasks_router(runtime),

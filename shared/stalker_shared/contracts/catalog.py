@@ -1,6 +1,10 @@
 """Events the catalog publishes: for every aggregate, `created` and `updated` carry the full state after
 the change and `deleted` carries the id. `revision` grows with every change of one aggregate, so a
-consumer ignores a state older than the one it holds."""
+consumer ignores a state older than the one it holds.
+
+The states read attributes as well as dicts, so the producer builds one from its aggregate:
+`ProjectCreated.model_validate(project)`. A field the object lacks takes its default, so every field
+must be an attribute of the aggregate (tests/integration/catalog/test_catalog_event_payloads.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +14,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from stalker_shared.contracts.envelope import Contract
 
+# Frozen and closed like every contract, and built from an object's attributes as well as from a dict.
+STATE = ConfigDict(frozen=True, extra="forbid", from_attributes=True)
+
 
 class AggregateState(Contract):
+    model_config = STATE
+
     id: int
     revision: int = Field(ge=1)
 
@@ -88,7 +97,7 @@ class StudioState(AggregateState):
 
 
 class ProjectMemberState(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STATE
 
     user_id: int
     role: str  # the member's access level: producer, lead, artist or viewer (stalker_shared.access)
@@ -109,7 +118,7 @@ class ProjectState(AggregateState):
 
 
 class DependencyState(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = STATE
 
     depends_on_id: int
     target: str
@@ -311,19 +320,16 @@ class TaskDeleted(Deleted):
     VERSION = 1
 
 
-# aggregate -> (created, updated, deleted)
-LIFECYCLE: dict[str, tuple[type[AggregateState], type[AggregateState], type[Deleted]]] = {
-    "user": (UserCreated, UserUpdated, UserDeleted),
-    "department": (DepartmentCreated, DepartmentUpdated, DepartmentDeleted),
-    "group": (GroupCreated, GroupUpdated, GroupDeleted),
-    "role": (RoleCreated, RoleUpdated, RoleDeleted),
-    "status": (StatusCreated, StatusUpdated, StatusDeleted),
-    "status_list": (StatusListCreated, StatusListUpdated, StatusListDeleted),
-    "type": (EntityTypeCreated, EntityTypeUpdated, EntityTypeDeleted),
-    "image_format": (ImageFormatCreated, ImageFormatUpdated, ImageFormatDeleted),
-    "studio": (StudioCreated, StudioUpdated, StudioDeleted),
-    "project": (ProjectCreated, ProjectUpdated, ProjectDeleted),
-    "task": (TaskCreated, TaskUpdated, TaskDeleted),
-}
-
-CATALOG_CONTRACTS: tuple[type[Contract], ...] = tuple(c for trio in LIFECYCLE.values() for c in trio)
+CATALOG_CONTRACTS: tuple[type[Contract], ...] = (
+    *(UserCreated, UserUpdated, UserDeleted),
+    *(DepartmentCreated, DepartmentUpdated, DepartmentDeleted),
+    *(GroupCreated, GroupUpdated, GroupDeleted),
+    *(RoleCreated, RoleUpdated, RoleDeleted),
+    *(StatusCreated, StatusUpdated, StatusDeleted),
+    *(StatusListCreated, StatusListUpdated, StatusListDeleted),
+    *(EntityTypeCreated, EntityTypeUpdated, EntityTypeDeleted),
+    *(ImageFormatCreated, ImageFormatUpdated, ImageFormatDeleted),
+    *(StudioCreated, StudioUpdated, StudioDeleted),
+    *(ProjectCreated, ProjectUpdated, ProjectDeleted),
+    *(TaskCreated, TaskUpdated, TaskDeleted),
+)

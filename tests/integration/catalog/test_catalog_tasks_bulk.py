@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 
-from stalker_catalog.service.events import task_state
 from stalker_catalog.service.task_queries import load_tasks
 from stalker_shared.contracts.catalog import TaskCreated
 
@@ -96,7 +95,7 @@ async def test_bulk_create_builds_a_three_level_tree_with_refs(catalog: Catalog)
     async with catalog.runtime.sessionmaker() as session:
         stored = await load_tasks(session, [e["payload"]["id"] for e in created])
     assert [e["payload"] for e in created] == [
-        TaskCreated(**task_state(t)).model_dump(mode="json") for t in stored
+        TaskCreated.model_validate(t).model_dump(mode="json") for t in stored
     ]
 
 

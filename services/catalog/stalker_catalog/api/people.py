@@ -34,7 +34,9 @@ from stalker_shared.listing import (
     page_response,
 )
 from stalker_shared.requests import Work, admin, caller
+from stalker_shared.resources import Resource
 from stalker_shared.runtime import Runtime
+from stalker_shared.unit_of_work import UnitOfWork
 
 USER_LIST = ListSpec(
     {"id": User.id, "name": User.name, "login": User.login, "email": User.email, "rate": User.rate}
@@ -239,36 +241,19 @@ def collections_router(
     return router
 
 
-def roles_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/roles", tags=["roles"])
+async def _create_role(uow: UnitOfWork, body: RoleCreate) -> Role:
+    return await people.create_role(uow, body.name, body.description, body.access)
 
-    @router.get("", response_model=Page[RoleRead], description=ROLE_LIST.describe())
-    async def list_roles(
-        uow: Work,
-        params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[RoleRead] | JSONResponse:
-        rows, total = await fetch_page(uow.session, select(Role), ROLE_LIST, params)
-        page = make_page([RoleRead.model_validate(r) for r in rows], total, params)
-        return page_response(page, params, RoleRead)
 
-    @router.post(
-        "", status_code=status.HTTP_201_CREATED, response_model=RoleRead, dependencies=[Depends(admin)]
-    )
-    async def create_role(uow: Work, body: RoleCreate) -> RoleRead:
-        role = await people.create_role(uow, body.name, body.description, body.access)
-        return RoleRead.model_validate(role)
-
-    @router.get("/{role_id}", response_model=RoleRead)
-    async def get_role(uow: Work, role_id: int) -> RoleRead:
-        return RoleRead.model_validate(await get_one(uow.session, Role, role_id))
-
-    @router.patch("/{role_id}", response_model=RoleRead, dependencies=[Depends(admin)])
-    async def update_role(uow: Work, role_id: int, body: RoleUpdate) -> RoleRead:
-        return RoleRead.model_validate(await people.update_role(uow, role_id, _changes(body)))
-
-    @router.delete("/{role_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(admin)])
-    async def delete_role(uow: Work, role_id: int) -> Response:
-        await people.delete_role(uow, role_id)
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-    return router
+ROLES = Resource(
+    path="roles",
+    id_name="role_id",
+    model=Role,
+    read_schema=RoleRead,
+    create_schema=RoleCreate,
+    update_schema=RoleUpdate,
+    list_spec=ROLE_LIST,
+    create=_create_role,
+    update=people.update_role,
+    delete=people.delete_role,
+)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.reference_data import audit_of, changes_of
+from stalker_catalog.api.reference_data import audit_of
 from stalker_catalog.api.schemas.projects import (
     ProjectCreate,
     ProjectRead,
@@ -20,7 +20,6 @@ from stalker_catalog.api.schemas.projects import (
 from stalker_catalog.db.models import Project
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import projects as service
-from stalker_catalog.service.events import member_role
 from stalker_shared.listing import (
     ListParams,
     ListSpec,
@@ -31,6 +30,7 @@ from stalker_shared.listing import (
     page_response,
 )
 from stalker_shared.requests import Work, admin
+from stalker_shared.resources import changes_of
 from stalker_shared.runtime import Runtime
 
 PROJECT_LIST = ListSpec(
@@ -67,7 +67,7 @@ def project_read(project: Project) -> ProjectRead:
             **audit_of(project),
             **{k: getattr(project, k) for k in FIELDS},
             "user_ids": [u.id for u in project.users],
-            "members": [{"user_id": m.user_id, "role": member_role(m)} for m in project.members],
+            "members": [{"user_id": m.user_id, "role": m.role} for m in project.members],
         }
     )
 

@@ -3,12 +3,9 @@ admins only; types and image formats by admins and producers. Everyone logged in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Response, status
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel
-from sqlalchemy import select
+from fastapi import status
 
 from stalker_catalog.api.schemas.reference_data import (
     ImageFormatCreate,
@@ -25,19 +22,13 @@ from stalker_catalog.api.schemas.reference_data import (
     TypeUpdate,
 )
 from stalker_catalog.db.models import STATUS_LIST_LOAD, EntityType, ImageFormat, Status, StatusList
-from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import reference_data, vocabulary
 from stalker_shared.listing import (
-    ListParams,
     ListSpec,
-    Page,
-    fetch_page,
-    list_params,
-    make_page,
-    page_response,
 )
-from stalker_shared.requests import Work, admin, reference_editor
-from stalker_shared.runtime import Runtime
+from stalker_shared.requests import reference_editor
+from stalker_shared.resources import Resource
+from stalker_shared.unit_of_work import UnitOfWork
 
 STATUS_LIST = ListSpec({"id": Status.id, "name": Status.name, "code": Status.code})
 STATUS_LIST_LIST = ListSpec(
@@ -71,11 +62,6 @@ def audit_of(entity: Any) -> dict[str, Any]:
     return {"revision": entity.revision, "created_at": entity.created_at, "updated_at": entity.updated_at}
 
 
-def changes_of(body: BaseModel, nullable: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The fields a PATCH body sets; an explicit null only counts for the fields that may be cleared."""
-    return {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in nullable}
-
-
 def status_list_read(status_list: StatusList) -> StatusListRead:
     statuses = list(status_list.statuses)
     return StatusListRead.model_validate(
@@ -100,151 +86,83 @@ def image_format_read(image_format: ImageFormat) -> ImageFormatRead:
     )
 
 
-def statuses_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/statuses", tags=["statuses"])
-    admin_only = [Depends(admin)]
-
-    @router.get("", response_model=Page[StatusRead], description=STATUS_LIST.describe())
-    async def list_statuses(
-        uow: Work,
-        params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[StatusRead] | JSONResponse:
-        rows, total = await fetch_page(uow.session, select(Status), STATUS_LIST, params)
-        page = make_page([StatusRead.model_validate(s) for s in rows], total, params)
-        return page_response(page, params, StatusRead)
-
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=StatusRead, dependencies=admin_only)
-    async def create_status(uow: Work, body: StatusCreate) -> StatusRead:
-        command = reference_data.CreateStatus(body.name, body.code, body.description)
-        return StatusRead.model_validate(await reference_data.create_status(uow, command))
-
-    @router.get("/{status_id}", response_model=StatusRead)
-    async def get_status(uow: Work, status_id: int) -> StatusRead:
-        return StatusRead.model_validate(await get_one(uow.session, Status, status_id))
-
-    @router.patch("/{status_id}", response_model=StatusRead, dependencies=admin_only)
-    async def update_status(uow: Work, status_id: int, body: StatusUpdate) -> StatusRead:
-        updated = await reference_data.update_status(uow, status_id, changes_of(body))
-        return StatusRead.model_validate(updated)
-
-    @router.delete("/{status_id}", status_code=NO_CONTENT, dependencies=admin_only)
-    async def delete_status(uow: Work, status_id: int) -> Response:
-        await reference_data.delete_status(uow, status_id)
-        return Response(status_code=NO_CONTENT)
-
-    return router
-
-
-def status_lists_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/status-lists", tags=["status lists"])
-    admin_only = [Depends(admin)]
-
-    @router.get("", response_model=Page[StatusListRead], description=STATUS_LIST_LIST.describe())
-    async def list_status_lists(
-        uow: Work,
-        params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[StatusListRead] | JSONResponse:
-        statement = select(StatusList).options(*STATUS_LIST_LOAD)
-        rows, total = await fetch_page(uow.session, statement, STATUS_LIST_LIST, params)
-        page = make_page([status_list_read(s) for s in rows], total, params)
-        return page_response(page, params, StatusListRead)
-
-    @router.post(
-        "", status_code=status.HTTP_201_CREATED, response_model=StatusListRead, dependencies=admin_only
+async def _create_status(uow: UnitOfWork, body: StatusCreate) -> Any:
+    return await reference_data.create_status(
+        uow, reference_data.CreateStatus(body.name, body.code, body.description)
     )
-    async def create_status_list(uow: Work, body: StatusListCreate) -> StatusListRead:
-        command = reference_data.CreateStatusList(
-            name=body.name,
-            target_entity_type=body.target_entity_type,
-            status_ids=tuple(body.status_ids),
-            is_default=body.is_default,
-            description=body.description,
-        )
-        return status_list_read(await reference_data.create_status_list(uow, command))
-
-    @router.get("/{status_list_id}", response_model=StatusListRead)
-    async def get_status_list(uow: Work, status_list_id: int) -> StatusListRead:
-        return status_list_read(await get_one(uow.session, StatusList, status_list_id, *STATUS_LIST_LOAD))
-
-    @router.patch("/{status_list_id}", response_model=StatusListRead, dependencies=admin_only)
-    async def update_status_list(uow: Work, status_list_id: int, body: StatusListUpdate) -> StatusListRead:
-        updated = await reference_data.update_status_list(uow, status_list_id, changes_of(body))
-        return status_list_read(updated)
-
-    @router.delete("/{status_list_id}", status_code=NO_CONTENT, dependencies=admin_only)
-    async def delete_status_list(uow: Work, status_list_id: int) -> Response:
-        await reference_data.delete_status_list(uow, status_list_id)
-        return Response(status_code=NO_CONTENT)
-
-    return router
 
 
-def types_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/types", tags=["types"])
-    editors = [Depends(reference_editor)]
-
-    @router.get("", response_model=Page[TypeRead], description=TYPE_LIST.describe())
-    async def list_types(
-        uow: Work,
-        params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[TypeRead] | JSONResponse:
-        rows, total = await fetch_page(uow.session, select(EntityType), TYPE_LIST, params)
-        return page_response(
-            make_page([TypeRead.model_validate(t) for t in rows], total, params), params, TypeRead
-        )
-
-    @router.post("", status_code=status.HTTP_201_CREATED, response_model=TypeRead, dependencies=editors)
-    async def create_type(uow: Work, body: TypeCreate) -> TypeRead:
-        command = vocabulary.CreateType(body.name, body.target_entity_type, body.code, body.description)
-        return TypeRead.model_validate(await vocabulary.create_type(uow, command))
-
-    @router.get("/{type_id}", response_model=TypeRead)
-    async def get_type(uow: Work, type_id: int) -> TypeRead:
-        return TypeRead.model_validate(await get_one(uow.session, EntityType, type_id))
-
-    @router.patch("/{type_id}", response_model=TypeRead, dependencies=editors)
-    async def update_type(uow: Work, type_id: int, body: TypeUpdate) -> TypeRead:
-        return TypeRead.model_validate(await vocabulary.update_type(uow, type_id, changes_of(body)))
-
-    @router.delete("/{type_id}", status_code=NO_CONTENT, dependencies=editors)
-    async def delete_type(uow: Work, type_id: int) -> Response:
-        await vocabulary.delete_type(uow, type_id)
-        return Response(status_code=NO_CONTENT)
-
-    return router
-
-
-def image_formats_router(runtime: Runtime) -> APIRouter:
-    router = APIRouter(prefix="/v1/image-formats", tags=["image formats"])
-    editors = [Depends(reference_editor)]
-
-    @router.get("", response_model=Page[ImageFormatRead], description=IMAGE_FORMAT_LIST.describe())
-    async def list_image_formats(
-        uow: Work,
-        params: Annotated[ListParams, Depends(list_params)],
-    ) -> Page[ImageFormatRead] | JSONResponse:
-        rows, total = await fetch_page(uow.session, select(ImageFormat), IMAGE_FORMAT_LIST, params)
-        page = make_page([image_format_read(f) for f in rows], total, params)
-        return page_response(page, params, ImageFormatRead)
-
-    @router.post(
-        "", status_code=status.HTTP_201_CREATED, response_model=ImageFormatRead, dependencies=editors
+async def _create_status_list(uow: UnitOfWork, body: StatusListCreate) -> Any:
+    command = reference_data.CreateStatusList(
+        name=body.name,
+        target_entity_type=body.target_entity_type,
+        status_ids=tuple(body.status_ids),
+        is_default=body.is_default,
+        description=body.description,
     )
-    async def create_image_format(uow: Work, body: ImageFormatCreate) -> ImageFormatRead:
-        command = vocabulary.CreateImageFormat(**body.model_dump())
-        return image_format_read(await vocabulary.create_image_format(uow, command))
+    return await reference_data.create_status_list(uow, command)
 
-    @router.get("/{format_id}", response_model=ImageFormatRead)
-    async def get_image_format(uow: Work, format_id: int) -> ImageFormatRead:
-        return image_format_read(await get_one(uow.session, ImageFormat, format_id))
 
-    @router.patch("/{format_id}", response_model=ImageFormatRead, dependencies=editors)
-    async def update_image_format(uow: Work, format_id: int, body: ImageFormatUpdate) -> ImageFormatRead:
-        return image_format_read(await vocabulary.update_image_format(uow, format_id, changes_of(body)))
+async def _create_type(uow: UnitOfWork, body: TypeCreate) -> Any:
+    command = vocabulary.CreateType(body.name, body.target_entity_type, body.code, body.description)
+    return await vocabulary.create_type(uow, command)
 
-    @router.delete("/{format_id}", status_code=NO_CONTENT, dependencies=editors)
-    async def delete_image_format(uow: Work, format_id: int) -> Response:
-        await vocabulary.delete_image_format(uow, format_id)
-        return Response(status_code=NO_CONTENT)
 
-    return router
+async def _create_image_format(uow: UnitOfWork, body: ImageFormatCreate) -> Any:
+    return await vocabulary.create_image_format(uow, vocabulary.CreateImageFormat(**body.model_dump()))
+
+
+STATUSES = Resource(
+    path="statuses",
+    id_name="status_id",
+    model=Status,
+    read_schema=StatusRead,
+    create_schema=StatusCreate,
+    update_schema=StatusUpdate,
+    list_spec=STATUS_LIST,
+    create=_create_status,
+    update=reference_data.update_status,
+    delete=reference_data.delete_status,
+)
+STATUS_LISTS = Resource(
+    path="status-lists",
+    id_name="status_list_id",
+    model=StatusList,
+    read_schema=StatusListRead,
+    create_schema=StatusListCreate,
+    update_schema=StatusListUpdate,
+    list_spec=STATUS_LIST_LIST,
+    create=_create_status_list,
+    update=reference_data.update_status_list,
+    delete=reference_data.delete_status_list,
+    read=status_list_read,
+    load=STATUS_LIST_LOAD,
+)
+TYPES = Resource(
+    path="types",
+    id_name="type_id",
+    model=EntityType,
+    read_schema=TypeRead,
+    create_schema=TypeCreate,
+    update_schema=TypeUpdate,
+    list_spec=TYPE_LIST,
+    create=_create_type,
+    update=vocabulary.update_type,
+    delete=vocabulary.delete_type,
+    writers=reference_editor,
+)
+IMAGE_FORMATS = Resource(
+    path="image-formats",
+    id_name="format_id",
+    model=ImageFormat,
+    read_schema=ImageFormatRead,
+    create_schema=ImageFormatCreate,
+    update_schema=ImageFormatUpdate,
+    list_spec=IMAGE_FORMAT_LIST,
+    create=_create_image_format,
+    update=vocabulary.update_image_format,
+    delete=vocabulary.delete_image_format,
+    read=image_format_read,
+    writers=reference_editor,
+)
+REFERENCE_DATA = (STATUSES, STATUS_LISTS, TYPES, IMAGE_FORMATS)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.reference_data import audit_of, changes_of
+from stalker_catalog.api.reference_data import audit_of
 from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead, StudioUpdate
 from stalker_catalog.db.models import Studio
 from stalker_catalog.db.repository import get_one
@@ -25,6 +25,7 @@ from stalker_shared.listing import (
     page_response,
 )
 from stalker_shared.requests import Work, admin
+from stalker_shared.resources import changes_of
 from stalker_shared.runtime import Runtime
 
 STUDIO_LIST = ListSpec({"id": Studio.id, "name": Studio.name})

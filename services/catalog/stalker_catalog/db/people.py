@@ -28,6 +28,15 @@ class User(Audited, Base):
         secondary="group_user", back_populates="users", lazy="raise", order_by="Group.id"
     )
 
+    # The relations as the user's events carry them (stalker_shared.contracts.catalog.UserState).
+    @property
+    def department_ids(self) -> list[int]:
+        return [d.id for d in self.departments]
+
+    @property
+    def group_ids(self) -> list[int]:
+        return [g.id for g in self.groups]
+
 
 class Department(Audited, Base):
     __tablename__ = "department"
@@ -39,6 +48,11 @@ class Department(Audited, Base):
     users: Mapped[list[User]] = relationship(
         secondary="department_user", back_populates="departments", lazy="raise", order_by="User.id"
     )
+
+    @property
+    def user_ids(self) -> list[int]:
+        """As the department's events carry its users."""
+        return [u.id for u in self.users]
 
 
 class DepartmentUser(Base):
@@ -63,6 +77,11 @@ class Group(Audited, Base):
     users: Mapped[list[User]] = relationship(
         secondary="group_user", back_populates="groups", lazy="raise", order_by="User.id"
     )
+
+    @property
+    def user_ids(self) -> list[int]:
+        """As the group's events carry its users."""
+        return [u.id for u in self.users]
 
 
 class GroupUser(Base):

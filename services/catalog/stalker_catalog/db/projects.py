@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stalker_catalog.db.base import Audited, Base
 from stalker_catalog.db.people import Role, User
+from stalker_shared.access import role_of
 
 
 class Project(Audited, Base):
@@ -36,6 +37,11 @@ class Project(Audited, Base):
         lazy="raise", viewonly=True, order_by="ProjectUser.user_id"
     )
 
+    @property
+    def user_ids(self) -> list[int]:
+        """As the project's events carry its users."""
+        return [u.id for u in self.users]
+
 
 class ProjectUser(Base):
     __tablename__ = "project_user"
@@ -45,4 +51,9 @@ class ProjectUser(Base):
     role_id: Mapped[int | None] = mapped_column(ForeignKey("role.id", ondelete="SET NULL"))
     rate: Mapped[float] = mapped_column(default=0.0)
 
-    role: Mapped[Role | None] = relationship(lazy="joined", viewonly=True)
+    assigned_role: Mapped[Role | None] = relationship(lazy="joined", viewonly=True)
+
+    @property
+    def role(self) -> str:
+        """The member's access level (producer, lead, artist or viewer), as the project's events carry it."""
+        return role_of(self.assigned_role.access if self.assigned_role is not None else None).value

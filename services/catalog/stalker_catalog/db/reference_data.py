@@ -49,6 +49,11 @@ class StatusList(Audited, Base):
         "entries", "status", creator=lambda status: StatusListStatus(status=status)
     )
 
+    @property
+    def status_codes(self) -> list[str]:
+        """As the list's events carry its statuses (needs STATUS_LIST_LOAD)."""
+        return [s.code for s in self.statuses]
+
 
 class StatusListStatus(Base):
     __tablename__ = "status_list_status"

@@ -3,7 +3,9 @@ resources and the shots' sequences."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +33,15 @@ shot_sequence = Table(
     Column("shot_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True),
     Column("sequence_id", ForeignKey("task.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+# What only a shot has; its events carry them in `extra`, in this order.
+SHOT_FIELDS = ("cut_in", "cut_out", "fps", "image_format_id")
+
+
+def shot_extra(kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The `extra` of a task's events: the shot fields of a shot, nothing for any other kind."""
+    return {name: values[name] for name in SHOT_FIELDS} if kind == "shot" else {}
 
 
 class Task(Audited, Base):
@@ -97,6 +108,28 @@ class Task(Audited, Base):
         lazy="raise",
         order_by="Task.id",
     )
+
+    # The relations and the shot's own fields as the task's events carry them
+    # (stalker_shared.contracts.catalog.TaskState); they need TASK_LOAD (service/task_queries.py).
+    @property
+    def resource_ids(self) -> list[int]:
+        return [u.id for u in self.resources]
+
+    @property
+    def alternative_resource_ids(self) -> list[int]:
+        return [u.id for u in self.alternative_resources]
+
+    @property
+    def computed_resource_ids(self) -> list[int]:
+        return [u.id for u in self.computed_resources]
+
+    @property
+    def sequence_ids(self) -> list[int]:
+        return [s.id for s in self.sequences]
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        return shot_extra(self.kind, {name: getattr(self, name) for name in SHOT_FIELDS})
 
 
 class TaskDependency(Base):

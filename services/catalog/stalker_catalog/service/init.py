@@ -15,17 +15,16 @@ from stalker_catalog.db.access import ADMINS
 from stalker_catalog.db.models import Department, EntityType, Group, Role, Status, StatusList, User
 from stalker_catalog.domain.status import DEFAULT_STATUS_LISTS, DEFAULT_STATUSES, StatusListDef
 from stalker_catalog.security import hash_password
-from stalker_catalog.service.events import (
-    department_state,
-    entity_type_state,
-    group_state,
-    publish_state,
-    role_state,
-    status_list_state,
-    status_state,
-    user_state,
-)
 from stalker_shared.access import ProjectRole
+from stalker_shared.contracts.catalog import (
+    DepartmentCreated,
+    EntityTypeCreated,
+    GroupCreated,
+    RoleCreated,
+    StatusCreated,
+    StatusListCreated,
+    UserCreated,
+)
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -90,9 +89,9 @@ async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str,
         session.add(admin)
         await session.flush()
         created["user"] += 1
-    for model, aggregate, builder in (
-        (Department, "department", department_state),
-        (Group, "group", group_state),
+    for model, aggregate, event in (
+        (Department, "department", DepartmentCreated),
+        (Group, "group", GroupCreated),
     ):
         collection = await session.scalar(
             select(model).where(model.name == ADMINS).options(selectinload(model.users))
@@ -102,10 +101,10 @@ async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str,
             session.add(collection)
             await session.flush()
             created[aggregate] += 1
-            await publish_state(uow, aggregate, "created", builder(collection))  # type: ignore[arg-type]
+            await uow.publish(event.model_validate(collection))
     if created["user"]:
         await session.refresh(admin, ["departments", "groups"])
-        await publish_state(uow, "user", "created", user_state(admin))
+        await uow.publish(UserCreated.model_validate(admin))
     return admin
 
 
@@ -119,7 +118,7 @@ async def _ensure_statuses(uow: UnitOfWork, created: dict[str, int]) -> None:
             await session.flush()
             existing[status.code] = status
             created["status"] += 1
-            await publish_state(uow, "status", "created", status_state(status))
+            await uow.publish(StatusCreated.model_validate(status))
     defaults = {
         sl.target_entity_type
         for sl in await session.scalars(select(StatusList).where(StatusList.is_default.is_(True)))
@@ -136,7 +135,7 @@ async def _ensure_statuses(uow: UnitOfWork, created: dict[str, int]) -> None:
         session.add(status_list)
         await session.flush()
         created["status_list"] += 1
-        await publish_state(uow, "status_list", "created", status_list_state(status_list))
+        await uow.publish(StatusListCreated.model_validate(status_list))
 
 
 async def _ensure_roles(uow: UnitOfWork, created: dict[str, int]) -> None:
@@ -148,7 +147,7 @@ async def _ensure_roles(uow: UnitOfWork, created: dict[str, int]) -> None:
             session.add(role)
             await session.flush()
             created["role"] += 1
-            await publish_state(uow, "role", "created", role_state(role))
+            await uow.publish(RoleCreated.model_validate(role))
 
 
 async def _ensure_ticket_types(uow: UnitOfWork, created: dict[str, int]) -> None:
@@ -162,7 +161,7 @@ async def _ensure_ticket_types(uow: UnitOfWork, created: dict[str, int]) -> None
             session.add(entity_type)
             await session.flush()
             created["type"] += 1
-            await publish_state(uow, "type", "created", entity_type_state(entity_type))
+            await uow.publish(EntityTypeCreated.model_validate(entity_type))
 
 
 async def run_initialization(runtime: Runtime) -> InitReport:

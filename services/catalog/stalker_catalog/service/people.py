@@ -21,17 +21,23 @@ from stalker_catalog.db.repository import get_many, get_one, ids_where
 from stalker_catalog.domain.errors import Conflict, StillReferenced, ValidationFailed
 from stalker_catalog.domain.names import normalize_login, normalize_name, validate_email
 from stalker_catalog.security import hash_password
-from stalker_catalog.service.events import (
-    department_state,
-    group_state,
-    publish_deleted,
-    publish_state,
-    role_state,
-    touch,
-    user_state,
-)
+from stalker_catalog.service.events import touch
 from stalker_catalog.service.projects import projects_with_role, republish_projects_of_role
 from stalker_shared.access import DEFAULT_ROLE, ProjectRole
+from stalker_shared.contracts.catalog import (
+    DepartmentCreated,
+    DepartmentDeleted,
+    DepartmentUpdated,
+    GroupCreated,
+    GroupDeleted,
+    GroupUpdated,
+    RoleCreated,
+    RoleDeleted,
+    RoleUpdated,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
+)
 from stalker_shared.unit_of_work import UnitOfWork
 
 USER_LOAD = (selectinload(User.departments), selectinload(User.groups))
@@ -84,7 +90,7 @@ async def create_user(uow: UnitOfWork, command: CreateUser) -> User:
     )
     session.add(user)
     await session.flush()
-    await publish_state(uow, "user", "created", user_state(user))
+    await uow.publish(UserCreated.model_validate(user))
     for department in user.departments:
         await _publish_members_changed(uow, department)
     return user
@@ -116,7 +122,7 @@ async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
         setattr(user, key, value)
     touch(user)
     await session.flush()
-    await publish_state(uow, "user", "updated", user_state(user))
+    await uow.publish(UserUpdated.model_validate(user))
     for department in touched_departments:
         await _publish_members_changed(uow, department)
     return user
@@ -141,7 +147,7 @@ async def delete_user(uow: UnitOfWork, user_id: int) -> None:
     revision = user.revision
     await session.delete(user)
     await session.flush()
-    await publish_deleted(uow, "user", user_id, revision + 1)
+    await uow.publish(UserDeleted(id=user_id, revision=revision + 1))
 
 
 def _check_password(password: str) -> None:
@@ -161,14 +167,14 @@ class CreateCollection:
 
 async def create_department(uow: UnitOfWork, command: CreateCollection) -> Department:
     department: Department = await _create_collection(uow, Department, command)
-    await publish_state(uow, "department", "created", department_state(department))
+    await uow.publish(DepartmentCreated.model_validate(department))
     await _publish_users(uow, department.users)
     return department
 
 
 async def create_group(uow: UnitOfWork, command: CreateCollection) -> Group:
     group: Group = await _create_collection(uow, Group, command)
-    await publish_state(uow, "group", "created", group_state(group))
+    await uow.publish(GroupCreated.model_validate(group))
     await _publish_users(uow, group.users)
     return group
 
@@ -192,7 +198,7 @@ async def _create_collection(
 async def update_department(uow: UnitOfWork, department_id: int, changes: dict[str, Any]) -> Department:
     department = await get_one(uow.session, Department, department_id, *DEPARTMENT_LOAD, for_update=True)
     touched = await _update_collection(uow, department, changes)
-    await publish_state(uow, "department", "updated", department_state(department))
+    await uow.publish(DepartmentUpdated.model_validate(department))
     await _publish_users(uow, touched)
     return department
 
@@ -200,7 +206,7 @@ async def update_department(uow: UnitOfWork, department_id: int, changes: dict[s
 async def update_group(uow: UnitOfWork, group_id: int, changes: dict[str, Any]) -> Group:
     group = await get_one(uow.session, Group, group_id, *GROUP_LOAD, for_update=True)
     touched = await _update_collection(uow, group, changes)
-    await publish_state(uow, "group", "updated", group_state(group))
+    await uow.publish(GroupUpdated.model_validate(group))
     await _publish_users(uow, touched)
     return group
 
@@ -250,10 +256,8 @@ async def remove_member(
 
 async def _set_members(uow: UnitOfWork, collection: Department | Group, user_ids: list[int]) -> Any:
     touched = await _update_collection(uow, collection, {"user_ids": user_ids})
-    if isinstance(collection, Department):
-        await publish_state(uow, "department", "updated", department_state(collection))
-    else:
-        await publish_state(uow, "group", "updated", group_state(collection))
+    updated = DepartmentUpdated if isinstance(collection, Department) else GroupUpdated
+    await uow.publish(updated.model_validate(collection))
     await _publish_users(uow, touched)
     return collection
 
@@ -266,7 +270,8 @@ async def delete_collection(
     members, revision = list(collection.users), collection.revision
     await uow.session.delete(collection)
     await uow.session.flush()
-    await publish_deleted(uow, "department" if model is Department else "group", collection_id, revision + 1)
+    deleted = DepartmentDeleted if model is Department else GroupDeleted
+    await uow.publish(deleted(id=collection_id, revision=revision + 1))
     await _publish_users(uow, members)
 
 
@@ -289,14 +294,14 @@ async def _publish_users(uow: UnitOfWork, users: list[User]) -> None:
         touch(user)
     await uow.session.flush()
     for user in fresh:
-        await publish_state(uow, "user", "updated", user_state(user))
+        await uow.publish(UserUpdated.model_validate(user))
 
 
 async def _publish_members_changed(uow: UnitOfWork, department: Department) -> None:
     fresh = await get_one(uow.session, Department, department.id, *DEPARTMENT_LOAD)
     touch(fresh)
     await uow.session.flush()
-    await publish_state(uow, "department", "updated", department_state(fresh))
+    await uow.publish(DepartmentUpdated.model_validate(fresh))
 
 
 # Roles
@@ -310,7 +315,7 @@ async def create_role(
     role = Role(name=name, description=description, access=ProjectRole(access).value)
     uow.session.add(role)
     await uow.session.flush()
-    await publish_state(uow, "role", "created", role_state(role))
+    await uow.publish(RoleCreated.model_validate(role))
     return role
 
 
@@ -327,7 +332,7 @@ async def update_role(uow: UnitOfWork, role_id: int, changes: dict[str, Any]) ->
         role.access = ProjectRole(changes["access"]).value
     touch(role)
     await uow.session.flush()
-    await publish_state(uow, "role", "updated", role_state(role))
+    await uow.publish(RoleUpdated.model_validate(role))
     if access_changed:
         await republish_projects_of_role(uow, role_id)
     return role
@@ -339,7 +344,7 @@ async def delete_role(uow: UnitOfWork, role_id: int) -> None:
     members_of = await projects_with_role(uow, role_id)
     await uow.session.delete(role)
     await uow.session.flush()
-    await publish_deleted(uow, "role", role_id, revision + 1)
+    await uow.publish(RoleDeleted(id=role_id, revision=revision + 1))
     await republish_projects_of_role(uow, role_id, members_of)  # their members fall back to artist
 
 

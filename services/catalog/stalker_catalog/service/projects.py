@@ -23,8 +23,14 @@ from stalker_catalog.db.models import (
 from stalker_catalog.db.repository import get_many, get_one
 from stalker_catalog.domain.errors import Conflict, ValidationFailed
 from stalker_catalog.domain.names import normalize_name
-from stalker_catalog.service.events import project_state, publish_deleted, publish_state, touch
+from stalker_catalog.service.events import touch
 from stalker_shared.access import Operation, role_of
+from stalker_shared.contracts.catalog import (
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
+    TaskDeleted,
+)
 from stalker_shared.unit_of_work import UnitOfWork
 
 PROJECT_LOAD = (selectinload(Project.users), selectinload(Project.members))
@@ -82,7 +88,7 @@ async def create_project(uow: UnitOfWork, command: CreateProject) -> Project:
         session.add(ProjectUser(project_id=project.id, user_id=user.id, rate=user.rate))
     await session.flush()
     await session.refresh(project, ["users", "members"])
-    await publish_state(uow, "project", "created", project_state(project))
+    await uow.publish(ProjectCreated.model_validate(project))
     return project
 
 
@@ -109,7 +115,7 @@ async def update_project(uow: UnitOfWork, project_id: int, changes: dict[str, An
             setattr(project, key, changes[key])
     touch(project)
     await session.flush()
-    await publish_state(uow, "project", "updated", project_state(project))
+    await uow.publish(ProjectUpdated.model_validate(project))
     return project
 
 
@@ -127,9 +133,9 @@ async def delete_project(uow: UnitOfWork, project_id: int) -> None:
     revision = project.revision
     await session.delete(project)
     await session.flush()
-    await publish_deleted(uow, "project", project_id, revision + 1)
+    await uow.publish(ProjectDeleted(id=project_id, revision=revision + 1))
     for task_id, task_revision in tasks:
-        await publish_deleted(uow, "task", task_id, task_revision + 1)
+        await uow.publish(TaskDeleted(id=task_id, revision=task_revision + 1))
 
 
 async def project_members(uow: UnitOfWork, project_id: int) -> list[ProjectMember]:
@@ -215,7 +221,7 @@ async def _publish_members_changed(uow: UnitOfWork, project: Project) -> None:
     touch(project)
     await uow.session.flush()
     await uow.session.refresh(project, ["users", "members"])
-    await publish_state(uow, "project", "updated", project_state(project))
+    await uow.publish(ProjectUpdated.model_validate(project))
 
 
 async def _check_unique_code(session: AsyncSession, code: str, own_id: int | None = None) -> None:

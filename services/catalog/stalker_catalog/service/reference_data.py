@@ -16,12 +16,14 @@ from stalker_catalog.db.models import STATUS_LIST_LOAD, Project, Status, StatusL
 from stalker_catalog.db.repository import get_many, get_one, ids_where
 from stalker_catalog.domain.errors import Conflict, StillReferenced
 from stalker_catalog.domain.names import normalize_name
-from stalker_catalog.service.events import (
-    publish_deleted,
-    publish_state,
-    status_list_state,
-    status_state,
-    touch,
+from stalker_catalog.service.events import touch
+from stalker_shared.contracts.catalog import (
+    StatusCreated,
+    StatusDeleted,
+    StatusListCreated,
+    StatusListDeleted,
+    StatusListUpdated,
+    StatusUpdated,
 )
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -69,7 +71,7 @@ async def create_status(uow: UnitOfWork, command: CreateStatus) -> Status:
     status = Status(name=normalize_name(command.name), code=code, description=command.description)
     uow.session.add(status)
     await uow.session.flush()
-    await publish_state(uow, "status", "created", status_state(status))
+    await uow.publish(StatusCreated.model_validate(status))
     return status
 
 
@@ -96,7 +98,7 @@ async def update_status(uow: UnitOfWork, status_id: int, changes: dict[str, Any]
         status.description = changes["description"]
     touch(status)
     await session.flush()
-    await publish_state(uow, "status", "updated", status_state(status))
+    await uow.publish(StatusUpdated.model_validate(status))
     if code_changed:
         # Status lists carry their statuses' codes in their events.
         member_of = select(StatusListStatus.status_list_id).where(StatusListStatus.status_id == status.id)
@@ -109,7 +111,7 @@ async def update_status(uow: UnitOfWork, status_id: int, changes: dict[str, Any]
         for status_list in lists.unique().all():
             touch(status_list)
             await session.flush()
-            await publish_state(uow, "status_list", "updated", status_list_state(status_list))
+            await uow.publish(StatusListUpdated.model_validate(status_list))
     return status
 
 
@@ -128,7 +130,7 @@ async def delete_status(uow: UnitOfWork, status_id: int) -> None:
     revision = status.revision
     await session.delete(status)
     await session.flush()
-    await publish_deleted(uow, "status", status_id, revision + 1)
+    await uow.publish(StatusDeleted(id=status_id, revision=revision + 1))
 
 
 async def _check_unique_code(session: AsyncSession, code: str, own_id: int | None = None) -> None:
@@ -165,7 +167,7 @@ async def create_status_list(uow: UnitOfWork, command: CreateStatusList) -> Stat
     )
     session.add(status_list)
     await session.flush()
-    await publish_state(uow, "status_list", "created", status_list_state(status_list))
+    await uow.publish(StatusListCreated.model_validate(status_list))
     return status_list
 
 
@@ -186,7 +188,7 @@ async def update_status_list(uow: UnitOfWork, status_list_id: int, changes: dict
         status_list.statuses = statuses
     touch(status_list)
     await session.flush()
-    await publish_state(uow, "status_list", "updated", status_list_state(status_list))
+    await uow.publish(StatusListUpdated.model_validate(status_list))
     return status_list
 
 
@@ -202,7 +204,7 @@ async def delete_status_list(uow: UnitOfWork, status_list_id: int) -> None:
     revision = status_list.revision
     await session.delete(status_list)
     await session.flush()
-    await publish_deleted(uow, "status_list", status_list_id, revision + 1)
+    await uow.publish(StatusListDeleted(id=status_list_id, revision=revision + 1))
 
 
 async def _check_single_default(session: AsyncSession, target: str) -> None:

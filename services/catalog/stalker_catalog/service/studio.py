@@ -30,7 +30,12 @@ from stalker_catalog.domain.errors import Conflict, ValidationFailed
 from stalker_catalog.domain.names import normalize_name
 from stalker_catalog.domain.scheduling import parse_schedule_model, parse_time_unit, validate_timing
 from stalker_catalog.service.calendar_lookup import calendar_of
-from stalker_catalog.service.events import publish_deleted, publish_state, studio_state, touch
+from stalker_catalog.service.events import touch
+from stalker_shared.contracts.catalog import (
+    StudioCreated,
+    StudioDeleted,
+    StudioUpdated,
+)
 from stalker_shared.db import utcnow
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -132,7 +137,7 @@ async def create_studio(uow: UnitOfWork, command: CreateStudio) -> Studio:
     )
     session.add(studio)
     await session.flush()
-    await publish_state(uow, "studio", "created", studio_state(studio))
+    await uow.publish(StudioCreated.model_validate(studio))
     return studio
 
 
@@ -162,7 +167,7 @@ async def update_studio(uow: UnitOfWork, studio_id: int, changes: dict[str, Any]
     )
     touch(studio)
     await uow.session.flush()
-    await publish_state(uow, "studio", "updated", studio_state(studio))
+    await uow.publish(StudioUpdated.model_validate(studio))
     return studio
 
 
@@ -171,7 +176,7 @@ async def delete_studio(uow: UnitOfWork, studio_id: int) -> None:
     revision = studio.revision
     await uow.session.delete(studio)
     await uow.session.flush()
-    await publish_deleted(uow, "studio", studio_id, revision + 1)
+    await uow.publish(StudioDeleted(id=studio_id, revision=revision + 1))
 
 
 async def studio_seconds(uow: UnitOfWork, studio_id: int, timing: float, unit: str, model: str) -> float:

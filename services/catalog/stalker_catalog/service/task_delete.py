@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stalker_catalog.db.models import shot_sequence
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.task_graph import build_children, descendants
-from stalker_catalog.service.task_queries import load_tasks, publish_deleted_tasks, publish_tasks
+from stalker_catalog.service.task_queries import load_tasks
 from stalker_catalog.service.task_rules import settle_statuses
 from stalker_catalog.service.task_snapshot import (
     TASKS,
@@ -21,6 +21,7 @@ from stalker_catalog.service.task_snapshot import (
 )
 from stalker_catalog.service.task_write import update_tasks
 from stalker_shared.access import Operation
+from stalker_shared.contracts.catalog import TaskDeleted, TaskUpdated
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -52,8 +53,10 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     await session.execute(delete(TASKS).where(TASKS.c.id == task_id))
     touched = changed | dependents | regrouped
     await update_tasks(session, {t: ({"status": statuses[t]} if t in changed else {}) for t in touched})
-    await publish_deleted_tasks(uow, [(t, nodes[t].revision) for t in reversed(doomed)])
-    await publish_tasks(uow, [], await load_tasks(session, sorted(touched)))
+    await uow.publish_many([TaskDeleted(id=t, revision=nodes[t].revision + 1) for t in reversed(doomed)])
+    await uow.publish_many(
+        [TaskUpdated.model_validate(t) for t in await load_tasks(session, sorted(touched))]
+    )
     return doomed
 
 

@@ -1,13 +1,12 @@
 """Reading tasks back: with every relation an event or a response needs, in a fixed number of statements
-whatever the number of tasks, and publishing their states through the outbox in one executemany."""
+whatever the number of tasks; and the events of the tasks a plan created, built from the plan."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
-from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -34,17 +33,16 @@ from stalker_catalog.db.models import (
     task_computed_resource,
     task_resource,
 )
+from stalker_catalog.db.tasks import shot_extra
 from stalker_catalog.domain.calendar import StudioCalendar
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.service.calendar_lookup import studio_calendar
-from stalker_catalog.service.events import task_state
+from stalker_catalog.service.task_commands import DependencySpec
 from stalker_catalog.service.task_plan import Plan
 from stalker_catalog.service.task_snapshot import chunks
-from stalker_shared.contracts import Contract
-from stalker_shared.contracts.catalog import LIFECYCLE
-from stalker_shared.unit_of_work import UnitOfWork
+from stalker_shared.contracts.catalog import DependencyState, TaskCreated
 
-# What task_state and the responses read; every relation is lazy="raise".
+# What a task's events (TaskUpdated.model_validate) and the responses read; every relation is lazy="raise".
 TASK_LOAD = (
     selectinload(Task.resources),
     selectinload(Task.alternative_resources),
@@ -76,53 +74,57 @@ async def load_children(session: AsyncSession, task_id: int) -> list[Task]:
     return list((await session.scalars(statement)).unique())
 
 
-async def publish_tasks(uow: UnitOfWork, created: Sequence[Task], updated: Sequence[Task]) -> None:
-    """catalog.task.created / updated with the full state of each task."""
-    made, changed, _ = LIFECYCLE["task"]
-    contracts: list[Contract] = [made(**task_state(t)) for t in created]
-    contracts.extend(changed(**task_state(t)) for t in updated)
-    await uow.publish_many(contracts)
+def planned_tasks(plan: Plan, ids: Mapping[int, int]) -> list[TaskCreated]:
+    """catalog.task.created for the new nodes of a written plan, by id, without reading them back: a
+    batch of 10,000 would otherwise spend most of its time loading ORM objects only to describe them.
+    They say what TaskCreated.model_validate(task) of the rows read back says (a test compares the two)."""
 
+    def real(task_id: int) -> int:
+        return ids.get(task_id, task_id)
 
-def planned_tasks(plan: Plan, ids: Mapping[int, int]) -> list[Task]:
-    """The new nodes of a written plan as task_state reads them, without reading them back: a batch of
-    10,000 would otherwise spend most of its time loading ORM objects only to describe them."""
-
-    def real(task_id: int | None) -> int | None:
-        return None if task_id is None else ids.get(task_id, task_id)
-
-    def refs(task_ids: list[int]) -> list[SimpleNamespace]:
-        return [SimpleNamespace(id=real(i)) for i in task_ids]
-
-    views = [
-        SimpleNamespace(
-            **{
-                **row,
-                "id": ids[provisional],
-                "revision": 1,
-                "parent_id": real(row["parent_id"]),
-                "computed_start": None,
-                "computed_end": None,
-                "resources": refs(plan.resources.get(provisional, [])),
-                "alternative_resources": refs(plan.alternatives.get(provisional, [])),
-                "computed_resources": [],
-                "dependencies": [
-                    replace(d, depends_on_id=real(d.depends_on_id))
-                    for d in plan.dependencies.get(provisional, [])
-                ],
-                "sequences": refs(plan.sequences.get(provisional, [])),
-            }
+    def created(provisional: int, row: Mapping[str, Any]) -> TaskCreated:
+        parent_id = row["parent_id"]
+        return TaskCreated(
+            id=ids[provisional],
+            revision=1,
+            project_id=row["project_id"],
+            parent_id=None if parent_id is None else real(parent_id),
+            kind=row["kind"],
+            name=row["name"],
+            code=row["code"],
+            type_id=row["type_id"],
+            status=row["status"],
+            priority=row["priority"],
+            schedule_timing=row["schedule_timing"],
+            schedule_unit=row["schedule_unit"],
+            schedule_model=row["schedule_model"],
+            schedule_constraint=row["schedule_constraint"],
+            start=row["start"],
+            end=row["end"],
+            is_milestone=row["is_milestone"],
+            resource_ids=[real(i) for i in plan.resources.get(provisional, [])],
+            alternative_resource_ids=[real(i) for i in plan.alternatives.get(provisional, [])],
+            dependencies=[_dependency(d, real) for d in plan.dependencies.get(provisional, [])],
+            sequence_ids=[real(i) for i in plan.sequences.get(provisional, [])],
+            extra=shot_extra(row["kind"], row),
         )
-        for provisional, row in plan.inserts.items()
-    ]
-    # task_state only reads attributes; these views carry every one it reads (a test compares the two).
-    return [cast(Task, view) for view in sorted(views, key=lambda view: view.id)]
+
+    events = [created(provisional, row) for provisional, row in plan.inserts.items()]
+    return sorted(events, key=lambda event: event.id)
 
 
-async def publish_deleted_tasks(uow: UnitOfWork, revisions: Sequence[tuple[int, int]]) -> None:
-    """catalog.task.deleted for each (id, revision before the delete)."""
-    gone = LIFECYCLE["task"][2]
-    await uow.publish_many([gone(id=task_id, revision=revision + 1) for task_id, revision in revisions])
+def _dependency(spec: DependencySpec, real: Callable[[int], int]) -> DependencyState:
+    """A planned dependency as events carry it; its target is known by id once the plan is written."""
+    depends_on_id = spec.depends_on_id
+    if depends_on_id is None:  # resolved from its ref when the plan was made
+        raise ValueError(f"dependency on {spec.depends_on_ref!r} has no id")
+    return DependencyState(
+        depends_on_id=real(depends_on_id),
+        target=spec.target,
+        gap_timing=spec.gap_timing,
+        gap_unit=spec.gap_unit,
+        gap_model=spec.gap_model,
+    )
 
 
 @dataclass(frozen=True)

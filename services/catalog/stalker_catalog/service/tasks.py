@@ -26,7 +26,7 @@ from stalker_catalog.service.task_commands import (
     provisional_id,
 )
 from stalker_catalog.service.task_plan import Current, Planner
-from stalker_catalog.service.task_queries import load_task, load_tasks, planned_tasks, publish_tasks
+from stalker_catalog.service.task_queries import load_task, load_tasks, planned_tasks
 from stalker_catalog.service.task_snapshot import (
     Snapshot,
     load_columns,
@@ -39,6 +39,7 @@ from stalker_catalog.service.task_snapshot import (
 )
 from stalker_catalog.service.task_write import DEPENDENCIES, write_plan
 from stalker_shared.access import Access, Operation
+from stalker_shared.contracts.catalog import TaskUpdated
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -74,7 +75,8 @@ async def apply_batch(
         for provisional in map(provisional_id, range(len(creates)))
     ]
     applied = Applied(created, await load_tasks(session, sorted(plan.updates)))
-    await publish_tasks(uow, planned_tasks(plan, ids), applied.updated)
+    updated = [TaskUpdated.model_validate(task) for task in applied.updated]
+    await uow.publish_many([*planned_tasks(plan, ids), *updated])
     return applied
 
 

@@ -11,14 +11,16 @@ from stalker_catalog.db.models import EntityType, ImageFormat, Project, Task
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.domain.errors import Conflict
 from stalker_catalog.domain.names import normalize_name
-from stalker_catalog.service.events import (
-    entity_type_state,
-    image_format_state,
-    publish_deleted,
-    publish_state,
-    touch,
-)
+from stalker_catalog.service.events import touch
 from stalker_catalog.service.reference_data import referenced_by, refuse_if_referenced, target_entity_type
+from stalker_shared.contracts.catalog import (
+    EntityTypeCreated,
+    EntityTypeDeleted,
+    EntityTypeUpdated,
+    ImageFormatCreated,
+    ImageFormatDeleted,
+    ImageFormatUpdated,
+)
 from stalker_shared.unit_of_work import UnitOfWork
 
 # Types
@@ -44,7 +46,7 @@ async def create_type(uow: UnitOfWork, command: CreateType) -> EntityType:
     )
     uow.session.add(entity_type)
     await uow.session.flush()
-    await publish_state(uow, "type", "created", entity_type_state(entity_type))
+    await uow.publish(EntityTypeCreated.model_validate(entity_type))
     return entity_type
 
 
@@ -60,7 +62,7 @@ async def update_type(uow: UnitOfWork, type_id: int, changes: dict[str, Any]) ->
         entity_type.description = changes["description"]
     touch(entity_type)
     await uow.session.flush()
-    await publish_state(uow, "type", "updated", entity_type_state(entity_type))
+    await uow.publish(EntityTypeUpdated.model_validate(entity_type))
     return entity_type
 
 
@@ -72,7 +74,7 @@ async def delete_type(uow: UnitOfWork, type_id: int) -> None:
     revision = entity_type.revision
     await session.delete(entity_type)
     await session.flush()
-    await publish_deleted(uow, "type", type_id, revision + 1)
+    await uow.publish(EntityTypeDeleted(id=type_id, revision=revision + 1))
 
 
 async def _check_unique_type(uow: UnitOfWork, target: str, name: str, own_id: int | None = None) -> None:
@@ -116,7 +118,7 @@ async def create_image_format(uow: UnitOfWork, command: CreateImageFormat) -> Im
     )
     uow.session.add(image_format)
     await uow.session.flush()
-    await publish_state(uow, "image_format", "created", image_format_state(image_format))
+    await uow.publish(ImageFormatCreated.model_validate(image_format))
     return image_format
 
 
@@ -132,7 +134,7 @@ async def update_image_format(uow: UnitOfWork, format_id: int, changes: dict[str
             setattr(image_format, key, changes[key])
     touch(image_format)
     await uow.session.flush()
-    await publish_state(uow, "image_format", "updated", image_format_state(image_format))
+    await uow.publish(ImageFormatUpdated.model_validate(image_format))
     return image_format
 
 
@@ -150,7 +152,7 @@ async def delete_image_format(uow: UnitOfWork, format_id: int) -> None:
     revision = image_format.revision
     await session.delete(image_format)
     await session.flush()
-    await publish_deleted(uow, "image_format", format_id, revision + 1)
+    await uow.publish(ImageFormatDeleted(id=format_id, revision=revision + 1))
 
 
 async def _check_unique_format(uow: UnitOfWork, name: str, own_id: int | None = None) -> None:
