@@ -8,10 +8,11 @@ from fastapi import APIRouter
 
 from stalker_shared.consumer import Subscription
 from stalker_shared.messaging.queues import VERSIONS_CATALOG_EVENTS
+from stalker_shared.resources import resource_router
 from stalker_shared.runtime import Runtime, ServiceDefinition
 from stalker_versions.api.projects import projects_router
 from stalker_versions.api.repositories import paths_router, repositories_router
-from stalker_versions.api.structures import filename_templates_router, structures_router
+from stalker_versions.api.structures import FILENAME_TEMPLATES, STRUCTURES
 from stalker_versions.api.versions import task_versions_router, versions_router
 from stalker_versions.db.access import SCOPE_RULES, load_access
 from stalker_versions.db.models import MESSAGING, Base
@@ -22,8 +23,8 @@ def versions_routers(runtime: Runtime) -> list[APIRouter]:
     return [
         repositories_router(runtime),
         paths_router(runtime),
-        filename_templates_router(runtime),
-        structures_router(runtime),
+        resource_router(FILENAME_TEMPLATES),
+        resource_router(STRUCTURES),
         projects_router(runtime),
         task_versions_router(runtime),
         versions_router(runtime),

@@ -3,23 +3,15 @@ operating systems' forms and the portable `$REPO<id>` form."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
-from fastapi.responses import JSONResponse
-from sqlalchemy import select
+from fastapi import APIRouter, Query
 
-from stalker_shared.listing import (
-    ListParams,
-    ListSpec,
-    Page,
-    fetch_page,
-    list_params,
-    make_page,
-    page_response,
-)
-from stalker_shared.requests import Work, admin
+from stalker_shared.listing import ListSpec
+from stalker_shared.requests import Work
+from stalker_shared.resources import Resource, resource_router
 from stalker_shared.runtime import Runtime
+from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.api.schemas.repositories import (
     ExpandedPath,
     PathIn,
@@ -68,40 +60,30 @@ def repository_read(repository: Repository) -> RepositoryRead:
     )
 
 
-router = APIRouter(prefix="/v1/repositories", tags=["repositories"])
-
-
-@router.get("", response_model=Page[RepositoryRead], description=REPOSITORY_LIST.describe())
-async def list_repositories(
-    uow: Work, params: Annotated[ListParams, Depends(list_params)]
-) -> Page[RepositoryRead] | JSONResponse:
-    rows, total = await fetch_page(uow.session, select(Repository), REPOSITORY_LIST, params)
-    return page_response(make_page([repository_read(r) for r in rows], total, params), params, RepositoryRead)
-
-
-@router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=RepositoryRead, dependencies=[Depends(admin)]
-)
-async def create_repository(uow: Work, body: RepositoryCreate) -> RepositoryRead:
+async def _create_repository(uow: UnitOfWork, body: RepositoryCreate) -> Repository:
     command = repositories.CreateRepository(**body.model_dump(), created_by_id=uow.access.user_id)
-    return repository_read(await repositories.create_repository(uow, command))
+    return await repositories.create_repository(uow, command)
 
 
-@router.get("/{repository_id}", response_model=RepositoryRead)
-async def get_repository(uow: Work, repository_id: int) -> RepositoryRead:
-    return repository_read(await get_one(uow.session, Repository, repository_id))
+async def _update_repository(uow: UnitOfWork, repository_id: int, changes: dict[str, Any]) -> Repository:
+    return await repositories.update_repository(uow, repositories.UpdateRepository(repository_id, changes))
 
 
-@router.patch("/{repository_id}", response_model=RepositoryRead, dependencies=[Depends(admin)])
-async def update_repository(uow: Work, repository_id: int, body: RepositoryUpdate) -> RepositoryRead:
-    command = repositories.UpdateRepository(repository_id, body.model_dump(exclude_unset=True))
-    return repository_read(await repositories.update_repository(uow, command))
-
-
-@router.delete("/{repository_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(admin)])
-async def delete_repository(uow: Work, repository_id: int) -> Response:
-    await repositories.delete_repository(uow, repository_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+REPOSITORIES = Resource(
+    path="repositories",
+    id_name="repository_id",
+    model=Repository,
+    read_schema=RepositoryRead,
+    create_schema=RepositoryCreate,
+    update_schema=RepositoryUpdate,
+    list_spec=REPOSITORY_LIST,
+    create=_create_repository,
+    update=_update_repository,
+    delete=repositories.delete_repository,
+    read=repository_read,
+    nullable=frozenset(RepositoryUpdate.model_fields),  # a null clears a path
+)
+router = resource_router(REPOSITORIES)
 
 
 @router.get("/{repository_id}/path", response_model=RepositoryPath)
