@@ -40,9 +40,9 @@ from scheduling import TJ3, _version, create_shows, ok, plain_tj3_check, scratch
 from show import counts, describe_teams
 
 from stalker_catalog.db.models import ScheduleJobPart, Studio
+from stalker_catalog.db.schedule_queries import TASKS
+from stalker_catalog.db.schedule_snapshot import build_schedule_request
 from stalker_catalog.definition import catalog_definition
-from stalker_catalog.service.schedule_snapshot import build_schedule_request
-from stalker_catalog.service.scheduling import TASKS
 from stalker_catalog.settings import CatalogSettings
 from stalker_scheduler.definition import scheduler_definition
 from stalker_scheduler.settings import SchedulerSettings

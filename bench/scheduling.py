@@ -47,8 +47,8 @@ from reference.venv import DRIVER, ensure_reference_python
 from show import bulk_items, counts, describe
 
 import stalker_catalog.service.scheduling as catalog_scheduling
+from stalker_catalog.db.schedule_queries import PROJECTS, TASKS
 from stalker_catalog.definition import catalog_definition
-from stalker_catalog.service.scheduling import PROJECTS, TASKS
 from stalker_catalog.settings import CatalogSettings
 from stalker_scheduler.definition import scheduler_definition
 from stalker_scheduler.settings import SchedulerSettings

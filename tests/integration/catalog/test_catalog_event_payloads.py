@@ -32,9 +32,9 @@ from stalker_catalog.db.models import (
     task_computed_resource,
     task_resource,
 )
-from stalker_catalog.service.people import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
-from stalker_catalog.service.projects import PROJECT_LOAD
-from stalker_catalog.service.task_queries import TASK_LOAD
+from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
+from stalker_catalog.db.project_queries import PROJECT_LOAD
+from stalker_catalog.db.task_queries import TASK_LOAD
 from stalker_shared.access import role_of
 from stalker_shared.contracts.catalog import (
     AggregateState,

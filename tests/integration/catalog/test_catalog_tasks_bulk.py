@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event, text
 
-from stalker_catalog.service.task_queries import load_tasks
+from stalker_catalog.db.task_queries import load_tasks
 from stalker_shared.contracts.catalog import TaskCreated
 
 from support.catalog import Catalog

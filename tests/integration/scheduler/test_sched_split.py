@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from test_sched_levers import STEPS, tj3_path  # noqa: F401  (the fixture)
 
-from stalker_catalog.service.schedule_snapshot import split_request
+from stalker_catalog.domain.schedule_groups import split_request
 from stalker_scheduler.service.cache import OutcomeCache
 from stalker_scheduler.service.compute import schedule
 from stalker_shared.contracts.scheduling import (

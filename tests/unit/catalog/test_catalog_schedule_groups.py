@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from stalker_catalog.domain.schedule_groups import independent_groups
-from stalker_catalog.service.schedule_snapshot import split_request
+from stalker_catalog.domain.schedule_groups import independent_groups, split_request
 from stalker_shared.contracts.scheduling import (
     Booking,
     ProjectSnapshot,

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from stalker_catalog.domain.errors import CycleError, NotFound, ValidationFailed
-from stalker_catalog.service.task_commands import DependencySpec
-from stalker_catalog.service.task_fields import Known, parse_dependency, resolve_columns
-from stalker_catalog.service.task_rules import (
+from stalker_catalog.domain.tasks.commands import DependencySpec
+from stalker_catalog.domain.tasks.fields import Known, parse_dependency, resolve_columns
+from stalker_catalog.domain.tasks.rules import (
     blame,
     check_dependency,
     check_parent,

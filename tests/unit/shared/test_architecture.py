@@ -1,8 +1,13 @@
-"""The services never import each other; only shared/ crosses a boundary. The host composes them."""
+"""The services never import each other; only shared/ crosses a boundary. The host composes them.
+
+Inside each package, modules import each other without a cycle, and the catalog's and the versions
+service's layers point one way: domain/ imports no db/, service/ or api/; db/ no service/ or api/;
+service/ no api/. Every import counts, in a function or under TYPE_CHECKING too."""
 
 from __future__ import annotations
 
 import ast
+import graphlib
 from pathlib import Path
 
 import pytest
@@ -45,3 +50,107 @@ def test_shared_imports_no_service() -> None:
 def test_the_rule_would_catch_a_violation(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text("from stalker_versions.db import models\n")
     assert imported_packages(tmp_path, root=tmp_path) == {"stalker_versions": {"bad.py"}}
+
+
+PACKAGES = {
+    "stalker_catalog": ROOT / "services" / "catalog" / "stalker_catalog",
+    "stalker_versions": ROOT / "services" / "versions" / "stalker_versions",
+    "stalker_scheduler": ROOT / "services" / "scheduler" / "stalker_scheduler",
+    "stalker_shared": ROOT / "shared" / "stalker_shared",
+    "stalker_host": ROOT / "services" / "host" / "stalker_host",
+}
+LAYERED = ("stalker_catalog", "stalker_versions")
+# layer -> the layers it may not import
+FORBIDDEN = {"domain": {"db", "service", "api"}, "db": {"service", "api"}, "service": {"api"}}
+
+
+def module_graph(package_dir: Path) -> dict[str, set[str]]:
+    """Each module of the package at `package_dir` -> the modules of that package it imports anywhere."""
+    package = package_dir.name
+    modules: dict[str, Path] = {}
+    for path in package_dir.rglob("*.py"):
+        parts = (package, *path.relative_to(package_dir).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        here = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                targets.update(_imported_from(node, here, modules))
+        graph[module] = {target for target in targets if target in modules and target != module}
+    return graph
+
+
+def _imported_from(node: ast.ImportFrom, here: str, modules: dict[str, Path]) -> set[str]:
+    """The modules `from base import a, b` imports in package `here`: base.a when that is a module, else
+    base (relative imports resolved)."""
+    base = here.rsplit(".", node.level - 1)[0] if node.level > 1 else (here if node.level else "")
+    base = ".".join(part for part in (base, node.module or "") if part)
+    return {f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base for alias in node.names}
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of `graph`, as the modules around it, or None."""
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as error:
+        return list(error.args[1])
+    return None
+
+
+def layer_violations(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(importer, imported) pairs where a layer imports one it may not (FORBIDDEN)."""
+
+    def layer(module: str) -> str | None:
+        parts = module.split(".")
+        return parts[1] if len(parts) > 1 else None
+
+    return sorted(
+        (module, target)
+        for module, targets in graph.items()
+        for target in targets
+        if layer(target) in FORBIDDEN.get(layer(module) or "", set())
+    )
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_a_package_has_no_import_cycle(package: str) -> None:
+    graph = module_graph(PACKAGES[package])
+
+    assert f"{package}.settings" in graph or f"{package}.cli" in graph  # the walk found the package
+    assert cycle(graph) is None
+
+
+@pytest.mark.parametrize("package", LAYERED)
+def test_the_layers_point_one_way(package: str) -> None:
+    graph = module_graph(PACKAGES[package])
+
+    assert any(module.startswith(f"{package}.domain.") for module in graph)
+    assert layer_violations(graph) == []
+
+
+def test_the_checks_would_catch_a_hidden_cycle_and_a_layer_violation(tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    for layer in ("domain", "db", "service", "api"):
+        (package / layer).mkdir(parents=True)
+        (package / layer / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    # A cycle through an import under TYPE_CHECKING and a relative import in a function.
+    (package / "domain" / "plan.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.domain.place import Place\n"
+    )
+    (package / "domain" / "place.py").write_text("def run():\n    from . import plan\n")
+    (package / "db" / "queries.py").write_text("from ..service import handlers\n")
+    (package / "service" / "handlers.py").write_text("import pkg.domain.plan\n")
+
+    graph = module_graph(package)
+
+    assert graph["pkg.domain.plan"] == {"pkg.domain.place"} and graph["pkg.domain.place"] == {
+        "pkg.domain.plan"
+    }
+    found = cycle(graph)
+    assert found is not None and set(found) == {"pkg.domain.plan", "pkg.domain.place"}
+    assert layer_violations(graph) == [("pkg.db.queries", "pkg.service.handlers")]

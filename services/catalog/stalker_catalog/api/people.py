@@ -9,6 +9,14 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
+from stalker_catalog.api.read_models import (
+    DEPARTMENT_LIST,
+    GROUP_LIST,
+    ROLE_LIST,
+    USER_LIST,
+    collection_read,
+    user_read,
+)
 from stalker_catalog.api.schemas.common import DepartmentRef, MemberRef
 from stalker_catalog.api.schemas.people import (
     CollectionCreate,
@@ -22,11 +30,11 @@ from stalker_catalog.api.schemas.people import (
     UserUpdate,
 )
 from stalker_catalog.db.models import Department, Group, Role, User
+from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import people
 from stalker_shared.listing import (
     ListParams,
-    ListSpec,
     Page,
     fetch_page,
     list_params,
@@ -37,45 +45,6 @@ from stalker_shared.requests import Work, admin, caller
 from stalker_shared.resources import Resource
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
-
-USER_LIST = ListSpec(
-    {"id": User.id, "name": User.name, "login": User.login, "email": User.email, "rate": User.rate}
-)
-DEPARTMENT_LIST = ListSpec({"id": Department.id, "name": Department.name})
-GROUP_LIST = ListSpec({"id": Group.id, "name": Group.name})
-ROLE_LIST = ListSpec({"id": Role.id, "name": Role.name})
-
-
-def user_read(user: User) -> UserRead:
-    return UserRead.model_validate(
-        {
-            **_audit(user),
-            **{
-                k: getattr(user, k)
-                for k in ("id", "name", "login", "email", "description", "efficiency", "rate")
-            },
-            "department_ids": [d.id for d in user.departments],
-            "group_ids": [g.id for g in user.groups],
-        }
-    )
-
-
-def collection_read(collection: Department | Group) -> CollectionRead:
-    ids = [u.id for u in collection.users]
-    return CollectionRead.model_validate(
-        {
-            **_audit(collection),
-            "id": collection.id,
-            "name": collection.name,
-            "description": collection.description,
-            "user_ids": ids,
-            "member_ids": ids,
-        }
-    )
-
-
-def _audit(entity: Any) -> dict[str, Any]:
-    return {"revision": entity.revision, "created_at": entity.created_at, "updated_at": entity.updated_at}
 
 
 def _changes(body: Any) -> dict[str, Any]:
@@ -93,9 +62,7 @@ def users_router(runtime: Runtime) -> APIRouter:
         uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
     ) -> Page[UserRead] | JSONResponse:
-        rows, total = await fetch_page(
-            uow.session, select(User).options(*people.USER_LOAD), USER_LIST, params
-        )
+        rows, total = await fetch_page(uow.session, select(User).options(*USER_LOAD), USER_LIST, params)
         return page_response(make_page([user_read(u) for u in rows], total, params), params, UserRead)
 
     @router.post(
@@ -115,7 +82,7 @@ def users_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/{user_id}", response_model=UserRead)
     async def get_user(uow: Work, user_id: int) -> UserRead:
-        return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
+        return user_read(await get_one(uow.session, User, user_id, *USER_LOAD))
 
     @router.patch("/{user_id}", response_model=UserRead, dependencies=[Depends(admin)])
     async def update_user(uow: Work, user_id: int, body: UserUpdate) -> UserRead:
@@ -128,7 +95,7 @@ def users_router(runtime: Runtime) -> APIRouter:
 
     @router.get("/{user_id}/departments", response_model=list[CollectionRead])
     async def user_departments(uow: Work, user_id: int) -> list[CollectionRead]:
-        user = await get_one(uow.session, User, user_id, *people.USER_LOAD)
+        user = await get_one(uow.session, User, user_id, *USER_LOAD)
         departments = await people.load_collections(uow, Department, [d.id for d in user.departments])
         return [collection_read(d) for d in departments]
 
@@ -142,7 +109,7 @@ def users_router(runtime: Runtime) -> APIRouter:
         """The same as adding the user to the department's members."""
         await people.add_member(uow, Department, body.department_id, user_id)
         uow.session.expire_all()  # the user's departments as they are now
-        return user_read(await get_one(uow.session, User, user_id, *people.USER_LOAD))
+        return user_read(await get_one(uow.session, User, user_id, *USER_LOAD))
 
     @router.delete(
         "/{user_id}/departments/{department_id}",
@@ -161,7 +128,7 @@ def collections_router(
 ) -> APIRouter:
     name = "departments" if model is Department else "groups"
     spec = DEPARTMENT_LIST if model is Department else GROUP_LIST
-    load = people.DEPARTMENT_LOAD if model is Department else people.GROUP_LOAD
+    load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
     router = APIRouter(prefix=f"/v1/{name}", tags=[name])
     writer = admin if admin_only else caller
     create = people.create_department if model is Department else people.create_group

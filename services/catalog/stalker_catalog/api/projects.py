@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.reference_data import audit_of
+from stalker_catalog.api.read_models import PROJECT_LIST, project_read
 from stalker_catalog.api.schemas.projects import (
     ProjectCreate,
     ProjectRead,
@@ -18,11 +18,11 @@ from stalker_catalog.api.schemas.projects import (
     ProjectUserRead,
 )
 from stalker_catalog.db.models import Project
+from stalker_catalog.db.project_queries import PROJECT_LOAD
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import projects as service
 from stalker_shared.listing import (
     ListParams,
-    ListSpec,
     Page,
     fetch_page,
     list_params,
@@ -33,43 +33,7 @@ from stalker_shared.requests import Work, admin
 from stalker_shared.resources import changes_of
 from stalker_shared.runtime import Runtime
 
-PROJECT_LIST = ListSpec(
-    {
-        "id": Project.id,
-        "name": Project.name,
-        "code": Project.code,
-        "status": Project.status,
-        "status_list_id": Project.status_list_id,
-        "image_format_id": Project.image_format_id,
-        "fps": Project.fps,
-    }
-)
-FIELDS = (
-    "id",
-    "name",
-    "code",
-    "description",
-    "status_list_id",
-    "status",
-    "image_format_id",
-    "fps",
-    "start",
-    "end",
-    "computed_start",
-    "computed_end",
-)
 CLEARABLE = frozenset({"image_format_id", "start", "end"})
-
-
-def project_read(project: Project) -> ProjectRead:
-    return ProjectRead.model_validate(
-        {
-            **audit_of(project),
-            **{k: getattr(project, k) for k in FIELDS},
-            "user_ids": [u.id for u in project.users],
-            "members": [{"user_id": m.user_id, "role": m.role} for m in project.members],
-        }
-    )
 
 
 router = APIRouter(prefix="/v1/projects", tags=["projects"])
@@ -79,7 +43,7 @@ router = APIRouter(prefix="/v1/projects", tags=["projects"])
 async def list_projects(
     uow: Work, params: Annotated[ListParams, Depends(list_params)]
 ) -> Page[ProjectRead] | JSONResponse:
-    statement = select(Project).options(*service.PROJECT_LOAD)
+    statement = select(Project).options(*PROJECT_LOAD)
     rows, total = await fetch_page(uow.session, statement, PROJECT_LIST, params)
     return page_response(make_page([project_read(p) for p in rows], total, params), params, ProjectRead)
 
@@ -94,7 +58,7 @@ async def create_project(uow: Work, body: ProjectCreate) -> ProjectRead:
 
 @router.get("/{project_id}", response_model=ProjectRead)
 async def get_project(uow: Work, project_id: int) -> ProjectRead:
-    return project_read(await get_one(uow.session, Project, project_id, *service.PROJECT_LOAD))
+    return project_read(await get_one(uow.session, Project, project_id, *PROJECT_LOAD))
 
 
 @router.patch("/{project_id}", response_model=ProjectRead)

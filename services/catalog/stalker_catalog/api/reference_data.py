@@ -7,6 +7,14 @@ from typing import Any
 
 from fastapi import status
 
+from stalker_catalog.api.read_models import (
+    IMAGE_FORMAT_LIST,
+    STATUS_LIST,
+    STATUS_LIST_LIST,
+    TYPE_LIST,
+    image_format_read,
+    status_list_read,
+)
 from stalker_catalog.api.schemas.reference_data import (
     ImageFormatCreate,
     ImageFormatRead,
@@ -23,67 +31,11 @@ from stalker_catalog.api.schemas.reference_data import (
 )
 from stalker_catalog.db.models import STATUS_LIST_LOAD, EntityType, ImageFormat, Status, StatusList
 from stalker_catalog.service import reference_data, vocabulary
-from stalker_shared.listing import (
-    ListSpec,
-)
 from stalker_shared.requests import reference_editor
 from stalker_shared.resources import Resource
 from stalker_shared.unit_of_work import UnitOfWork
 
-STATUS_LIST = ListSpec({"id": Status.id, "name": Status.name, "code": Status.code})
-STATUS_LIST_LIST = ListSpec(
-    {
-        "id": StatusList.id,
-        "name": StatusList.name,
-        "target_entity_type": StatusList.target_entity_type,
-        "is_default": StatusList.is_default,
-    }
-)
-TYPE_LIST = ListSpec(
-    {
-        "id": EntityType.id,
-        "name": EntityType.name,
-        "code": EntityType.code,
-        "target_entity_type": EntityType.target_entity_type,
-    }
-)
-IMAGE_FORMAT_LIST = ListSpec(
-    {
-        "id": ImageFormat.id,
-        "name": ImageFormat.name,
-        "width": ImageFormat.width,
-        "height": ImageFormat.height,
-    }
-)
 NO_CONTENT = status.HTTP_204_NO_CONTENT
-
-
-def audit_of(entity: Any) -> dict[str, Any]:
-    return {"revision": entity.revision, "created_at": entity.created_at, "updated_at": entity.updated_at}
-
-
-def status_list_read(status_list: StatusList) -> StatusListRead:
-    statuses = list(status_list.statuses)
-    return StatusListRead.model_validate(
-        {
-            **audit_of(status_list),
-            **{k: getattr(status_list, k) for k in ("id", "name", "description", "target_entity_type")},
-            "is_default": status_list.is_default,
-            "status_ids": [s.id for s in statuses],
-            "status_codes": [s.code for s in statuses],
-        }
-    )
-
-
-def image_format_read(image_format: ImageFormat) -> ImageFormatRead:
-    fields = ("id", "name", "description", "width", "height", "pixel_aspect", "print_resolution")
-    return ImageFormatRead.model_validate(
-        {
-            **audit_of(image_format),
-            **{k: getattr(image_format, k) for k in fields},
-            "device_aspect": vocabulary.device_aspect(image_format),
-        }
-    )
 
 
 async def _create_status(uow: UnitOfWork, body: StatusCreate) -> Any:

@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm.exc import StaleDataError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
+from stalker_catalog.api.read_models import JOB_LIST
 from stalker_catalog.api.schemas.scheduling import ScheduleJobRead, ScheduleRequestBody
 from stalker_catalog.db.models import ScheduleJob
 from stalker_catalog.service import scheduling
@@ -15,7 +16,6 @@ from stalker_shared.access import Operation
 from stalker_shared.errors import NotFound
 from stalker_shared.listing import (
     ListParams,
-    ListSpec,
     Page,
     fetch_page,
     list_params,
@@ -25,11 +25,6 @@ from stalker_shared.listing import (
 from stalker_shared.requests import Caller, Work, caller
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
-
-JOB_LIST = ListSpec(
-    {"id": ScheduleJob.id, "studio_id": ScheduleJob.studio_id, "status": ScheduleJob.status},
-    default_sort=("-id",),
-)
 
 
 def scheduling_router(runtime: Runtime) -> APIRouter:

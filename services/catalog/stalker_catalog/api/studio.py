@@ -3,21 +3,19 @@ by the studio's calendar."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from stalker_catalog.api.reference_data import audit_of
+from stalker_catalog.api.read_models import STUDIO_LIST, studio_read
 from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead, StudioUpdate
 from stalker_catalog.db.models import Studio
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import studio as service
 from stalker_shared.listing import (
     ListParams,
-    ListSpec,
     Page,
     fetch_page,
     list_params,
@@ -27,37 +25,6 @@ from stalker_shared.listing import (
 from stalker_shared.requests import Work, admin
 from stalker_shared.resources import changes_of
 from stalker_shared.runtime import Runtime
-
-STUDIO_LIST = ListSpec({"id": Studio.id, "name": Studio.name})
-STORED = (
-    "id",
-    "name",
-    "description",
-    "working_hours",
-    "daily_working_hours",
-    "timing_resolution_minutes",
-    "time_zone",
-    "start",
-    "end",
-    "now",
-    "is_scheduling",
-    "is_scheduling_by_id",
-    "scheduling_started_at",
-    "last_scheduled_at",
-    "last_scheduled_by_id",
-    "last_schedule_message",
-)
-
-
-def studio_read(studio: Studio) -> StudioRead:
-    return StudioRead.model_validate(
-        {
-            **audit_of(studio),
-            **{k: getattr(studio, k) for k in STORED},
-            "duration": (studio.end - studio.start) / timedelta(days=1),
-            **service.figures(studio),
-        }
-    )
 
 
 def studios_router(runtime: Runtime) -> APIRouter:

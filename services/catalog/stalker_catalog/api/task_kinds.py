@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Response, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from stalker_catalog.api.read_models import TASK_LIST, TASK_ROW, task_reads, task_rows_values
 from stalker_catalog.api.schemas.tasks import (
     AssetCreate,
     AssetUpdate,
@@ -23,17 +24,10 @@ from stalker_catalog.api.schemas.tasks import (
     ShotUpdate,
     TaskRead,
 )
-from stalker_catalog.api.task_io import (
-    TASK_LIST,
-    TASK_ROW,
-    new_task,
-    task_change,
-    task_reads,
-    task_rows_values,
-)
+from stalker_catalog.api.task_io import new_task, task_change
 from stalker_catalog.db.models import Task
+from stalker_catalog.db.task_queries import load_task, load_tasks
 from stalker_catalog.service import task_delete, tasks
-from stalker_catalog.service.task_queries import load_task, load_tasks
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from stalker_catalog.api.people import user_read
+from stalker_catalog.api.read_models import dependency_read, task_reads, user_read
 from stalker_catalog.api.schemas.common import MemberRef
 from stalker_catalog.api.schemas.people import UserRead
 from stalker_catalog.api.schemas.tasks import DependencyIn, DependencyRead, DependencySet, TaskRead, UserIds
-from stalker_catalog.api.task_io import dependency_read, dependency_spec, task_reads
+from stalker_catalog.api.task_io import dependency_spec
 from stalker_catalog.db.models import Task
+from stalker_catalog.db.task_queries import load_children, load_task
 from stalker_catalog.service import people, tasks
-from stalker_catalog.service.task_queries import load_children, load_task
 from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork

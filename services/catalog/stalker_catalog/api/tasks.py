@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy import select
 
+from stalker_catalog.api.read_models import TASK_LIST, TASK_ROW, task_reads, task_rows_values
 from stalker_catalog.api.schemas.tasks import (
     AnyTaskCreate,
     AnyTaskUpdate,
@@ -17,19 +18,11 @@ from stalker_catalog.api.schemas.tasks import (
     BulkUpdate,
     TaskRead,
 )
-from stalker_catalog.api.task_io import (
-    TASK_LIST,
-    TASK_ROW,
-    bulk_new_task,
-    new_task,
-    task_change,
-    task_reads,
-    task_rows_values,
-)
+from stalker_catalog.api.task_io import bulk_new_task, new_task, task_change
 from stalker_catalog.api.task_kinds import kind_routers
 from stalker_catalog.api.task_relations import relations_router
+from stalker_catalog.db.task_queries import load_task
 from stalker_catalog.service import task_delete, tasks
-from stalker_catalog.service.task_queries import load_task
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
 from stalker_shared.runtime import Runtime

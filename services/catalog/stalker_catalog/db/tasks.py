@@ -110,7 +110,7 @@ class Task(Audited, Base):
     )
 
     # The relations and the shot's own fields as the task's events carry them
-    # (stalker_shared.contracts.catalog.TaskState); they need TASK_LOAD (service/task_queries.py).
+    # (stalker_shared.contracts.catalog.TaskState); they need TASK_LOAD (db/task_queries.py).
     @property
     def resource_ids(self) -> list[int]:
         return [u.id for u in self.resources]

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
+from stalker_catalog.db import people_queries
 from stalker_catalog.db.models import (
     Department,
     Group,
@@ -17,7 +15,8 @@ from stalker_catalog.db.models import (
     task_alternative_resource,
     task_resource,
 )
-from stalker_catalog.db.repository import get_many, get_one, ids_where
+from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
+from stalker_catalog.db.repository import get_many, get_one, ids_where, name_holder
 from stalker_catalog.domain.errors import Conflict, StillReferenced, ValidationFailed
 from stalker_catalog.domain.names import normalize_login, normalize_name, validate_email
 from stalker_catalog.security import hash_password
@@ -39,10 +38,6 @@ from stalker_shared.contracts.catalog import (
     UserUpdated,
 )
 from stalker_shared.unit_of_work import UnitOfWork
-
-USER_LOAD = (selectinload(User.departments), selectinload(User.groups))
-DEPARTMENT_LOAD = (selectinload(Department.users),)
-GROUP_LOAD = (selectinload(Group.users),)
 
 
 @dataclass(frozen=True)
@@ -67,7 +62,7 @@ class UpdateUser:
 async def _check_unique_user(uow: UnitOfWork, login: str, email: str, user_id: int | None = None) -> None:
     session = uow.session
     for column, value in ((User.login, login), (User.email, email)):
-        clash = await session.scalar(select(User.id).where(column == value, User.id != (user_id or -1)))
+        clash = await people_queries.user_with(session, column, value, user_id)
         if clash is not None:
             raise Conflict(f"{column.key} {value!r} is already used by user {clash}", field=column.key)
 
@@ -276,7 +271,7 @@ async def delete_collection(
 
 
 async def _check_unique_name(uow: UnitOfWork, model: Any, name: str, own_id: int | None = None) -> None:
-    clash = await uow.session.scalar(select(model.id).where(model.name == name, model.id != (own_id or -1)))
+    clash = await name_holder(uow.session, model, name, own_id)
     if clash is not None:
         raise Conflict(f"a {model.__tablename__} named {name!r} already exists (id {clash})", field="name")
 
@@ -288,8 +283,7 @@ async def _publish_users(uow: UnitOfWork, users: list[User]) -> None:
     for user in users:
         # Their membership lists changed from the other side: read them again.
         uow.session.expire(user, ["departments", "groups"])
-    statement = select(User).where(User.id.in_([u.id for u in users])).options(*USER_LOAD).order_by(User.id)
-    fresh = list((await uow.session.scalars(statement)).unique())
+    fresh = await people_queries.users_fresh(uow.session, [u.id for u in users])
     for user in fresh:
         touch(user)
     await uow.session.flush()

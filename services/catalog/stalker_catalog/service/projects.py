@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
+from stalker_catalog.db import project_queries, status_queries
 from stalker_catalog.db.models import (
     STATUS_LIST_LOAD,
     ImageFormat,
@@ -17,9 +16,9 @@ from stalker_catalog.db.models import (
     ProjectUser,
     Role,
     StatusList,
-    Task,
     User,
 )
+from stalker_catalog.db.project_queries import PROJECT_LOAD
 from stalker_catalog.db.repository import get_many, get_one
 from stalker_catalog.domain.errors import Conflict, ValidationFailed
 from stalker_catalog.domain.names import normalize_name
@@ -33,7 +32,6 @@ from stalker_shared.contracts.catalog import (
 )
 from stalker_shared.unit_of_work import UnitOfWork
 
-PROJECT_LOAD = (selectinload(Project.users), selectinload(Project.members))
 PROJECT_TARGET = "Project"
 
 
@@ -125,11 +123,7 @@ async def delete_project(uow: UnitOfWork, project_id: int) -> None:
     session = uow.session
     # The row lock also holds back new tasks (their foreign key check waits), so the list is complete.
     project = await get_one(session, Project, project_id, *PROJECT_LOAD, for_update=True)
-    tasks = (
-        await session.execute(
-            select(Task.id, Task.revision).where(Task.project_id == project_id).order_by(Task.id)
-        )
-    ).all()
+    tasks = await project_queries.task_revisions(session, project_id)
     revision = project.revision
     await session.delete(project)
     await session.flush()
@@ -140,16 +134,10 @@ async def delete_project(uow: UnitOfWork, project_id: int) -> None:
 
 async def project_members(uow: UnitOfWork, project_id: int) -> list[ProjectMember]:
     await get_one(uow.session, Project, project_id)
-    rows = await uow.session.execute(
-        select(User.id, User.name, User.login, ProjectUser.role_id, Role.name, Role.access, ProjectUser.rate)
-        .join(User, User.id == ProjectUser.user_id)
-        .outerjoin(Role, Role.id == ProjectUser.role_id)
-        .where(ProjectUser.project_id == project_id)
-        .order_by(User.id)
-    )
+    rows = await project_queries.member_rows(uow.session, project_id)
     return [
         ProjectMember(user_id, name, login, role_id, role, role_of(access).value, rate)
-        for user_id, name, login, role_id, role, access, rate in rows.all()
+        for user_id, name, login, role_id, role, access, rate in rows
     ]
 
 
@@ -186,9 +174,7 @@ async def remove_project_user(uow: UnitOfWork, project_id: int, user_id: int) ->
     project = await get_one(session, Project, project_id, *PROJECT_LOAD, for_update=True)
     if user_id not in {u.id for u in project.users}:
         raise ValidationFailed(f"user {user_id} is not in project {project.code!r}", field="user_id")
-    await session.execute(
-        delete(ProjectUser).where(ProjectUser.project_id == project_id, ProjectUser.user_id == user_id)
-    )
+    await project_queries.delete_member(session, project_id, user_id)
     await _publish_members_changed(uow, project)
 
 
@@ -201,20 +187,12 @@ async def republish_projects_of_role(
         project_ids = await projects_with_role(uow, role_id)
     if not project_ids:
         return
-    statement = (
-        select(Project)
-        .where(Project.id.in_(project_ids))
-        .options(*PROJECT_LOAD)
-        .order_by(Project.id)
-        .execution_options(populate_existing=True, unscoped=True)
-    )
-    for project in (await uow.session.scalars(statement.with_for_update())).unique():
+    for project in await project_queries.lock_projects_fresh(uow.session, project_ids):
         await _publish_members_changed(uow, project)
 
 
 async def projects_with_role(uow: UnitOfWork, role_id: int) -> list[int]:
-    statement = select(ProjectUser.project_id).where(ProjectUser.role_id == role_id).distinct()
-    return list(await uow.session.scalars(statement.execution_options(unscoped=True)))
+    return await project_queries.projects_with_role(uow.session, role_id)
 
 
 async def _publish_members_changed(uow: UnitOfWork, project: Project) -> None:
@@ -226,11 +204,7 @@ async def _publish_members_changed(uow: UnitOfWork, project: Project) -> None:
 
 async def _check_unique_code(session: AsyncSession, code: str, own_id: int | None = None) -> None:
     # Unscoped: a code is unique across the studio, projects the caller cannot see included.
-    clash = await session.scalar(
-        select(Project.id)
-        .where(Project.code == code, Project.id != (own_id or -1))
-        .execution_options(unscoped=True)
-    )
+    clash = await project_queries.project_with_code(session, code, own_id)
     if clash is not None:
         raise Conflict(f"project code {code!r} is already used by another project", field="code")
 
@@ -238,11 +212,7 @@ async def _check_unique_code(session: AsyncSession, code: str, own_id: int | Non
 async def _status_list(session: AsyncSession, status_list_id: int | None) -> StatusList:
     """The given list, which must target Project, or the default list for Project."""
     if status_list_id is None:
-        default = await session.scalar(
-            select(StatusList)
-            .where(StatusList.target_entity_type == PROJECT_TARGET, StatusList.is_default.is_(True))
-            .options(*STATUS_LIST_LOAD)
-        )
+        default = await status_queries.default_status_list(session, PROJECT_TARGET)
         if default is None:
             raise ValidationFailed(
                 "there is no default status list for Project; pass status_list_id", field="status_list_id"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_catalog.db import status_queries
 from stalker_catalog.db.models import STATUS_LIST_LOAD, Project, Status, StatusList, StatusListStatus, Task
 from stalker_catalog.db.repository import get_many, get_one, ids_where
 from stalker_catalog.domain.errors import Conflict, StillReferenced
@@ -101,14 +101,7 @@ async def update_status(uow: UnitOfWork, status_id: int, changes: dict[str, Any]
     await uow.publish(StatusUpdated.model_validate(status))
     if code_changed:
         # Status lists carry their statuses' codes in their events.
-        member_of = select(StatusListStatus.status_list_id).where(StatusListStatus.status_id == status.id)
-        lists = await session.scalars(
-            select(StatusList)
-            .where(StatusList.id.in_(member_of))
-            .options(*STATUS_LIST_LOAD)
-            .order_by(StatusList.id)
-        )
-        for status_list in lists.unique().all():
+        for status_list in await status_queries.lists_with_status(session, status.id):
             touch(status_list)
             await session.flush()
             await uow.publish(StatusListUpdated.model_validate(status_list))
@@ -134,9 +127,7 @@ async def delete_status(uow: UnitOfWork, status_id: int) -> None:
 
 
 async def _check_unique_code(session: AsyncSession, code: str, own_id: int | None = None) -> None:
-    clash = await session.scalar(
-        select(Status.id).where(func.upper(Status.code) == code.upper(), Status.id != (own_id or -1))
-    )
+    clash = await status_queries.status_with_code(session, code, own_id)
     if clash is not None:
         raise Conflict(f"status code {code!r} is already used by status {clash}", field="code")
 
@@ -208,9 +199,7 @@ async def delete_status_list(uow: UnitOfWork, status_list_id: int) -> None:
 
 
 async def _check_single_default(session: AsyncSession, target: str) -> None:
-    clash = await session.scalar(
-        select(StatusList.id).where(StatusList.target_entity_type == target, StatusList.is_default.is_(True))
-    )
+    clash = await status_queries.default_list_id(session, target)
     if clash is not None:
         raise Conflict(
             f"status list {clash} is already the default for {target}; unset it first", field="is_default"

@@ -5,7 +5,7 @@ queued job (their project lists united); it is dispatched when the run ends, wit
 so it sees every change made meanwhile. A result for a job that is not running (stale, repeated) changes
 nothing.
 
-Parts: a run is split into independent groups of projects (no user shared; schedule_snapshot.split_request),
+Parts: a run is split into independent groups of projects (no user shared; schedule_groups.split_request),
 one ScheduleRequested each, so several scheduler replicas share the work. Each part's result is applied in
 its own transaction, at most once (ScheduleJobPart's status moves once); the job completes when every part
 is in. A failed part fails the job at once and frees the studio: dates of parts already applied stay (each
@@ -16,21 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-
+from stalker_catalog.db import schedule_queries
 from stalker_catalog.db.models import (
     Project,
     ScheduleJob,
     ScheduleJobPart,
     Studio,
-    Task,
-    task_computed_resource,
 )
 from stalker_catalog.db.repository import get_many, get_one
+from stalker_catalog.db.schedule_snapshot import build_schedule_request
 from stalker_catalog.domain.errors import NotFound
-from stalker_catalog.service.schedule_snapshot import build_schedule_request, split_request
+from stalker_catalog.domain.schedule_groups import split_request
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.db import utcnow
@@ -38,10 +35,6 @@ from stalker_shared.logging import get_logger
 from stalker_shared.unit_of_work import UnitOfWork
 
 _log = get_logger(__name__)
-# Core tables for set-based updates of computed dates (15,000 rows in a few statements).
-TASKS = cast(Table, Task.__table__)
-PROJECTS = cast(Table, Project.__table__)
-PARTS = cast(Table, ScheduleJobPart.__table__)
 
 
 @dataclass(frozen=True)
@@ -57,9 +50,7 @@ async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> Schedul
     studio = await get_one(session, Studio, command.studio_id, for_update=True)  # serializes requests
     if command.project_ids is not None:
         await get_many(session, Project, command.project_ids, "project_ids")
-    queued = await session.scalar(
-        select(ScheduleJob).where(ScheduleJob.studio_id == studio.id, ScheduleJob.status == "queued")
-    )
+    queued = await schedule_queries.queued_job(session, studio.id)
     if queued is not None:
         _merge(queued, command)
         return queued
@@ -73,9 +64,7 @@ async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> Schedul
     )
     session.add(job)
     await session.flush()
-    running = await session.scalar(
-        select(ScheduleJob.id).where(ScheduleJob.studio_id == studio.id, ScheduleJob.status == "running")
-    )
+    running = await schedule_queries.running_job_id(session, studio.id)
     if running is None:
         await _dispatch(uow, studio, job)
     return job
@@ -142,35 +131,11 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
     if not claimed:
         return
     session = uow.session
-    if result.tasks:
-        await session.execute(
-            update(TASKS)
-            .where(TASKS.c.id == bindparam("task_id"))
-            .values(
-                computed_start=bindparam("b_start"),
-                computed_end=bindparam("b_end"),
-                revision=TASKS.c.revision + 1,
-            ),
-            [{"task_id": t.id, "b_start": t.computed_start, "b_end": t.computed_end} for t in result.tasks],
-        )
+    await schedule_queries.write_computed_dates(session, result)
     if job.compute_resources:
-        await _replace_computed_resources(uow, result)
-    if result.projects:
-        await session.execute(
-            update(PROJECTS)
-            .where(PROJECTS.c.id == bindparam("project_id"))
-            .values(computed_start=bindparam("b_start"), computed_end=bindparam("b_end")),
-            [
-                {"project_id": p.id, "b_start": p.computed_start, "b_end": p.computed_end}
-                for p in result.projects
-            ],
-        )
-    job.parts_done = (
-        await session.scalar(
-            select(func.count()).where(PARTS.c.job_id == job.id, PARTS.c.status == "completed")
-        )
-        or 0
-    )
+        await schedule_queries.replace_computed_resources(session, result)
+    await schedule_queries.write_project_dates(session, result)
+    job.parts_done = await schedule_queries.completed_parts(session, job.id)
     if job.parts_done < job.parts:
         _log.info("schedule part applied", job_id=job.id, part=result.part, parts=job.parts)
         return
@@ -191,12 +156,7 @@ async def _claim_part(
         # parts; an admin can cancel it.
         _log.error("schedule result for another split ignored", job_id=job.id, parts=result.parts)
         return False
-    moved = await uow.session.execute(
-        update(PARTS)
-        .where(PARTS.c.job_id == job.id, PARTS.c.part == result.part, PARTS.c.status == "running")
-        .values(status=status, finished_at=utcnow(), **outcome)
-    )
-    if getattr(moved, "rowcount", 0) != 1:
+    if not await schedule_queries.claim_part(uow.session, job.id, result.part, status, **outcome):
         _log.info("repeated schedule part result ignored", job_id=job.id, part=result.part)
         return False
     return True
@@ -204,13 +164,7 @@ async def _claim_part(
 
 async def _complete(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
     """Every part is in: the job's figures are its parts' (timings summed per phase: work, not wall time)."""
-    rows = (
-        await uow.session.execute(
-            select(PARTS.c.tasks_scheduled, PARTS.c.timings, PARTS.c.problems)
-            .where(PARTS.c.job_id == job.id)
-            .order_by(PARTS.c.part)
-        )
-    ).all()
+    rows = await schedule_queries.part_outcomes(uow.session, job.id)
     timings: dict[str, float] = {}
     problems: list[dict[str, object]] = []
     for row in rows:
@@ -223,17 +177,6 @@ async def _complete(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
     job.problems = problems or None
 
 
-async def _replace_computed_resources(uow: UnitOfWork, result: ScheduleCompleted) -> None:
-    """Only the tasks of this run: other projects' computed resources are not touched."""
-    ids = [t.id for t in result.tasks]
-    table = task_computed_resource
-    for start in range(0, len(ids), 5000):
-        await uow.session.execute(delete(table).where(table.c.task_id.in_(ids[start : start + 5000])))
-    rows = [{"task_id": t.id, "user_id": u} for t in result.tasks for u in t.resource_ids]
-    if rows:
-        await uow.session.execute(insert(table), rows)
-
-
 async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
     assert isinstance(result, ScheduleFailed)
     job, studio = await _running_job(uow, result.job_id)
@@ -244,22 +187,9 @@ async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
         return
     message = result.message
     if job.parts > 1:
-        project_ids = await uow.session.scalar(
-            select(PARTS.c.project_ids).where(PARTS.c.job_id == job.id, PARTS.c.part == result.part)
-        )
-        codes = (
-            await uow.session.scalars(
-                select(Project.code).where(Project.id.in_(project_ids or [])).order_by(Project.id)
-            )
-        ).all()
+        codes = await schedule_queries.part_project_codes(uow.session, job.id, result.part)
         message = f"part {result.part + 1} of {job.parts} (projects {', '.join(codes)}) failed: {message}"
-        applied = (
-            await uow.session.scalars(
-                select(PARTS.c.part)
-                .where(PARTS.c.job_id == job.id, PARTS.c.status == "completed")
-                .order_by(PARTS.c.part)
-            )
-        ).all()
+        applied = await schedule_queries.applied_parts(uow.session, job.id)
         if applied:
             numbers = ", ".join(str(part + 1) for part in applied)
             message += f" (the dates of part {numbers}, already applied, stay)"
@@ -282,16 +212,9 @@ async def _finish(uow: UnitOfWork, studio: Studio, job: ScheduleJob, status: str
     studio.last_scheduled_at, studio.last_scheduled_by_id = now, job.requested_by_id
     studio.last_schedule_message = message
     # Parts still out are dropped: their results, should they come, find no running part to apply.
-    await uow.session.execute(
-        update(PARTS).where(PARTS.c.job_id == job.id, PARTS.c.status == "running").values(status="dropped")
-    )
+    await schedule_queries.drop_running_parts(uow.session, job.id)
     await uow.session.flush()
-    waiting = await uow.session.scalar(
-        select(ScheduleJob)
-        .where(ScheduleJob.studio_id == studio.id, ScheduleJob.status == "queued")
-        .order_by(ScheduleJob.id)
-        .limit(1)
-    )
+    waiting = await schedule_queries.next_queued_job(uow.session, studio.id)
     if waiting is not None:
         await _dispatch(uow, studio, waiting)
 

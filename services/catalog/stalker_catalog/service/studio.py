@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
+from stalker_catalog.db import studio_queries
 from stalker_catalog.db.models import Studio
 from stalker_catalog.db.repository import get_one
+from stalker_catalog.db.studio_queries import calendar_of
 from stalker_catalog.domain.calendar import (
     WEEKDAYS,
     StudioCalendar,
@@ -29,7 +29,6 @@ from stalker_catalog.domain.calendar import (
 from stalker_catalog.domain.errors import Conflict, ValidationFailed
 from stalker_catalog.domain.names import normalize_name
 from stalker_catalog.domain.scheduling import parse_schedule_model, parse_time_unit, validate_timing
-from stalker_catalog.service.calendar_lookup import calendar_of
 from stalker_catalog.service.events import touch
 from stalker_shared.contracts.catalog import (
     StudioCreated,
@@ -112,7 +111,7 @@ def figures(studio: Studio) -> dict[str, Any]:
 
 async def create_studio(uow: UnitOfWork, command: CreateStudio) -> Studio:
     session = uow.session
-    existing = await session.scalar(select(Studio.id).order_by(Studio.id).limit(1))
+    existing = await studio_queries.first_studio_id(session)
     if existing is not None:
         raise Conflict(f"the catalog has a studio already (id {existing}); update that one instead")
     calendar = checked_calendar(

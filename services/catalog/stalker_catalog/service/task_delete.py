@@ -4,22 +4,12 @@ dependency rows pointing at any of them go too, and whoever depended on them is 
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from stalker_catalog.db.models import shot_sequence
+from stalker_catalog.db.task_queries import load_tasks
+from stalker_catalog.db.task_snapshot import load_snapshot, lock_projects, projects_of_tasks, shots_in
+from stalker_catalog.db.task_write import delete_task_row, update_tasks
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.task_graph import build_children, descendants
-from stalker_catalog.service.task_queries import load_tasks
-from stalker_catalog.service.task_rules import settle_statuses
-from stalker_catalog.service.task_snapshot import (
-    TASKS,
-    chunks,
-    load_snapshot,
-    lock_projects,
-    projects_of_tasks,
-)
-from stalker_catalog.service.task_write import update_tasks
+from stalker_catalog.domain.tasks.rules import settle_statuses
 from stalker_shared.access import Operation
 from stalker_shared.contracts.catalog import TaskDeleted, TaskUpdated
 from stalker_shared.unit_of_work import UnitOfWork
@@ -41,7 +31,7 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     doomed = [task_id, *descendants(task_id, build_children(parents))]
     gone = set(doomed)
     sequences = [t for t in doomed if nodes[t].kind == "sequence"]
-    regrouped = await _shots_in(session, sequences) - gone  # shots that lose a sequence
+    regrouped = await shots_in(session, sequences) - gone  # shots that lose a sequence
     dependents = {t for t, on in snapshot.deps.items() if t not in gone and not gone.isdisjoint(on)}
     statuses = {t: n.status for t, n in nodes.items() if t not in gone}
     remaining = {t: p for t, p in parents.items() if t not in gone}
@@ -50,7 +40,7 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     changed = settle_statuses(
         statuses, remaining, deps, dependents | ({parent} if parent is not None else set())
     )
-    await session.execute(delete(TASKS).where(TASKS.c.id == task_id))
+    await delete_task_row(session, task_id)
     touched = changed | dependents | regrouped
     await update_tasks(session, {t: ({"status": statuses[t]} if t in changed else {}) for t in touched})
     await uow.publish_many([TaskDeleted(id=t, revision=nodes[t].revision + 1) for t in reversed(doomed)])
@@ -58,11 +48,3 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
         [TaskUpdated.model_validate(t) for t in await load_tasks(session, sorted(touched))]
     )
     return doomed
-
-
-async def _shots_in(session: AsyncSession, sequence_ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for batch in chunks(sequence_ids):
-        statement = select(shot_sequence.c.shot_id).where(shot_sequence.c.sequence_id.in_(batch))
-        found.update((await session.scalars(statement)).all())
-    return found

@@ -1,8 +1,8 @@
 """Handlers of the task tree: one transaction each, events in the outbox.
 
 Every write (one task or twenty thousand) runs the same steps: lock the projects involved, read their
-task graphs, plan and check the whole batch in memory (service/task_plan.py), write it with a few
-executemany statements (service/task_write.py), and publish the full state of every node it created or
+task graphs, plan and check the whole batch in memory (domain/tasks/plan.py), write it with a few
+executemany statements (db/task_write.py), and publish the full state of every node it created or
 changed (the new ones described from the plan, the changed ones read back).
 """
 
@@ -12,32 +12,32 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stalker_catalog.db.models import Task, shot_sequence, task_alternative_resource, task_resource
+from stalker_catalog.db.models import Task
+from stalker_catalog.db.task_queries import load_task, load_tasks
+from stalker_catalog.db.task_snapshot import (
+    current_relation,
+    load_columns,
+    load_known,
+    load_link_sets,
+    load_snapshot,
+    lock_projects,
+    projects_of_tasks,
+)
+from stalker_catalog.db.task_write import write_plan
 from stalker_catalog.domain.errors import NotFound
-from stalker_catalog.service.task_checks import check_graph, finish
-from stalker_catalog.service.task_commands import (
+from stalker_catalog.domain.tasks.checks import check_graph, finish
+from stalker_catalog.domain.tasks.commands import (
     DependencySpec,
     ErrorLog,
     NewTask,
     TaskChange,
     provisional_id,
 )
-from stalker_catalog.service.task_plan import Current, Planner
-from stalker_catalog.service.task_queries import load_task, load_tasks, planned_tasks
-from stalker_catalog.service.task_snapshot import (
-    Snapshot,
-    load_columns,
-    load_known,
-    load_link_sets,
-    load_links,
-    load_snapshot,
-    lock_projects,
-    projects_of_tasks,
-)
-from stalker_catalog.service.task_write import DEPENDENCIES, write_plan
+from stalker_catalog.domain.tasks.draft import Current, Snapshot
+from stalker_catalog.domain.tasks.plan import Planner
+from stalker_catalog.service.task_events import planned_tasks
 from stalker_shared.access import Access, Operation
 from stalker_shared.contracts.catalog import TaskUpdated
 from stalker_shared.unit_of_work import UnitOfWork
@@ -168,29 +168,6 @@ async def edit_relation(
     await lock_projects(session, [project])
     current = await current_relation(session, task_id, field)
     return await update_task(uow, TaskChange(task_id, {field: edit(current)}, kind))
-
-
-async def current_relation(session: AsyncSession, task_id: int, field: str) -> list[Any]:
-    if field == "depends":
-        # Plain rows, not ORM objects: the identity map would keep their old values after the rewrite.
-        statement = select(DEPENDENCIES).where(DEPENDENCIES.c.task_id == task_id)
-        rows = await session.execute(statement.order_by(DEPENDENCIES.c.depends_on_id))
-        return [
-            DependencySpec(
-                depends_on_id=row.depends_on_id,
-                target=row.target,
-                gap_timing=row.gap_timing,
-                gap_unit=row.gap_unit,
-                gap_model=row.gap_model,
-            )
-            for row in rows
-        ]
-    if field == "sequence_ids":
-        return (await load_links(session, shot_sequence, [task_id], "shot_id", "sequence_id")).get(
-            task_id, []
-        )
-    table = task_resource if field == "resource_ids" else task_alternative_resource
-    return (await load_links(session, table, [task_id])).get(task_id, [])
 
 
 def adding_dependency(spec: DependencySpec) -> Edit:

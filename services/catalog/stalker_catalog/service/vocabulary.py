@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
+from stalker_catalog.db import vocabulary_queries
 from stalker_catalog.db.models import EntityType, ImageFormat, Project, Task
-from stalker_catalog.db.repository import get_one
+from stalker_catalog.db.repository import get_one, name_holder
 from stalker_catalog.domain.errors import Conflict
 from stalker_catalog.domain.names import normalize_name
 from stalker_catalog.service.events import touch
@@ -78,11 +77,7 @@ async def delete_type(uow: UnitOfWork, type_id: int) -> None:
 
 
 async def _check_unique_type(uow: UnitOfWork, target: str, name: str, own_id: int | None = None) -> None:
-    clash = await uow.session.scalar(
-        select(EntityType.id).where(
-            EntityType.target_entity_type == target, EntityType.name == name, EntityType.id != (own_id or -1)
-        )
-    )
+    clash = await vocabulary_queries.type_named(uow.session, target, name, own_id)
     if clash is not None:
         raise Conflict(f"a {target} type named {name!r} already exists (id {clash})", field="name")
 
@@ -156,8 +151,6 @@ async def delete_image_format(uow: UnitOfWork, format_id: int) -> None:
 
 
 async def _check_unique_format(uow: UnitOfWork, name: str, own_id: int | None = None) -> None:
-    clash = await uow.session.scalar(
-        select(ImageFormat.id).where(ImageFormat.name == name, ImageFormat.id != (own_id or -1))
-    )
+    clash = await name_holder(uow.session, ImageFormat, name, own_id)
     if clash is not None:
         raise Conflict(f"an image format named {name!r} already exists (id {clash})", field="name")

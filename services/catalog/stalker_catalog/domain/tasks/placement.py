@@ -4,23 +4,20 @@ project, which a child takes from its parent, even when the parent is a later it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from stalker_catalog.domain.errors import CycleError, DomainError, NotFound, ValidationFailed
 from stalker_catalog.domain.status import TaskStatus
-from stalker_catalog.service.task_commands import KINDS, NewTask, item_index, provisional_id
-
-if TYPE_CHECKING:
-    from stalker_catalog.service.task_plan import Planner
+from stalker_catalog.domain.tasks.commands import KINDS, NewTask, item_index, provisional_id
+from stalker_catalog.domain.tasks.draft import Draft
 
 
-def place_new_items(planner: Planner, items: Sequence[NewTask]) -> dict[str, int]:
-    """Register every new item in the planner's graph; returns ref -> provisional id."""
-    log = planner.log
+def place_new_items(draft: Draft, items: Sequence[NewTask]) -> dict[str, int]:
+    """Register every new item in the draft's graph; returns ref -> provisional id."""
+    log = draft.log
     refs: dict[str, int] = {}
     for index, item in enumerate(items):
         log.refs[index] = item.ref
-        planner.owner[provisional_id(index)] = index
+        draft.owner[provisional_id(index)] = index
         if item.ref is None:
             continue
         if item.ref in refs:
@@ -30,28 +27,28 @@ def place_new_items(planner: Planner, items: Sequence[NewTask]) -> dict[str, int
             refs[item.ref] = provisional_id(index)
     for index, item in enumerate(items):
         try:
-            _register(planner, index, item, refs)
+            _register(draft, index, item, refs)
         except DomainError as error:
             log.add(index, error)
     for index in range(len(items)):
         if log.failed(index):
             continue
         try:
-            planner.projects[provisional_id(index)] = _project(planner, index, items)
+            draft.projects[provisional_id(index)] = _project(draft, index, items)
         except DomainError as error:
             log.add(index, error)
     return refs
 
 
-def _register(planner: Planner, index: int, item: NewTask, refs: dict[str, int]) -> None:
+def _register(draft: Draft, index: int, item: NewTask, refs: dict[str, int]) -> None:
     task_id, fields = provisional_id(index), item.fields
     kind = fields.get("kind") or "task"
     if kind not in KINDS:
         raise ValidationFailed(f"kind must be one of {', '.join(KINDS)} (got {kind!r})", field="kind")
-    planner.kinds[task_id] = kind
-    planner.names[task_id] = str(fields.get("name") or fields.get("code") or item.ref or kind)
-    # The reference starts every task as WFD and re-evaluates it at once (see task_rules.settle_statuses).
-    planner.statuses[task_id] = TaskStatus.WFD.value
+    draft.kinds[task_id] = kind
+    draft.names[task_id] = str(fields.get("name") or fields.get("code") or item.ref or kind)
+    # The reference starts every task as WFD and re-evaluates it at once (see rules.settle_statuses).
+    draft.statuses[task_id] = TaskStatus.WFD.value
     parent_id = fields.get("parent_id")
     if item.parent_ref is not None:
         if parent_id is not None:
@@ -60,36 +57,36 @@ def _register(planner: Planner, index: int, item: NewTask, refs: dict[str, int])
             message = f"parent_ref: no item of this request has ref {item.parent_ref!r}"
             raise ValidationFailed(message, field="parent_ref")
         parent_id = refs[item.parent_ref]
-    elif parent_id is not None and (parent_id < 0 or parent_id not in planner.kinds):
+    elif parent_id is not None and (parent_id < 0 or parent_id not in draft.kinds):
         raise NotFound(f"parent_id: no task with id {parent_id}", field="parent_id")
-    planner.parents[task_id] = parent_id
+    draft.parents[task_id] = parent_id
 
 
-def _project(planner: Planner, index: int, items: Sequence[NewTask]) -> int:
+def _project(draft: Draft, index: int, items: Sequence[NewTask]) -> int:
     """The project of the nearest existing ancestor, or the explicit project of the topmost new one."""
     task_id = provisional_id(index)
     chain = [task_id]
     node = task_id
-    while node < 0 and planner.parents.get(node) is not None:
-        parent = planner.parents[node]
+    while node < 0 and draft.parents.get(node) is not None:
+        parent = draft.parents[node]
         assert parent is not None
         if parent in chain:
             loop = [*chain[chain.index(parent) :], parent]
             message = f"items[{index}] is among its own ancestors (parent_ref loop)"
-            pairs = [(t, planner.names.get(t, "task")) for t in loop]
+            pairs = [(t, draft.names.get(t, "task")) for t in loop]
             raise CycleError(pairs, message, "parent_ref", kind="hierarchy")
-        if parent < 0 and planner.log.failed(item_index(parent)):
+        if parent < 0 and draft.log.failed(item_index(parent)):
             raise ValidationFailed(f"parent_ref: items[{item_index(parent)}] is invalid", field="parent_ref")
         chain.append(parent)
         node = parent
     if node >= 0:
-        project_id = planner.projects[node]
+        project_id = draft.projects[node]
     else:
         explicit = items[item_index(node)].fields.get("project_id")
         if explicit is None:
             raise ValidationFailed("project_id is required for a task without a parent", field="project_id")
         project_id = int(explicit)
-    if project_id not in planner.current.projects:
+    if project_id not in draft.current.projects:
         raise NotFound(f"project_id: no project with id {project_id}", field="project_id")
     given = items[index].fields.get("project_id")
     if given is not None and given != project_id:

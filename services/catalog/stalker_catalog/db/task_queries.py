@@ -1,10 +1,10 @@
 """Reading tasks back: with every relation an event or a response needs, in a fixed number of statements
-whatever the number of tasks; and the events of the tasks a plan created, built from the plan."""
+whatever the number of tasks."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -33,14 +33,10 @@ from stalker_catalog.db.models import (
     task_computed_resource,
     task_resource,
 )
-from stalker_catalog.db.tasks import shot_extra
+from stalker_catalog.db.studio_queries import studio_calendar
+from stalker_catalog.db.task_snapshot import chunks
 from stalker_catalog.domain.calendar import StudioCalendar
 from stalker_catalog.domain.errors import NotFound
-from stalker_catalog.service.calendar_lookup import studio_calendar
-from stalker_catalog.service.task_commands import DependencySpec
-from stalker_catalog.service.task_plan import Plan
-from stalker_catalog.service.task_snapshot import chunks
-from stalker_shared.contracts.catalog import DependencyState, TaskCreated
 
 # What a task's events (TaskUpdated.model_validate) and the responses read; every relation is lazy="raise".
 TASK_LOAD = (
@@ -72,59 +68,6 @@ async def load_task(session: AsyncSession, task_id: int, kind: str | None = None
 async def load_children(session: AsyncSession, task_id: int) -> list[Task]:
     statement = select(Task).where(Task.parent_id == task_id).options(*TASK_LOAD).order_by(Task.id)
     return list((await session.scalars(statement)).unique())
-
-
-def planned_tasks(plan: Plan, ids: Mapping[int, int]) -> list[TaskCreated]:
-    """catalog.task.created for the new nodes of a written plan, by id, without reading them back: a
-    batch of 10,000 would otherwise spend most of its time loading ORM objects only to describe them.
-    They say what TaskCreated.model_validate(task) of the rows read back says (a test compares the two)."""
-
-    def real(task_id: int) -> int:
-        return ids.get(task_id, task_id)
-
-    def created(provisional: int, row: Mapping[str, Any]) -> TaskCreated:
-        parent_id = row["parent_id"]
-        return TaskCreated(
-            id=ids[provisional],
-            revision=1,
-            project_id=row["project_id"],
-            parent_id=None if parent_id is None else real(parent_id),
-            kind=row["kind"],
-            name=row["name"],
-            code=row["code"],
-            type_id=row["type_id"],
-            status=row["status"],
-            priority=row["priority"],
-            schedule_timing=row["schedule_timing"],
-            schedule_unit=row["schedule_unit"],
-            schedule_model=row["schedule_model"],
-            schedule_constraint=row["schedule_constraint"],
-            start=row["start"],
-            end=row["end"],
-            is_milestone=row["is_milestone"],
-            resource_ids=[real(i) for i in plan.resources.get(provisional, [])],
-            alternative_resource_ids=[real(i) for i in plan.alternatives.get(provisional, [])],
-            dependencies=[_dependency(d, real) for d in plan.dependencies.get(provisional, [])],
-            sequence_ids=[real(i) for i in plan.sequences.get(provisional, [])],
-            extra=shot_extra(row["kind"], row),
-        )
-
-    events = [created(provisional, row) for provisional, row in plan.inserts.items()]
-    return sorted(events, key=lambda event: event.id)
-
-
-def _dependency(spec: DependencySpec, real: Callable[[int], int]) -> DependencyState:
-    """A planned dependency as events carry it; its target is known by id once the plan is written."""
-    depends_on_id = spec.depends_on_id
-    if depends_on_id is None:  # resolved from its ref when the plan was made
-        raise ValueError(f"dependency on {spec.depends_on_ref!r} has no id")
-    return DependencyState(
-        depends_on_id=real(depends_on_id),
-        target=spec.target,
-        gap_timing=spec.gap_timing,
-        gap_unit=spec.gap_unit,
-        gap_model=spec.gap_model,
-    )
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Commands of the task tree and the errors a batch of them collects.
 
 Creating one task, updating one, changing a relation and the bulk routes all go through one planner
-(service/task_plan.py): a single write is a batch of one, so every rule holds the same way everywhere.
+(domain/tasks/plan.py): a single write is a batch of one, so every rule holds the same way everywhere.
 """
 
 from __future__ import annotations

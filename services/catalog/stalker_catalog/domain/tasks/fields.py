@@ -22,7 +22,7 @@ from stalker_catalog.domain.scheduling import (
     parse_time_unit,
     validate_timing,
 )
-from stalker_catalog.service.task_commands import DependencySpec
+from stalker_catalog.domain.tasks.commands import DependencySpec
 
 SHOT_ONLY = ("cut_in", "cut_out", "image_format_id", "fps", "sequence_ids")
 CODED_KINDS = frozenset({"asset", "shot", "sequence", "scene"})

@@ -15,9 +15,9 @@ from stalker_catalog.db.models import (
     task_alternative_resource,
     task_resource,
 )
-from stalker_catalog.service.task_commands import DependencySpec
-from stalker_catalog.service.task_plan import Links, Plan
-from stalker_catalog.service.task_snapshot import TASKS, chunks
+from stalker_catalog.db.task_snapshot import TASKS, chunks
+from stalker_catalog.domain.tasks.commands import DependencySpec
+from stalker_catalog.domain.tasks.draft import Links, Plan
 from stalker_shared.db import utcnow
 
 DEPENDENCIES = cast(Table, TaskDependency.__table__)
@@ -117,3 +117,8 @@ async def replace_dependencies(
     ]
     if rows:
         await session.execute(insert(DEPENDENCIES), rows)
+
+
+async def delete_task_row(session: AsyncSession, task_id: int) -> None:
+    """Delete one node; the database cascades to its descendants and their links."""
+    await session.execute(delete(TASKS).where(TASKS.c.id == task_id))

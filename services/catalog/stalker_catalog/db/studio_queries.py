@@ -1,4 +1,5 @@
-"""The studio calendar that unit conversions and scheduling use (never global state)."""
+"""Reads of the studio, and the studio calendar that unit conversions and scheduling use (never global
+state)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,8 @@ async def studio_calendar(session: AsyncSession) -> StudioCalendar:
     """The calendar of the studio (the first one, if several exist), or the default calendar."""
     studio = await session.scalar(select(Studio).order_by(Studio.id).limit(1))
     return calendar_of(studio) if studio is not None else StudioCalendar()
+
+
+async def first_studio_id(session: AsyncSession) -> int | None:
+    """The id of the studio (the first one, if several exist)."""
+    return await session.scalar(select(Studio.id).order_by(Studio.id).limit(1))

@@ -4,71 +4,19 @@ graphs, checks every rule, and says what to write. It never touches the database
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from stalker_catalog.domain.errors import Conflict, DomainError, NotFound, StatusRuleError, ValidationFailed
 from stalker_catalog.domain.status import can_change_dependencies
-from stalker_catalog.service.task_commands import (
-    DependencySpec,
-    ErrorLog,
-    NewTask,
-    TaskChange,
-    item_index,
-    provisional_id,
-)
-from stalker_catalog.service.task_fields import Known, check_users, parse_dependency, resolve_columns
-from stalker_catalog.service.task_placement import place_new_items
-from stalker_catalog.service.task_snapshot import Snapshot
-
-Links = dict[int, list[int]]
+from stalker_catalog.domain.tasks.commands import DependencySpec, NewTask, TaskChange, provisional_id
+from stalker_catalog.domain.tasks.draft import Draft, Links
+from stalker_catalog.domain.tasks.fields import check_users, parse_dependency, resolve_columns
+from stalker_catalog.domain.tasks.placement import place_new_items
 
 
-@dataclass
-class Plan:
-    """Rows to insert (by provisional id), columns to change (``{}``: only relations changed), and link
-    sets to replace, all keyed by task id (negative for new nodes)."""
-
-    inserts: dict[int, dict[str, Any]] = field(default_factory=dict)
-    updates: dict[int, dict[str, Any]] = field(default_factory=dict)
-    resources: Links = field(default_factory=dict)
-    alternatives: Links = field(default_factory=dict)
-    dependencies: dict[int, list[DependencySpec]] = field(default_factory=dict)
-    sequences: Links = field(default_factory=dict)
-
-
-@dataclass
-class Current:
-    """What the database holds for the rows a batch changes."""
-
-    columns: dict[int, dict[str, Any]]
-    resources: Links
-    alternatives: Links
-    sequences: Links
-    projects: set[int]
-
-
-class Planner:
-    def __init__(self, snapshot: Snapshot, known: Known, current: Current, log: ErrorLog) -> None:
-        nodes = snapshot.nodes
-        self.known, self.current, self.log = known, current, log
-        self.parents: dict[int, int | None] = {t: n.parent_id for t, n in nodes.items()}
-        self.projects = {t: n.project_id for t, n in nodes.items()}
-        self.kinds = {t: n.kind for t, n in nodes.items()}
-        self.names = {t: n.name for t, n in nodes.items()}
-        self.codes = {t: n.code for t, n in nodes.items()}
-        self.statuses = {t: n.status for t, n in nodes.items()}
-        self.deps = snapshot.deps
-        self.owner: dict[int, int] = {}  # task id -> index of the item that changes it
-        self.new_parents: dict[int, int | None] = {}
-        self.new_deps: dict[int, set[int]] = {}  # dependencies each changed task gained
-        self.dirty: set[int] = set()  # tasks whose status must be looked at again
-        self.coded: set[int] = set()  # shots with a new code
-        self.plan = Plan()
-
-    def label(self, task_id: int) -> str:
-        where = f"items[{item_index(task_id)}]" if task_id < 0 else f"id {task_id}"
-        return f"{self.kinds.get(task_id, 'task')} {self.names.get(task_id, '?')!r} ({where})"
+class Planner(Draft):
+    """Applies new nodes and changes to the draft, one item at a time, logging each item's error."""
 
     # New nodes
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from stalker_catalog.domain.errors import CycleError
 from stalker_catalog.domain.task_graph import check_new_dependencies, check_parent_change
-from stalker_catalog.service.task_plan import Plan, Planner
-from stalker_catalog.service.task_rules import (
+from stalker_catalog.domain.tasks.draft import Plan
+from stalker_catalog.domain.tasks.plan import Planner
+from stalker_catalog.domain.tasks.rules import (
     blame,
     check_dependency,
     check_parent,

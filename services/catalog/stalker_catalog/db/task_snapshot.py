@@ -7,7 +7,6 @@ Every read is one statement per kind of fact (chunked for very long id lists), w
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import Table, select
@@ -24,12 +23,13 @@ from stalker_catalog.db.models import (
     task_alternative_resource,
     task_resource,
 )
-from stalker_catalog.domain.errors import NotFound
-from stalker_catalog.service.task_commands import DependencySpec
-from stalker_catalog.service.task_fields import COLUMNS, Known
+from stalker_catalog.domain.tasks.commands import DependencySpec
+from stalker_catalog.domain.tasks.draft import Node, Snapshot
+from stalker_catalog.domain.tasks.fields import COLUMNS, Known
 
 CHUNK = 5000
 TASKS = cast(Table, Task.__table__)
+DEPENDENCY_TABLE = cast(Table, TaskDependency.__table__)
 
 
 def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
@@ -41,25 +41,6 @@ def chunks(ids: Iterable[int], size: int = CHUNK) -> Iterator[list[int]]:
             batch = []
     if batch:
         yield batch
-
-
-@dataclass(slots=True)
-class Node:
-    project_id: int
-    parent_id: int | None
-    kind: str
-    name: str
-    code: str | None
-    status: str
-    revision: int
-
-
-@dataclass
-class Snapshot:
-    """The task graphs of some projects: nodes and, per task, its dependencies by depends_on id."""
-
-    nodes: dict[int, Node] = field(default_factory=dict)
-    deps: dict[int, dict[int, DependencySpec]] = field(default_factory=dict)
 
 
 async def projects_of_tasks(session: AsyncSession, task_ids: Iterable[int]) -> dict[int, int]:
@@ -93,7 +74,7 @@ async def load_snapshot(session: AsyncSession, project_ids: Iterable[int]) -> Sn
     rows = await session.execute(select(*columns, Task.revision).where(Task.project_id.in_(wanted)))
     for task_id, project_id, parent_id, kind, name, code, status, revision in rows:
         snapshot.nodes[task_id] = Node(project_id, parent_id, kind, name, code, status, revision)
-    dependency = cast(Table, TaskDependency.__table__)
+    dependency = DEPENDENCY_TABLE
     statement = (
         select(dependency)
         .join(TASKS, TASKS.c.id == dependency.c.task_id)
@@ -167,6 +148,34 @@ async def load_known(
     )
 
 
-def require_project(project_id: int, locked: set[int]) -> None:
-    if project_id not in locked:
-        raise NotFound(f"project_id: no project with id {project_id}", field="project_id")
+async def current_relation(session: AsyncSession, task_id: int, field: str) -> list[Any]:
+    """The task's current resource_ids, alternative_resource_ids, sequence_ids or depends (DependencySpec)."""
+    if field == "depends":
+        # Plain rows, not ORM objects: the identity map would keep their old values after the rewrite.
+        statement = select(DEPENDENCY_TABLE).where(DEPENDENCY_TABLE.c.task_id == task_id)
+        rows = await session.execute(statement.order_by(DEPENDENCY_TABLE.c.depends_on_id))
+        return [
+            DependencySpec(
+                depends_on_id=row.depends_on_id,
+                target=row.target,
+                gap_timing=row.gap_timing,
+                gap_unit=row.gap_unit,
+                gap_model=row.gap_model,
+            )
+            for row in rows
+        ]
+    if field == "sequence_ids":
+        return (await load_links(session, shot_sequence, [task_id], "shot_id", "sequence_id")).get(
+            task_id, []
+        )
+    table = task_resource if field == "resource_ids" else task_alternative_resource
+    return (await load_links(session, table, [task_id])).get(task_id, [])
+
+
+async def shots_in(session: AsyncSession, sequence_ids: list[int]) -> set[int]:
+    """The shots in any of these sequences."""
+    found: set[int] = set()
+    for batch in chunks(sequence_ids):
+        statement = select(shot_sequence.c.shot_id).where(shot_sequence.c.sequence_id.in_(batch))
+        found.update((await session.scalars(statement)).all())
+    return found
