@@ -113,7 +113,7 @@ def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> Fast
     if definition.configure_app is not None:
         definition.configure_app(app)
     app.include_router(health_router(runtime, prefix))
-    for router in definition.routers(runtime):
+    for router in definition.routers:
         app.include_router(router, prefix=prefix)
     app.add_middleware(ObservabilityMiddleware, service=definition.name)
     return app

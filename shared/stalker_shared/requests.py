@@ -73,6 +73,7 @@ async def reference_editor(access: Annotated[Access, Depends(caller)]) -> Access
     return access
 
 
+RuntimeDep = Annotated["Runtime", Depends(runtime_of)]
 Caller = Annotated[Access, Depends(caller)]
 Admin = Annotated[Access, Depends(admin)]
 # scope="function": the commit runs after the route returns and before the response is sent, so a

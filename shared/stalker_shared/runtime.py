@@ -35,7 +35,7 @@ class ServiceDefinition:
     metadata: MetaData
     tables: MessagingTables
     migrations: Path
-    routers: Callable[[Runtime], Sequence[APIRouter]]
+    routers: Sequence[APIRouter]
     subscriptions: tuple[Subscription, ...] = ()
     # Extra set-up of the service's FastAPI app (exception handlers for its own errors...).
     configure_app: Callable[[FastAPI], None] | None = None
@@ -49,6 +49,9 @@ class ServiceDefinition:
     load_access: Callable[[Any, Principal], Awaitable[Access]] = access_from_token
     # The service's project-scoped models and how each finds its project (see scope.py).
     scope_rules: ScopeRules = field(default_factory=dict)
+    # The service's own long-lived collaborators (a catalog client, a cache...), typed by the service;
+    # routes reach them through the request's runtime (requests.runtime_of).
+    state: Any = None
     registry: ContractRegistry = field(default_factory=lambda: ContractRegistry(ALL_CONTRACTS))
 
     @property
@@ -93,8 +96,6 @@ class Runtime:
         )
         self.keys = load_signing_keys(settings)
         self.auth = Authenticator(TokenVerifier(self.keys.public_pem))
-        # Services add their own long-lived collaborators here (a tj3 runner...).
-        self.extras: dict[str, Any] = {}
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.definition.tables, self.topology, self.relay.wake)

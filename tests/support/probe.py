@@ -72,7 +72,7 @@ def probe_definition() -> ServiceDefinition:
         metadata=metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "no-migrations",
-        routers=lambda runtime: [],
+        routers=(),
         subscriptions=(Subscription(PROBE_QUEUE, {ProbeEvent: record_effect}),),
         registry=ContractRegistry([ProbeEvent]),
     )

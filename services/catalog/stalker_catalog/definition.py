@@ -21,22 +21,22 @@ from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.messaging.queues import CATALOG_SCHEDULE_RESULTS
 from stalker_shared.resources import resource_router
-from stalker_shared.runtime import Runtime, ServiceDefinition
+from stalker_shared.runtime import ServiceDefinition
 
 
-def catalog_routers(runtime: Runtime) -> list[APIRouter]:
+def catalog_routers() -> list[APIRouter]:
     return [
-        auth_router(runtime),
-        admin_router(runtime),
-        users_router(runtime),
-        collections_router(runtime, Department, admin_only=True),
-        collections_router(runtime, Group, admin_only=True),
+        auth_router(),
+        admin_router(),
+        users_router(),
+        collections_router(Department, admin_only=True),
+        collections_router(Group, admin_only=True),
         resource_router(ROLES),
         *(resource_router(resource) for resource in REFERENCE_DATA),
-        studios_router(runtime),
-        projects_router(runtime),
-        tasks_router(runtime),
-        scheduling_router(runtime),
+        studios_router(),
+        projects_router(),
+        tasks_router(),
+        scheduling_router(),
     ]
 
 
@@ -46,7 +46,7 @@ def catalog_definition(_: object = None) -> ServiceDefinition:
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
-        routers=catalog_routers,
+        routers=catalog_routers(),
         bootstrap=run_initialization,
         load_access=load_access,
         scope_rules=SCOPE_RULES,

@@ -23,7 +23,7 @@ def scheduler_definition(settings: object = None) -> ServiceDefinition:
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
-        routers=lambda runtime: [tjp_router(runtime)],
+        routers=(tjp_router(),),
         # Prefetch 1: a worker holds no second request while tj3 runs, so the parts of a split job go to
         # the replicas that are free (with more, one replica would take them all and run them side by side).
         subscriptions=(

@@ -9,7 +9,8 @@ from fastapi import APIRouter
 from stalker_shared.consumer import Subscription
 from stalker_shared.messaging.queues import VERSIONS_CATALOG_EVENTS
 from stalker_shared.resources import resource_router
-from stalker_shared.runtime import Runtime, ServiceDefinition
+from stalker_shared.runtime import ServiceDefinition
+from stalker_versions.api.common import VersionsState
 from stalker_versions.api.projects import projects_router
 from stalker_versions.api.repositories import paths_router, repositories_router
 from stalker_versions.api.structures import FILENAME_TEMPLATES, STRUCTURES
@@ -19,27 +20,28 @@ from stalker_versions.db.models import MESSAGING, Base
 from stalker_versions.service.catalog_events import CATALOG_EVENT_HANDLERS
 
 
-def versions_routers(runtime: Runtime) -> list[APIRouter]:
+def versions_routers() -> list[APIRouter]:
     return [
-        repositories_router(runtime),
-        paths_router(runtime),
+        repositories_router(),
+        paths_router(),
         resource_router(FILENAME_TEMPLATES),
         resource_router(STRUCTURES),
-        projects_router(runtime),
-        task_versions_router(runtime),
-        versions_router(runtime),
+        projects_router(),
+        task_versions_router(),
+        versions_router(),
     ]
 
 
 def versions_definition(_settings: object = None) -> ServiceDefinition:
-    """The host passes each service its settings; this service needs none to describe itself."""
+    """The host passes each service its settings; the catalog client is made from them on first use."""
     return ServiceDefinition(
         name="versions",
         metadata=Base.metadata,
         tables=MESSAGING,
         migrations=Path(__file__).parent / "migrations",
-        routers=versions_routers,
+        routers=versions_routers(),
         load_access=load_access,
         scope_rules=SCOPE_RULES,
         subscriptions=(Subscription(VERSIONS_CATALOG_EVENTS, dict(CATALOG_EVENT_HANDLERS)),),
+        state=VersionsState(),
     )

@@ -13,7 +13,7 @@ import pytest
 from stalker_shared.http import create_service_app
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import CATALOG_EXTRA
+from stalker_versions.api.common import versions_state
 from stalker_versions.definition import versions_definition
 
 from support.databases import create_database, drop_database, migrated_template, sqlalchemy_url, unique_name
@@ -44,7 +44,7 @@ async def versions(pg_server: str, versions_template: str, tmp_path: Path) -> As
         InMemoryTransport(InMemoryBroker()),
     )
     catalog = FakeCatalog()
-    runtime.extras[CATALOG_EXTRA] = catalog
+    versions_state(runtime).catalog = catalog
     await runtime.open(migrate=False)
     app = create_service_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(
@@ -63,7 +63,7 @@ async def embedded_versions(tmp_path: Path) -> AsyncIterator[VersionsService]:
     settings = versions_settings(f"sqlite+aiosqlite:///{tmp_path / 'versions.db'}", tmp_path)
     runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
     catalog = FakeCatalog()
-    runtime.extras[CATALOG_EXTRA] = catalog
+    versions_state(runtime).catalog = catalog
     await runtime.open(migrate=True)
     app = create_service_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(

@@ -16,7 +16,7 @@ from stalker_shared.contracts.catalog import ProjectUpdated, TaskDeleted, TaskUp
 from stalker_shared.http import create_service_app
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import CATALOG_EXTRA, plan_cache
+from stalker_versions.api.common import versions_state
 from stalker_versions.definition import versions_definition
 
 from support.versions import (
@@ -85,7 +85,7 @@ EXPECTED: dict[str, Callable[[dict[str, Any]], bool]] = {
 async def test_the_next_version_sees_a_committed_change(versions: VersionsService, change: Change) -> None:
     await feed_the_commercial(versions)
     await set_up_storage(versions)
-    plans = plan_cache(versions.runtime)
+    plans = versions_state(versions.runtime).plans
     first = await versions.post(CREATE, {})
     assert first["filename"] == "SH001_comp_Main_v001"
 
@@ -135,7 +135,7 @@ async def test_a_transaction_bumps_the_revision_once_and_a_rollback_not_at_all(
 async def test_on_sqlite_a_change_is_seen_too(tmp_path: Path) -> None:
     settings = versions_settings(f"sqlite+aiosqlite:///{tmp_path / 'versions.db'}", tmp_path)
     runtime = Runtime(versions_definition(), settings, InMemoryTransport(InMemoryBroker()))
-    catalog = runtime.extras[CATALOG_EXTRA] = FakeCatalog()
+    catalog = versions_state(runtime).catalog = FakeCatalog()
     await runtime.open(migrate=True)
     app = create_service_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(

@@ -10,19 +10,18 @@ from stalker_catalog.security import access_token
 from stalker_catalog.service.auth import LoginFailed, authenticate
 from stalker_catalog.service.init import run_initialization
 from stalker_catalog.settings import CatalogSettings
-from stalker_shared.requests import Caller, admin
-from stalker_shared.runtime import Runtime
+from stalker_shared.requests import Caller, RuntimeDep, admin
 
 
-def auth_router(runtime: Runtime) -> APIRouter:
+def auth_router() -> APIRouter:
     router = APIRouter(prefix="/v1/auth", tags=["auth"])
-    settings = runtime.settings
-    assert isinstance(settings, CatalogSettings)
 
     @router.post(
         "/token", response_model=Token, summary="Log in with a login and password (OAuth2 password flow)"
     )
-    async def token(form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    async def token(runtime: RuntimeDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+        settings = runtime.settings
+        assert isinstance(settings, CatalogSettings)
         async with runtime.unit_of_work() as uow:
             try:
                 principal = await authenticate(uow, form.username, form.password)
@@ -54,11 +53,11 @@ def auth_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def admin_router(runtime: Runtime) -> APIRouter:
+def admin_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["admin"], dependencies=[Depends(admin)])
 
     @router.post("/init", summary="Create the default data again where missing (idempotent)")
-    async def init() -> dict[str, object]:
+    async def init(runtime: RuntimeDep) -> dict[str, object]:
         report = await run_initialization(runtime)
         return {"changed": report.changed, "created": report.created}
 

@@ -43,7 +43,6 @@ from stalker_shared.listing import (
 )
 from stalker_shared.requests import Work, admin, caller
 from stalker_shared.resources import Resource
-from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -54,7 +53,7 @@ def _changes(body: Any) -> dict[str, Any]:
     return {k: v for k, v in changes.items() if v is not None}
 
 
-def users_router(runtime: Runtime) -> APIRouter:
+def users_router() -> APIRouter:
     router = APIRouter(prefix="/v1/users", tags=["users"])
 
     @router.get("", response_model=Page[UserRead], description=USER_LIST.describe())
@@ -123,9 +122,7 @@ def users_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def collections_router(
-    runtime: Runtime, model: type[Department] | type[Group], admin_only: bool
-) -> APIRouter:
+def collections_router(model: type[Department] | type[Group], admin_only: bool) -> APIRouter:
     name = "departments" if model is Department else "groups"
     spec = DEPARTMENT_LIST if model is Department else GROUP_LIST
     load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD

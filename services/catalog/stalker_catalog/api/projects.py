@@ -31,7 +31,6 @@ from stalker_shared.listing import (
 )
 from stalker_shared.requests import Work, admin
 from stalker_shared.resources import changes_of
-from stalker_shared.runtime import Runtime
 
 CLEARABLE = frozenset({"image_format_id", "start", "end"})
 
@@ -91,5 +90,5 @@ async def remove_project_user(uow: Work, project_id: int, user_id: int) -> Respo
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def projects_router(_: Runtime) -> APIRouter:
+def projects_router() -> APIRouter:
     return router

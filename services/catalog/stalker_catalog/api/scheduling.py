@@ -22,12 +22,11 @@ from stalker_shared.listing import (
     make_page,
     page_response,
 )
-from stalker_shared.requests import Caller, Work, caller
-from stalker_shared.runtime import Runtime
+from stalker_shared.requests import Caller, RuntimeDep, Work, caller
 from stalker_shared.unit_of_work import UnitOfWork
 
 
-def scheduling_router(runtime: Runtime) -> APIRouter:
+def scheduling_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["scheduling"], dependencies=[Depends(caller)])
 
     @router.post(
@@ -37,6 +36,7 @@ def scheduling_router(runtime: Runtime) -> APIRouter:
         summary="Schedule the studio (all projects, or the ones named); follow the job at its URL",
     )
     async def request_schedule(
+        runtime: RuntimeDep,
         studio_id: int,
         body: ScheduleRequestBody,
         response: Response,

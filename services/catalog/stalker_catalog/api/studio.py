@@ -24,10 +24,9 @@ from stalker_shared.listing import (
 )
 from stalker_shared.requests import Work, admin
 from stalker_shared.resources import changes_of
-from stalker_shared.runtime import Runtime
 
 
-def studios_router(runtime: Runtime) -> APIRouter:
+def studios_router() -> APIRouter:
     router = APIRouter(prefix="/v1/studios", tags=["studio"])
     admin_only = [Depends(admin)]
 

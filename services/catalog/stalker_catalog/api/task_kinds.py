@@ -30,7 +30,6 @@ from stalker_catalog.db.task_queries import load_task, load_tasks
 from stalker_catalog.service import task_delete, tasks
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
-from stalker_shared.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -56,13 +55,13 @@ def _body(endpoint: Callable[..., Any], schema: type[BaseModel]) -> Callable[...
     return endpoint
 
 
-def kind_routers(runtime: Runtime) -> list[APIRouter]:
-    routers = [_kind_router(runtime, spec) for spec in KINDS]
-    routers[1].include_router(_shot_sequences(runtime))
+def kind_routers() -> list[APIRouter]:
+    routers = [_kind_router(spec) for spec in KINDS]
+    routers[1].include_router(_shot_sequences())
     return routers
 
 
-def _kind_router(runtime: Runtime, spec: KindRoutes) -> APIRouter:
+def _kind_router(spec: KindRoutes) -> APIRouter:
     kind, plural = spec.kind, spec.plural
     router = APIRouter(prefix=f"/v1/{plural}", tags=[plural])
 
@@ -104,7 +103,7 @@ def _kind_router(runtime: Runtime, spec: KindRoutes) -> APIRouter:
     return router
 
 
-def _shot_sequences(runtime: Runtime) -> APIRouter:
+def _shot_sequences() -> APIRouter:
     router = APIRouter()
 
     @router.get("/{shot_id}/sequences", response_model=list[TaskRead])

@@ -14,13 +14,12 @@ from stalker_catalog.db.models import Task
 from stalker_catalog.db.task_queries import load_children, load_task
 from stalker_catalog.service import people, tasks
 from stalker_shared.requests import Work
-from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
 
 NO_CONTENT = status.HTTP_204_NO_CONTENT
 
 
-def relations_router(runtime: Runtime) -> APIRouter:
+def relations_router() -> APIRouter:
     router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
     @router.get("/{task_id}/children", response_model=list[TaskRead])
@@ -28,13 +27,13 @@ def relations_router(runtime: Runtime) -> APIRouter:
         await load_task(uow.session, task_id)
         return await task_reads(uow.session, await load_children(uow.session, task_id))
 
-    _dependencies(router, runtime)
+    _dependencies(router)
     for field, path in (("resource_ids", "resources"), ("alternative_resource_ids", "alternative_resources")):
-        _users(router, runtime, field, path)
+        _users(router, field, path)
     return router
 
 
-def _dependencies(router: APIRouter, runtime: Runtime) -> None:
+def _dependencies(router: APIRouter) -> None:
     @router.get("/{task_id}/dependencies", response_model=list[DependencyRead])
     async def dependencies(uow: Work, task_id: int) -> list[DependencyRead]:
         return [dependency_read(d) for d in (await load_task(uow.session, task_id)).dependencies]
@@ -59,7 +58,7 @@ def _dependencies(router: APIRouter, runtime: Runtime) -> None:
         return Response(status_code=NO_CONTENT)
 
 
-def _users(router: APIRouter, runtime: Runtime, field: str, path: str) -> None:
+def _users(router: APIRouter, field: str, path: str) -> None:
     async def users_of(uow: UnitOfWork, task: Task) -> list[UserRead]:
         chosen = task.resources if field == "resource_ids" else task.alternative_resources
         return [user_read(u) for u in await people.load_users(uow, [u.id for u in chosen])]

@@ -25,7 +25,6 @@ from stalker_catalog.db.task_queries import load_task
 from stalker_catalog.service import task_delete, tasks
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
-from stalker_shared.runtime import Runtime
 
 BULK_DESCRIPTION = (
     "Up to 20,000 items in one transaction. Items may name each other with `ref`, `parent_ref`, "
@@ -34,19 +33,19 @@ BULK_DESCRIPTION = (
 )
 
 
-def tasks_router(runtime: Runtime) -> APIRouter:
+def tasks_router() -> APIRouter:
     """Everything of the task tree, as one router."""
     router = APIRouter()
-    router.include_router(_tasks(runtime))
-    router.include_router(relations_router(runtime))
-    for kind_router in kind_routers(runtime):
+    router.include_router(_tasks())
+    router.include_router(relations_router())
+    for kind_router in kind_routers():
         router.include_router(kind_router)
     return router
 
 
-def _tasks(runtime: Runtime) -> APIRouter:
+def _tasks() -> APIRouter:
     router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
-    _bulk(router, runtime)  # before /{task_id}, which would otherwise take "bulk" for an id
+    _bulk(router)  # before /{task_id}, which would otherwise take "bulk" for an id
 
     @router.get("", response_model=Page[TaskRead], description="Every kind. " + TASK_LIST.describe())
     async def list_tasks(
@@ -81,7 +80,7 @@ def _tasks(runtime: Runtime) -> APIRouter:
     return router
 
 
-def _bulk(router: APIRouter, runtime: Runtime) -> None:
+def _bulk(router: APIRouter) -> None:
     @router.post(
         "/bulk", status_code=status.HTTP_201_CREATED, response_model=BulkResult, description=BULK_DESCRIPTION
     )

@@ -19,24 +19,24 @@ from stalker_scheduler.tjp import (
     render_task_tjp,
 )
 from stalker_shared.contracts.scheduling import ScheduleRequested
-from stalker_shared.requests import caller
-from stalker_shared.runtime import Runtime
+from stalker_shared.requests import RuntimeDep, caller
 
 Entity = Literal["studio", "project", "user", "task"]
 
 
-def tjp_router(runtime: Runtime) -> APIRouter:
+def tjp_router() -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["tjp"], dependencies=[Depends(caller)])
-    settings = runtime.settings
-    assert isinstance(settings, SchedulerSettings)
 
     @router.get("/studios/{studio_id}/tjp", response_class=PlainTextResponse)
     async def tjp(
+        runtime: RuntimeDep,
         studio_id: int,
         authorization: Annotated[str, Header()],
         entity: Annotated[Entity, Query(description="What to render")] = "studio",
         entity_id: Annotated[int | None, Query(alias="id", description="Its id (not for the studio)")] = None,
     ) -> PlainTextResponse:
+        settings = runtime.settings
+        assert isinstance(settings, SchedulerSettings)
         snapshot = await _fetch_snapshot(settings.catalog_url, studio_id, authorization)
         try:
             text = _render(snapshot, entity, entity_id)

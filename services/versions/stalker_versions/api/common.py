@@ -1,16 +1,33 @@
-"""What every router of the service shares: the caller's token and identity, the catalog."""
+"""What every router of the service shares: the caller's token, and the service's own collaborators
+(the catalog client and the plan cache) as request dependencies."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from dataclasses import dataclass, field
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from stalker_shared.requests import runtime_of
 from stalker_shared.runtime import Runtime
 from stalker_versions.catalog_client import CatalogLookup, HttpCatalog
 from stalker_versions.service.version_plans import PlanCache
 from stalker_versions.settings import VersionsSettings
 
-CATALOG_EXTRA = "catalog"
-PLANS_EXTRA = "version_plans"
+
+@dataclass
+class VersionsState:
+    """One per runtime: the catalog client (made from the settings on first use unless one is given, as
+    tests do) and this process's cache of version plans (service/version_plans.py)."""
+
+    catalog: CatalogLookup | None = None
+    plans: PlanCache = field(default_factory=PlanCache)
+
+
+def versions_state(runtime: Runtime) -> VersionsState:
+    state = runtime.definition.state
+    assert isinstance(state, VersionsState)
+    return state
 
 
 def bearer_token(request: Request) -> str | None:
@@ -19,21 +36,18 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def catalog_lookup(runtime: Runtime) -> CatalogLookup:
-    """The catalog client: one a test put in the runtime's extras, else HTTP to the configured catalog."""
-    configured = runtime.extras.get(CATALOG_EXTRA)
-    if configured is not None:
-        return configured  # type: ignore[no-any-return]
-    settings = runtime.settings
-    assert isinstance(settings, VersionsSettings)
-    lookup = HttpCatalog(settings.catalog_url, settings.catalog_timeout_seconds)
-    runtime.extras[CATALOG_EXTRA] = lookup
-    return lookup
+def catalog_lookup(runtime: Annotated[Runtime, Depends(runtime_of)]) -> CatalogLookup:
+    state = versions_state(runtime)
+    if state.catalog is None:
+        settings = runtime.settings
+        assert isinstance(settings, VersionsSettings)
+        state.catalog = HttpCatalog(settings.catalog_url, settings.catalog_timeout_seconds)
+    return state.catalog
 
 
-def plan_cache(runtime: Runtime) -> PlanCache:
-    """This process's cache of version plans (service/version_plans.py), one per runtime."""
-    plans = runtime.extras.get(PLANS_EXTRA)
-    if plans is None:
-        plans = runtime.extras[PLANS_EXTRA] = PlanCache()
-    return plans
+def plan_cache(runtime: Annotated[Runtime, Depends(runtime_of)]) -> PlanCache:
+    return versions_state(runtime).plans
+
+
+Catalog = Annotated[CatalogLookup, Depends(catalog_lookup)]
+Plans = Annotated[PlanCache, Depends(plan_cache)]

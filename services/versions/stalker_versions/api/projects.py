@@ -9,9 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from stalker_shared.auth import Principal
-from stalker_shared.requests import Work, principal
-from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import bearer_token, catalog_lookup
+from stalker_shared.requests import RuntimeDep, Work, principal
+from stalker_versions.api.common import Catalog, bearer_token
 from stalker_versions.api.schemas.projects import DirectoriesRead, ProjectRefRead, StorageIn, StorageRead
 from stalker_versions.db.models import ProjectRef, ProjectStorage
 from stalker_versions.db.queries import get_one
@@ -32,7 +31,7 @@ def storage_read(storage: ProjectStorage) -> StorageRead:
     )
 
 
-def projects_router(runtime: Runtime) -> APIRouter:
+def projects_router() -> APIRouter:
     router = APIRouter(prefix="/v1/projects", tags=["projects"], dependencies=[Depends(principal)])
 
     @router.get(
@@ -46,6 +45,8 @@ def projects_router(runtime: Runtime) -> APIRouter:
 
     @router.put("/{project_id}/storage", response_model=StorageRead)
     async def put_storage(
+        runtime: RuntimeDep,
+        catalog: Catalog,
         project_id: int,
         body: StorageIn,
         request: Request,
@@ -53,9 +54,7 @@ def projects_router(runtime: Runtime) -> APIRouter:
     ) -> StorageRead:
         # The handler reads the caller's access after it may have fetched the project (and its members).
         command = SetStorage(project_id, tuple(body.repository_ids), body.structure_id, claims.user_id)
-        storage = await set_storage(
-            runtime.unit_of_work, catalog_lookup(runtime), command, claims, bearer_token(request)
-        )
+        storage = await set_storage(runtime.unit_of_work, catalog, command, claims, bearer_token(request))
         return storage_read(storage)
 
     @router.get("/{project_id}/storage", response_model=StorageRead)

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query
 from stalker_shared.listing import ListSpec
 from stalker_shared.requests import Work
 from stalker_shared.resources import Resource, resource_router
-from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.api.schemas.repositories import (
     ExpandedPath,
@@ -118,9 +117,9 @@ async def owner(uow: Work, body: PathIn) -> RepositoryRead:
     return repository_read(next(r for r in found if r.id == repository.id))
 
 
-def repositories_router(_: Runtime) -> APIRouter:
+def repositories_router() -> APIRouter:
     return router
 
 
-def paths_router(_: Runtime) -> APIRouter:
+def paths_router() -> APIRouter:
     return paths

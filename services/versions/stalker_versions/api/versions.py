@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse
 
 from stalker_shared.auth import Principal
 from stalker_shared.listing import ListParams, ListSpec, Page, list_params, make_page, page_response
-from stalker_shared.requests import Work, principal
-from stalker_shared.runtime import Runtime
-from stalker_versions.api.common import bearer_token, catalog_lookup, plan_cache
+from stalker_shared.requests import RuntimeDep, Work, principal
+from stalker_versions.api.common import Catalog, Plans, bearer_token
 from stalker_versions.api.schemas.versions import VersionCreate, VersionRead, VersionUpdate
 from stalker_versions.db.models import Version
 from stalker_versions.domain.paths import OperatingSystem
@@ -62,7 +61,7 @@ def version_read(record: VersionRecord, os: OperatingSystem) -> VersionRead:
 Claims = Annotated[Principal, Depends(principal)]
 
 
-def task_versions_router(runtime: Runtime) -> APIRouter:
+def task_versions_router() -> APIRouter:
     router = APIRouter(prefix="/v1/tasks", tags=["versions"], dependencies=[Depends(principal)])
 
     @router.post(
@@ -72,6 +71,9 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
         responses={200: {"description": "A retry with the same Idempotency-Key: the version it made"}},
     )
     async def create(
+        runtime: RuntimeDep,
+        catalog: Catalog,
+        plans: Plans,
         task_id: int,
         body: VersionCreate,
         request: Request,
@@ -95,8 +97,8 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
         )
         outcome = await create_version(
             runtime.unit_of_work,
-            catalog_lookup(runtime),
-            plan_cache(runtime),
+            catalog,
+            plans,
             command,
             claims,
             bearer_token(request),
@@ -141,7 +143,7 @@ def task_versions_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def versions_router(runtime: Runtime) -> APIRouter:
+def versions_router() -> APIRouter:
     router = APIRouter(prefix="/v1/versions", tags=["versions"], dependencies=[Depends(principal)])
 
     @router.get("/{version_id}", response_model=VersionRead)
