@@ -10,6 +10,25 @@ from stalker_catalog.domain.tasks.commands import DependencySpec
 from stalker_catalog.domain.tasks.draft import Plan
 from stalker_shared.contracts.catalog import DependencyState, TaskCreated
 
+# The event's fields a planned row gives as they are (a new column in both flows through); the rest are
+# built below. A new node has no computed dates or resources yet, so those keep the contract's defaults.
+_BUILT = frozenset(
+    {
+        "id",
+        "revision",
+        "parent_id",
+        "resource_ids",
+        "alternative_resource_ids",
+        "dependencies",
+        "sequence_ids",
+    }
+)
+_ROW_STATE = tuple(
+    name
+    for name in TaskCreated.model_fields
+    if name not in _BUILT | {"extra", "computed_start", "computed_end", "computed_resource_ids"}
+)
+
 
 def planned_tasks(plan: Plan, ids: Mapping[int, int]) -> list[TaskCreated]:
     """catalog.task.created for the new nodes of a written plan, by id, without reading them back: a
@@ -21,24 +40,12 @@ def planned_tasks(plan: Plan, ids: Mapping[int, int]) -> list[TaskCreated]:
 
     def created(provisional: int, row: Mapping[str, Any]) -> TaskCreated:
         parent_id = row["parent_id"]
+        columns = {name: row[name] for name in _ROW_STATE if name in row}
         return TaskCreated(
+            **columns,
             id=ids[provisional],
             revision=1,
-            project_id=row["project_id"],
             parent_id=None if parent_id is None else real(parent_id),
-            kind=row["kind"],
-            name=row["name"],
-            code=row["code"],
-            type_id=row["type_id"],
-            status=row["status"],
-            priority=row["priority"],
-            schedule_timing=row["schedule_timing"],
-            schedule_unit=row["schedule_unit"],
-            schedule_model=row["schedule_model"],
-            schedule_constraint=row["schedule_constraint"],
-            start=row["start"],
-            end=row["end"],
-            is_milestone=row["is_milestone"],
             resource_ids=[real(i) for i in plan.resources.get(provisional, [])],
             alternative_resource_ids=[real(i) for i in plan.alternatives.get(provisional, [])],
             dependencies=[_dependency(d, real) for d in plan.dependencies.get(provisional, [])],
