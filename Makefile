@@ -21,9 +21,17 @@ install: $(STAMP)
 run: install
 	$(BIN)/stalker-host --host $${STALKER_HOST:-127.0.0.1} --port $${STALKER_PORT:-8080}
 
-## Lint, type-check and run every test (unit, integration, reliability, end to end).
+## Lint, type-check and run every test (unit, integration, reliability, end to end): first on
+## $(PYTEST_WORKERS) pytest-xdist workers, then the tests marked `serial` alone (they stop PostgreSQL or
+## RabbitMQ, which the others use). PYTEST_ARGS go to both passes (give no -m there); a pass that selects
+## no test (exit 5) is fine as long as the other ran some.
+PYTEST_WORKERS ?= 3
 test: install lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@parallel=0; serial=0; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS) || parallel=$$?; \
+	$(BIN)/pytest -m serial $(PYTEST_ARGS) || serial=$$?; \
+	echo "make test: parallel pass exit $$parallel, serial pass exit $$serial"; \
+	case "$$parallel$$serial" in 00|05|50) ;; *) exit 1 ;; esac
 
 lint: install
 	$(BIN)/ruff check .

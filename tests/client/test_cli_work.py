@@ -15,6 +15,9 @@ from support.cli import as_admin, stalker
 from support.client_data import make_user, tutorial_studio
 from support.system import require_tj3
 
+# On one pytest-xdist worker, in a row: the module-scoped `shot` (project FC) is made once on its system.
+pytestmark = pytest.mark.xdist_group("client_work")
+
 TEMPLATE_PATH = (
     "$REPO{{project.repository.id}}/{{project.code}}/{% for p in parent_tasks %}{{p.nice_name}}/{% endfor %}"
 )

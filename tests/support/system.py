@@ -5,7 +5,9 @@ RabbitMQ, behind the gateway), on free ports, stopped with SIGTERM and cleaned u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -24,14 +26,30 @@ SERVICES = ("catalog", "versions", "scheduler")
 
 
 def free_port_block(size: int) -> int:
-    """A base port with `size` free ports after it."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + size < 65000 and all(_free(base + i) for i in range(size)):
+    """A base port with `size` free ports after it, for a server started next.
+
+    Taken below the kernel's ephemeral range, where no outgoing connection (to PostgreSQL, RabbitMQ, a
+    service) can take one of them between this check and the server's bind, and in a slice of its own
+    for each pytest-xdist worker, so that parallel workers never pick the same block."""
+    low, high = _port_slice()
+    for _ in range(200):
+        base = random.randrange(low, high - size)
+        if all(_free(base + i) for i in range(size)):
             return base
-    raise RuntimeError("no free port block")
+    raise RuntimeError(f"no block of {size} free ports in {low}-{high}")
+
+
+def _port_slice() -> tuple[int, int]:
+    """This worker's share of the ports from 10000 to the start of the ephemeral range."""
+    ephemeral = 32768
+    with contextlib.suppress(OSError, ValueError):
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    low, high = 10000, max(ephemeral, 12000)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1...; unset without xdist
+    count = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")), 1)
+    index = int(worker[2:]) % count if worker[2:].isdigit() else 0
+    width = (high - low) // count
+    return low + index * width, low + (index + 1) * width
 
 
 def _free(port: int) -> bool:

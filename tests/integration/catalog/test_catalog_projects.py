@@ -219,7 +219,7 @@ async def test_deleting_a_project_deletes_its_tasks_with_an_event_each(catalog: 
 async def test_any_logged_in_user_manages_projects_but_not_anonymously(catalog: Catalog) -> None:
     client = catalog.client
     await create(catalog, "users", ME)
-    artist = await catalog.login("eoyilmaz", "secret")
+    artist = await catalog.token_for("eoyilmaz")
     project = await create(catalog, "projects", {"name": "Fancy Commercial", "code": "FC"}, headers=artist)
     renamed = await client.patch(
         f"/catalog/v1/projects/{project['id']}", json={"name": "Fancy"}, headers=artist

@@ -14,7 +14,7 @@ ARTIST = {"name": "Artist", "login": "artist", "email": "artist@studio.com", "pa
 
 async def artist_headers(catalog: Catalog) -> dict[str, str]:
     assert (await catalog.client.post("/catalog/v1/users", json=ARTIST)).status_code == 201
-    return await catalog.login("artist", "secret")
+    return await catalog.token_for("artist")
 
 
 async def status_id(catalog: Catalog, code: str) -> int:
