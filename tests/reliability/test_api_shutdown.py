@@ -13,9 +13,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from support.brokers import eventually
 from support.system import free_port_block
+
+# Kills or stops processes and times how they go: in the "process_kills" xdist group, one such test at a time
+# (on one worker) while the other workers run the rest.
+pytestmark = pytest.mark.xdist_group("process_kills")
 
 ROOT = Path(__file__).resolve().parents[1]
 

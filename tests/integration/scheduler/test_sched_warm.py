@@ -25,7 +25,9 @@ from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
-pytestmark = pytest.mark.tj3
+# Kills warm servers and their children and times how they go: in the "process_kills" xdist group, with the
+# reliability tests that do the same, one at a time (on one worker) while the other workers run the rest.
+pytestmark = [pytest.mark.tj3, pytest.mark.xdist_group("process_kills")]
 
 
 @pytest.fixture(scope="module")
