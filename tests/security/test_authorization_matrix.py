@@ -9,10 +9,10 @@ import json
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from stalker_host.embedded import embedded_runtimes
 from stalker_shared.auth import Principal, generate_private_pem, issue_token
@@ -187,9 +187,17 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[dict[str, tuple[Runtime, httpx.AsyncClient]]]:
-    runtimes = embedded_runtimes(tmp_path)
+# The tests share one set of services (migrating three SQLite databases took ~1.5 s a test): they only
+# read, or call routes with tokens and bodies that change nothing the others look at. One event loop for
+# the module, as the services' engines and clients are bound to the loop they were made on; one worker.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("authorization_matrix")]
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def services(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[dict[str, tuple[Runtime, httpx.AsyncClient]]]:
+    runtimes = embedded_runtimes(tmp_path_factory.mktemp("services"))
     clients: dict[str, tuple[Runtime, httpx.AsyncClient]] = {}
     for runtime in runtimes:
         await runtime.open(migrate=True)
