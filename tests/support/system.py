@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,15 @@ import httpx
 from support.databases import asyncpg_dsn
 
 SERVICES = ("catalog", "versions", "scheduler")
+
+
+@dataclass(frozen=True)
+class RunningSystem:
+    """A system a fixture started: its base URL, base port and the file its output goes to."""
+
+    base: str
+    port: int
+    log: Path
 
 
 def free_port_block(size: int) -> int:
