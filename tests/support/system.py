@@ -71,13 +71,17 @@ def _free(port: int) -> bool:
             return False
 
 
-def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def wait_until_ready(
+    base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60, also: tuple[str, ...] = ()
+) -> None:
+    """Until each service answers ready through `base`, and each URL in `also` answers 200."""
+    urls = [f"{base}/{s}/readyz" for s in SERVICES] + list(also)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the system exited early:\n{log.read_text()[-3000:]}")
         try:
-            if all(httpx.get(f"{base}/{s}/readyz", timeout=2).status_code == 200 for s in SERVICES):
+            if all(httpx.get(url, timeout=2).status_code == 200 for url in urls):
                 return
         except httpx.HTTPError:
             pass
@@ -135,7 +139,10 @@ def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[
     process = start(["distributed", "--port", str(port)], env, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(base, process, log, timeout=90)
+        # The workers too (their health servers, on the ports after each API's): a worker may start after
+        # the APIs answer ready, and the tests talk to them.
+        workers = tuple(f"http://127.0.0.1:{port + 2 + 2 * i}/readyz" for i in range(len(SERVICES)))
+        wait_until_ready(base, process, log, timeout=90, also=workers)
         yield base, port
     finally:
         assert stop(process) == 0
