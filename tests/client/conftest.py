@@ -20,6 +20,20 @@ def _embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+HERE = Path(__file__).resolve().parent
+SHARED_SYSTEM_GROUP = "client_shared_system"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests on the session's shared system go to one xdist worker (one group, in order), so that one
+    system serves them all rather than one per worker; a module in a group of its own keeps that."""
+    for item in items:
+        in_client = Path(item.path).resolve().parent == HERE
+        if in_client and "system" in item.fixturenames and item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(SHARED_SYSTEM_GROUP))
+
+
 @pytest.fixture(scope="session")
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The base URL of the embedded system this session's client tests share (SQLite files in a temporary
