@@ -18,7 +18,7 @@ from support.harness import ProbeHarness
 from support.probe import ProbeEvent, effect, effect_count
 from support.servers import in_ci
 
-# RabbitMQ goes away for every other test meanwhile: `make test` runs this alone, after the parallel pass.
+# RabbitMQ goes away for every other test meanwhile: `make test` runs this alone, before the parallel pass.
 pytestmark = pytest.mark.serial
 
 

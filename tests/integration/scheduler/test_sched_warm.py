@@ -150,6 +150,9 @@ async def test_a_server_dying_mid_run_hands_the_run_to_a_cold_driver(warm: WarmD
     assert warm.starts == 2
 
 
+# Alone (make test's serial pass): with the parallel pass's load on two cores it failed twice in six runs,
+# the server or its child still alive 5 s after the cancel (never when run alone).
+@pytest.mark.serial
 async def test_an_abandoned_run_kills_its_child_and_the_server_is_replaced(warm: WarmDriver) -> None:
     small = render_tjp(tutorial(), "breakdown")
     await warm.run(small, timeout=60)
