@@ -21,9 +21,21 @@ install: $(STAMP)
 run: install
 	$(BIN)/stalker-host --host $${STALKER_HOST:-127.0.0.1} --port $${STALKER_PORT:-8080}
 
-## Lint, type-check and run every test (unit, integration, reliability, end to end).
-test: install lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+## Lint, type-check and run every test (unit, integration, reliability, end to end). The tests marked
+## `serial` (they stop PostgreSQL or RabbitMQ, which the others use) run first and alone, while ruff and mypy
+## run beside them (they use neither server); then the rest on $(PYTEST_WORKERS) pytest-xdist workers.
+## PYTEST_ARGS go to both passes (give no -m there); a pass that selects no test (exit 5) is fine as long
+## as the other ran some.
+PYTEST_WORKERS ?= 4
+test: install
+	@lint_log=$$(mktemp); lint=0; serial=0; parallel=0; \
+	$(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint_pid=$$!; \
+	$(BIN)/pytest -m serial $(PYTEST_ARGS) || serial=$$?; \
+	wait $$lint_pid || lint=$$?; cat $$lint_log; rm -f $$lint_log; \
+	if [ $$lint != 0 ]; then echo "make test: lint failed"; exit 1; fi; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not serial" $(PYTEST_ARGS) || parallel=$$?; \
+	case "$$serial$$parallel" in 00|05|50) ;; \
+	  *) echo "make test: serial pass exit $$serial, parallel pass exit $$parallel"; exit 1 ;; esac
 
 lint: install
 	$(BIN)/ruff check .

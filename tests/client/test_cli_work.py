@@ -15,6 +15,9 @@ from support.cli import as_admin, stalker
 from support.client_data import make_user, tutorial_studio
 from support.system import require_tj3
 
+# On the shared system, so in its xdist group (conftest): on one worker, in a row, so that the
+# module-scoped `shot` (project FC) is made once on that system.
+
 TEMPLATE_PATH = (
     "$REPO{{project.repository.id}}/{{project.code}}/{% for p in parent_tasks %}{{p.nice_name}}/{% endfor %}"
 )

@@ -13,7 +13,8 @@ from stalker_client import ScheduleJob, SchedulingFailed, Stalker, WaitTimeout
 from support.client_data import make_user, tutorial_studio
 from support.system import require_tj3
 
-pytestmark = pytest.mark.tj3
+# On one pytest-xdist worker: the module starts a system of its own (below), once.
+pytestmark = [pytest.mark.tj3, pytest.mark.xdist_group("client_scheduling")]
 EFFORTS = {
     "Previs": (10, "d"),
     "Matchmove": (2, "d"),
@@ -37,6 +38,13 @@ class Tutorial:
     project_id: int
     user_id: int
     tasks: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def system(module_system: str) -> str:
+    """This module's own system, not the session's: its data has fixed names (projects FC and TOOLONG)
+    that test_cli_work makes on the shared one."""
+    return module_system
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,16 @@ TEMPLATE_PATH = (
 TEMPLATE_FILENAME = '{{version.nice_name}}_v{{"%03d"|format(version.version_number)}}'
 ROOTS = {"linux": "/mnt/M/commercials", "macos": "/Volumes/M/commercials", "windows": "M:/commercials"}
 
+# On one pytest-xdist worker, in order, with a system of its own (below).
+pytestmark = pytest.mark.xdist_group("client_versions")
+
+
+@pytest.fixture(scope="module")
+def system(module_system: str) -> str:
+    """This module's own system, not the session's: its first test finds its repository by a path under
+    the roots that test_cli_work's repository has too (the first repository with that root is the one)."""
+    return module_system
+
 
 @dataclass
 class Commercial:

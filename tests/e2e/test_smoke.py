@@ -12,13 +12,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.system import SERVICES
-from support.system import distributed_system as start_distributed
+from support.system import SERVICES, RunningSystem
 from support.system import embedded_system as start_embedded
 
 
 @pytest.fixture
-def system_log(tmp_path: Path) -> Path:
+def system_log(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Where the system under test writes its output: the shared distributed system's log, or a file of
+    this test's own for a system it starts."""
+    if "distributed_system" in request.fixturenames:
+        return Path(request.getfixturevalue("shared_distributed_system").log)
     return tmp_path / "system.log"
 
 
@@ -74,11 +77,11 @@ def test_embedded_system_serves_all_services_on_one_base_url(embedded_system: st
 
 
 @pytest.fixture
-def distributed_system(pg_server: str, amqp_server: str, system_log: Path) -> Iterator[tuple[str, int]]:
-    with start_distributed(pg_server, amqp_server, system_log) as started:
-        yield started
+def distributed_system(shared_distributed_system: RunningSystem) -> tuple[str, int]:
+    return shared_distributed_system.base, shared_distributed_system.port
 
 
+@pytest.mark.xdist_group("e2e_distributed")
 def test_distributed_services_run_as_separate_processes_behind_one_base_url(
     distributed_system: tuple[str, int], system_log: Path
 ) -> None:

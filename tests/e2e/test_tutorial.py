@@ -7,14 +7,13 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from stalker_client import current_os
 
-from support.system import distributed_system, embedded_system, require_tj3
+from support.system import RunningSystem, embedded_system, require_tj3
 
 pytestmark = [pytest.mark.tj3, pytest.mark.slow]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "tutorial.py"
@@ -104,11 +103,11 @@ def test_the_tutorial_runs_against_the_embedded_system_and_again_with_the_same_r
 
 
 @pytest.fixture
-def distributed(pg_server: str, amqp_server: str, tmp_path: Path, tj3: None) -> Iterator[str]:
-    with distributed_system(pg_server, amqp_server, tmp_path / "system.log") as (base, _):
-        yield base
+def distributed(shared_distributed_system: RunningSystem, tj3: None) -> str:
+    return shared_distributed_system.base
 
 
+@pytest.mark.xdist_group("e2e_distributed")
 @pytest.mark.postgres
 @pytest.mark.rabbitmq
 def test_the_tutorial_runs_against_the_services_as_separate_processes(distributed: str) -> None:

@@ -7,23 +7,22 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from support.brokers import eventually
+from support.system import free_port_block
+
+# Kills or stops processes and times how they go: in the "process_kills" xdist group, one such test at a time
+# (on one worker) while the other workers run the rest.
+pytestmark = pytest.mark.xdist_group("process_kills")
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def clean_env() -> dict[str, str]:
@@ -46,7 +45,7 @@ async def answers(url: str) -> bool:
 
 
 async def test_sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits_0(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_port_block(1)
     base = f"http://127.0.0.1:{port}"
     api = start(
         [sys.executable, "-m", "support.slow_api", str(port), "2.0"], clean_env(), tmp_path / "api.log"
@@ -70,7 +69,7 @@ async def test_sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_ex
 
 async def test_the_catalog_api_command_exits_0_on_sigterm(tmp_path: Path) -> None:
     """The image's own command (`stalker-catalog api`), embedded so it needs no server."""
-    port = free_port()
+    port = free_port_block(1)
     env = {**clean_env(), "STALKER_CATALOG_DATA_DIR": str(tmp_path / "data")}
     command = [str(Path(sys.executable).parent / "stalker-catalog"), "api", "--host", "127.0.0.1"]
     api = start([*command, "--port", str(port)], env, tmp_path / "catalog.log")

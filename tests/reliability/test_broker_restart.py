@@ -18,6 +18,9 @@ from support.harness import ProbeHarness
 from support.probe import ProbeEvent, effect, effect_count
 from support.servers import in_ci
 
+# RabbitMQ goes away for every other test meanwhile: `make test` runs this alone, before the parallel pass.
+pytestmark = pytest.mark.serial
+
 
 def rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)

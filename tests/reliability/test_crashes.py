@@ -21,6 +21,10 @@ from support.harness import ProbeHarness
 from support.probe import MESSAGING, PROBE_QUEUE, ProbeEvent, effect_count, effects
 from support.tcp_proxy import TcpProxy
 
+# Kills or stops processes and times how they go: in the "process_kills" xdist group, one such test at a time
+# (on one worker) while the other workers run the rest.
+pytestmark = pytest.mark.xdist_group("process_kills")
+
 
 class _AckNeverArrives:
     """A delivery whose ack is lost: the process 'dies' right after its transaction committed."""

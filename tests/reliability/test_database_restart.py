@@ -19,6 +19,9 @@ from support.probe import effect, effect_count
 from support.probe_process import publish, start_worker
 from support.servers import in_ci
 
+# PostgreSQL goes away for every other test meanwhile: `make test` runs this alone, before the parallel pass.
+pytestmark = pytest.mark.serial
+
 
 def cluster() -> list[str]:
     versions = (

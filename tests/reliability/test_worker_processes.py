@@ -12,12 +12,17 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from support.brokers import eventually
 from support.harness import ProbeHarness
 from support.probe import effect, effect_count
 from support.probe_process import publish, start_worker
+
+# Kills or stops processes and times how they go: in the "process_kills" xdist group, one such test at a time
+# (on one worker) while the other workers run the rest.
+pytestmark = pytest.mark.xdist_group("process_kills")
 
 
 async def history(probe: ProbeHarness) -> tuple[int, int]:

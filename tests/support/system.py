@@ -5,7 +5,9 @@ RabbitMQ, behind the gateway), on free ports, stopped with SIGTERM and cleaned u
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -14,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -23,15 +26,40 @@ from support.databases import asyncpg_dsn
 SERVICES = ("catalog", "versions", "scheduler")
 
 
+@dataclass(frozen=True)
+class RunningSystem:
+    """A system a fixture started: its base URL, base port and the file its output goes to."""
+
+    base: str
+    port: int
+    log: Path
+
+
 def free_port_block(size: int) -> int:
-    """A base port with `size` free ports after it."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + size < 65000 and all(_free(base + i) for i in range(size)):
+    """A base port with `size` free ports after it, for a server started next.
+
+    Taken below the kernel's ephemeral range, where no outgoing connection (to PostgreSQL, RabbitMQ, a
+    service) can take one of them between this check and the server's bind, and in a slice of its own
+    for each pytest-xdist worker, so that parallel workers never pick the same block."""
+    low, high = _port_slice()
+    for _ in range(200):
+        base = random.randrange(low, high - size)
+        if all(_free(base + i) for i in range(size)):
             return base
-    raise RuntimeError("no free port block")
+    raise RuntimeError(f"no block of {size} free ports in {low}-{high}")
+
+
+def _port_slice() -> tuple[int, int]:
+    """This worker's share of the ports from 10000 to the start of the ephemeral range."""
+    ephemeral = 32768
+    with contextlib.suppress(OSError, ValueError):
+        ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    low, high = 10000, max(ephemeral, 12000)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # gw0, gw1...; unset without xdist
+    count = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")), 1)
+    index = int(worker[2:]) % count if worker[2:].isdigit() else 0
+    width = (high - low) // count
+    return low + index * width, low + (index + 1) * width
 
 
 def _free(port: int) -> bool:
@@ -43,13 +71,17 @@ def _free(port: int) -> bool:
             return False
 
 
-def wait_until_ready(base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+def wait_until_ready(
+    base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60, also: tuple[str, ...] = ()
+) -> None:
+    """Until each service answers ready through `base`, and each URL in `also` answers 200."""
+    urls = [f"{base}/{s}/readyz" for s in SERVICES] + list(also)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"the system exited early:\n{log.read_text()[-3000:]}")
         try:
-            if all(httpx.get(f"{base}/{s}/readyz", timeout=2).status_code == 200 for s in SERVICES):
+            if all(httpx.get(url, timeout=2).status_code == 200 for url in urls):
                 return
         except httpx.HTTPError:
             pass
@@ -107,7 +139,10 @@ def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[
     process = start(["distributed", "--port", str(port)], env, log)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(base, process, log, timeout=90)
+        # The workers too (their health servers, on the ports after each API's): a worker may start after
+        # the APIs answer ready, and the tests talk to them.
+        workers = tuple(f"http://127.0.0.1:{port + 2 + 2 * i}/readyz" for i in range(len(SERVICES)))
+        wait_until_ready(base, process, log, timeout=90, also=workers)
         yield base, port
     finally:
         assert stop(process) == 0

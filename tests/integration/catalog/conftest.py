@@ -14,7 +14,7 @@ from stalker_shared.http import create_service_app
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 
-from support.catalog import ADMIN_PASSWORD, Catalog, catalog_settings
+from support.catalog import Catalog, catalog_settings
 from support.databases import create_database, drop_database, migrated_template, sqlalchemy_url, unique_name
 
 
@@ -45,7 +45,7 @@ async def catalog(pg_server: str, catalog_template: str, tmp_path: Path) -> Asyn
     app = create_service_app(runtime, manage_runtime=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://catalog.test")
     catalog = Catalog(runtime, client)
-    client.headers.update(await catalog.login("admin", ADMIN_PASSWORD))
+    client.headers.update(await catalog.token_for("admin"))
     try:
         yield catalog
     finally:

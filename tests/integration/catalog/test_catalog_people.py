@@ -108,7 +108,7 @@ async def test_wrong_passwords_and_tampered_tokens_get_401(catalog: Catalog) -> 
 async def test_only_admins_manage_users_groups_departments_and_roles(catalog: Catalog) -> None:
     client = catalog.client
     await client.post("/catalog/v1/users", json=ME)
-    artist = await catalog.login("eoyilmaz", "secret")
+    artist = await catalog.token_for("eoyilmaz")
     assert (
         await client.post("/catalog/v1/users", json={**ME, "login": "x", "email": "x@y.z"}, headers=artist)
     ).status_code == 403

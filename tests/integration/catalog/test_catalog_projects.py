@@ -224,8 +224,8 @@ async def test_admins_make_projects_producers_run_them_and_others_do_not_see_the
     client = catalog.client
     me = await create(catalog, "users", ME)
     await create(catalog, "users", {**ME, "login": "stranger", "email": "s@x.com"})
-    artist = await catalog.login("eoyilmaz", "secret")
-    stranger = await catalog.login("stranger", "secret")
+    artist = await catalog.token_for("eoyilmaz")
+    stranger = await catalog.token_for("stranger")
     refused = await client.post("/catalog/v1/projects", json={"name": "F", "code": "F"}, headers=artist)
     assert refused.status_code == 403
     project = await create(catalog, "projects", {"name": "Fancy Commercial", "code": "FC"})

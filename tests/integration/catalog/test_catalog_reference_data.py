@@ -14,7 +14,7 @@ ARTIST = {"name": "Artist", "login": "artist", "email": "artist@studio.com", "pa
 
 async def artist_headers(catalog: Catalog) -> dict[str, str]:
     assert (await catalog.client.post("/catalog/v1/users", json=ARTIST)).status_code == 201
-    return await catalog.login("artist", "secret")
+    return await catalog.token_for("artist")
 
 
 async def producer_headers(catalog: Catalog) -> dict[str, str]:
@@ -26,7 +26,7 @@ async def producer_headers(catalog: Catalog) -> dict[str, str]:
     member = {"user_id": user.json()["id"], "role_id": role["id"]}
     added = await client.post(f"/catalog/v1/projects/{project.json()['id']}/users", json=member)
     assert added.status_code == 201, added.text
-    return await catalog.login("producer", "secret")
+    return await catalog.token_for("producer")
 
 
 async def status_id(catalog: Catalog, code: str) -> int:

@@ -110,7 +110,7 @@ async def test_only_admins_change_the_studio_and_anyone_reads_it(catalog: Catalo
     await client.post(
         "/catalog/v1/users", json={"name": "A", "login": "artist", "email": "a@b.c", "password": "secret"}
     )
-    artist = await catalog.login("artist", "secret")
+    artist = await catalog.token_for("artist")
     url = f"/catalog/v1/studios/{studio['id']}"
     assert (await client.get(url, headers=artist)).json()["name"] == "My Great Studio"
     assert (await client.get("/catalog/v1/studios", headers=artist)).json()["total"] == 1

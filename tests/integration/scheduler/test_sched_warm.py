@@ -33,7 +33,9 @@ from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
-pytestmark = pytest.mark.tj3
+# Kills warm servers and their children and times how they go: in the "process_kills" xdist group, with the
+# reliability tests that do the same, one at a time (on one worker) while the other workers run the rest.
+pytestmark = [pytest.mark.tj3, pytest.mark.xdist_group("process_kills")]
 
 
 @pytest.fixture(scope="module")
@@ -156,6 +158,9 @@ async def test_a_server_dying_mid_run_hands_the_run_to_a_cold_driver(warm: WarmD
     assert warm.starts == 2
 
 
+# Alone (make test's serial pass): with the parallel pass's load on two cores it failed twice in six runs,
+# the server or its child still alive 5 s after the cancel (never when run alone).
+@pytest.mark.serial
 async def test_an_abandoned_run_kills_its_child_and_the_server_is_replaced(warm: WarmDriver) -> None:
     small = render_tjp(tutorial(), "breakdown")
     await warm.run(small, timeout=60)
