@@ -12,9 +12,9 @@ from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from stalker_catalog.db.access import ADMINS
 from stalker_catalog.db.models import MESSAGING, User
 from stalker_catalog.security import access_token
-from stalker_catalog.db.access import ADMINS
 from stalker_catalog.settings import CatalogSettings
 from stalker_shared.auth import Principal, generate_private_pem
 from stalker_shared.runtime import Runtime
