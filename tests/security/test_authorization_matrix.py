@@ -15,12 +15,12 @@ import base64
 import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, select
 
 from stalker_host.embedded import embedded_runtimes
@@ -199,12 +199,17 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+# One set of migrated services for the module (three migrations per test were most of its time): every
+# test builds its own world in them, with names of its own, on the module's event loop.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
 Services = dict[str, tuple[Runtime, httpx.AsyncClient]]
 
 
-@pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
-    runtimes = embedded_runtimes(tmp_path)
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def services(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Services]:
+    runtimes = embedded_runtimes(tmp_path_factory.mktemp("services"))
     clients: Services = {}
     for runtime in runtimes:
         await runtime.open(migrate=True)
@@ -291,8 +296,10 @@ class World:
     roles: dict[str, int]  # access level -> role id
     users: dict[str, int]
     counter: list[int]
+    codes: dict[str, str] = field(default_factory=dict)
 
     def unique(self, prefix: str) -> str:
+        """A name no other world in the module's services has (they share one set of services)."""
         self.counter[0] += 1
         return f"{prefix}{self.counter[0]}"
 
@@ -314,16 +321,20 @@ class World:
         return int(task["id"])  # type: ignore[call-overload]
 
 
+_COUNTER = [0]  # shared by the module's worlds: their names never meet
+
+
 async def build_world(services: Services) -> World:
     catalog_runtime, catalog = services["catalog"]
     admin = {"Authorization": f"Bearer {token(catalog_runtime, admin=True)}"}
     roles = {
         r["access"]: r["id"] for r in (await catalog.get("/catalog/v1/roles", headers=admin)).json()["items"]
     }
-    world = World({"admin": admin}, {}, catalog, roles, {}, [0])
+    world = World({"admin": admin}, {}, catalog, roles, {}, _COUNTER)
     for name in ("outsider", "viewer", "artist", "lead", "producer", "spare"):
+        login = world.unique(name)
         user = await world.post(
-            "users", {"name": name, "login": name, "email": f"{name}@x.com", "password": "secret-pw"}
+            "users", {"name": login, "login": login, "email": f"{login}@x.com", "password": "secret-pw"}
         )
         world.users[name] = int(user["id"])  # type: ignore[call-overload]
         user_token = token(catalog_runtime, admin=False, user_id=world.users[name])
@@ -331,18 +342,19 @@ async def build_world(services: Services) -> World:
             assert runtime.keys.public_pem == catalog_runtime.keys.public_pem
         world.headers[name] = {"Authorization": f"Bearer {user_token}"}
     project = world.ids["project"] = await world.new_project()
-    other = await world.post("projects", {"name": "Other", "code": "OTHER"})
+    other_code = world.codes["other"] = world.unique("OTHER")
+    other = await world.post("projects", {"name": other_code, "code": other_code})
     await world.post(f"projects/{other['id']}/users", {"user_id": world.users["outsider"]})
-    character = await world.post("types", {"name": "Character", "target_entity_type": "Asset"})
+    character = await world.post("types", {"name": world.unique("Character"), "target_entity_type": "Asset"})
     world.ids["type"] = int(character["id"])  # type: ignore[call-overload]
     for kind, body in (
-        ("sequences", {"name": "Seq", "code": "SEQ"}),
-        ("scenes", {"name": "Scene", "code": "SCN"}),
-        ("assets", {"name": "Hero", "code": "HERO", "type_id": world.ids["type"]}),
+        ("sequences", {"name": "Seq", "code": world.unique("SEQ")}),
+        ("scenes", {"name": "Scene", "code": world.unique("SCN")}),
+        ("assets", {"name": "Hero", "code": world.unique("HERO"), "type_id": world.ids["type"]}),
     ):
         world.ids[kind[:-1]] = int((await world.post(kind, {**body, "project_id": project}))["id"])  # type: ignore[call-overload]
     shot = await world.post(
-        "shots", {"code": "SH001", "project_id": project, "sequence_ids": [world.ids["sequence"]]}
+        "shots", {"code": world.unique("SH"), "project_id": project, "sequence_ids": [world.ids["sequence"]]}
     )
     world.ids["shot"] = int(shot["id"])  # type: ignore[call-overload]
     world.ids["before"] = await world.new_task()
@@ -487,7 +499,7 @@ async def test_project_routes_answer_404_to_non_members_403_to_roles_without_the
     services: Services,
 ) -> None:
     world = await build_world(services)
-    studio = await world.post("studios", {"name": "Studio"})
+    studio = await world.post("studios", {"name": world.unique("Studio")})
     world.ids["studio"] = int(studio["id"])  # type: ignore[call-overload]
     client = world.catalog
     for (method, route), case in CASES.items():
@@ -550,7 +562,11 @@ async def test_lists_leave_out_projects_the_caller_is_not_in(services: Services)
         seen = await world.catalog.get(f"{C}/{path}?limit=1000", headers=world.headers["outsider"])
         assert seen.status_code == 200
         mine = [i for i in seen.json()["items"] if world.ids["project"] in (i.get("project_id"), i.get("id"))]
-        assert mine == [] if path != "projects" else [p["code"] for p in seen.json()["items"]] == ["OTHER"]
+        assert (
+            mine == []
+            if path != "projects"
+            else [p["code"] for p in seen.json()["items"]] == [world.codes["other"]]
+        )
         member = await world.catalog.get(f"{C}/{path}?limit=1000", headers=world.headers["viewer"])
         assert member.json()["total"] >= 1, path
     me = await world.catalog.get(f"{C}/auth/me", headers=world.headers["lead"])
@@ -635,12 +651,14 @@ async def test_versions_project_routes_answer_404_to_non_members_403_to_roles_wi
         await _wait_for_read_model(versions_runtime, world)
         admin = world.headers["admin"]
         repo = await versions.post(
-            f"{V}/repositories", json={"name": "Repo", "linux_path": "/mnt/r"}, headers=admin
+            f"{V}/repositories",
+            json={"name": world.unique("Repo"), "linux_path": f"/mnt/{world.unique('r')}"},
+            headers=admin,
         )
         template = await versions.post(
             f"{V}/filename-templates",
             json={
-                "name": "Tasks",
+                "name": world.unique("Tasks"),
                 "target_entity_type": "Task",
                 "path": "{{project.code}}/{{task.nice_name}}",
                 "filename": "{{version.nice_name}}_v{{version.version_number}}",
@@ -648,7 +666,9 @@ async def test_versions_project_routes_answer_404_to_non_members_403_to_roles_wi
             headers=admin,
         )
         structure = await versions.post(
-            f"{V}/structures", json={"name": "S", "template_ids": [template.json()["id"]]}, headers=admin
+            f"{V}/structures",
+            json={"name": world.unique("S"), "template_ids": [template.json()["id"]]},
+            headers=admin,
         )
         storage = {"repository_ids": [repo.json()["id"]], "structure_id": structure.json()["id"]}
         project = world.ids["project"]
