@@ -27,6 +27,10 @@ run: install
 ## PYTEST_ARGS go to both passes (give no -m there); a pass that selects no test (exit 5) is fine as long
 ## as the other ran some.
 PYTEST_WORKERS ?= 4
+# Bytecode is cached (in the gitignored __pycache__ directories): with PYTHONDONTWRITEBYTECODE set, as on
+# the CI machine, every pytest process and every service process a test starts compiled the sources and
+# rewrote the test modules' asserts again, ~2 s of CPU each.
+test: export PYTHONDONTWRITEBYTECODE =
 test: install
 	@lint_log=$$(mktemp); lint=0; serial=0; parallel=0; \
 	$(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint_pid=$$!; \
