@@ -1,13 +1,14 @@
 """R9: PostgreSQL restarts while a worker process consumes. Handlers fail while it is away and return
 their messages with a growing pause (so the outage does not use up the delivery limit); afterwards every
-message has had its effect exactly once. The test starts the server again in `finally` whatever happens."""
+message has had its effect exactly once. The test starts the server again in `finally` whatever happens.
+The server it restarts is its own (support/private_postgres.py), so the others' server stays up meanwhile."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,24 +16,27 @@ from sqlalchemy import func, select
 
 from support.brokers import eventually
 from support.harness import ProbeHarness
+from support.private_postgres import PrivateServer, available, private_postgres
 from support.probe import effect, effect_count
 from support.probe_process import publish, start_worker
 from support.servers import in_ci
 
-# PostgreSQL goes away for every other test meanwhile: `make test` runs this alone, before the parallel pass.
-pytestmark = pytest.mark.serial
 
-
-def cluster() -> list[str]:
-    versions = (
-        sorted(p.name for p in Path("/etc/postgresql").glob("*")) if Path("/etc/postgresql").exists() else []
-    )
-    if shutil.which("pg_ctlcluster") is None or not versions:
-        reason = "pg_ctlcluster is not on this machine (the database runs elsewhere)"
+@pytest.fixture(scope="module")
+def private_server() -> Iterator[PrivateServer]:
+    if not available():
+        reason = "initdb and pg_ctl are not on this machine (the database runs elsewhere)"
         if in_ci():
             pytest.fail(reason)
         pytest.skip(reason)
-    return ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main"]
+    with private_postgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def pg_server(private_server: PrivateServer) -> str:
+    """The probe's database on this module's own server (distributed_probe asks for `pg_server`)."""
+    return private_server.url
 
 
 def restart(command: list[str]) -> None:
@@ -45,9 +49,9 @@ def start(command: list[str]) -> None:
 
 
 async def test_r9_database_restart_while_consuming_loses_and_duplicates_nothing(
-    distributed_probe: ProbeHarness, tmp_path: Path
+    distributed_probe: ProbeHarness, private_server: PrivateServer, tmp_path: Path
 ) -> None:
-    command = cluster()
+    command = private_server.control
     probe, sent = distributed_probe, 300
     await publish(probe, sent)
     log = tmp_path / "worker.log"
