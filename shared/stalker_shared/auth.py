@@ -1,21 +1,18 @@
 """Bearer tokens: the catalog signs short-lived JWTs with its Ed25519 private key; every service checks
 them with the public key alone, without calling the catalog."""
 
-# No `from __future__ import annotations` here: FastAPI must see the closures inside Annotated at runtime.
-
 import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import Depends, HTTPException, status
-from fastapi.security import OAuth2PasswordBearer
+from fastapi import HTTPException, status
 
 from stalker_shared.settings import ServiceSettings
 
@@ -96,7 +93,7 @@ def issue_token(private_pem: str, principal: Principal, lifetime: timedelta) -> 
     return jwt.encode(claims, private_pem, algorithm=ALGORITHM)
 
 
-def _unauthorized(detail: str) -> HTTPException:
+def unauthorized(detail: str) -> HTTPException:
     return HTTPException(status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -112,7 +109,7 @@ class TokenVerifier:
     def verify(self, token: str) -> Principal:
         principal, expires_at = self._verified(token)
         if expires_at <= time.time():
-            raise _unauthorized("the token has expired; log in again")
+            raise unauthorized("the token has expired; log in again")
         return principal
 
     def _decode(self, token: str) -> tuple[Principal, float]:
@@ -131,30 +128,6 @@ class TokenVerifier:
             )
             return principal, float(claims["exp"])
         except jwt.ExpiredSignatureError as exc:
-            raise _unauthorized("the token has expired; log in again") from exc
+            raise unauthorized("the token has expired; log in again") from exc
         except (jwt.InvalidTokenError, ValueError) as exc:
-            raise _unauthorized("invalid token") from exc
-
-
-_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
-
-
-class Authenticator:
-    """FastAPI dependencies for the two access levels: any logged-in user, and admins."""
-
-    def __init__(self, verifier: TokenVerifier) -> None:
-        self._verifier = verifier
-        self.verify = verifier.verify
-
-        async def user(token: Annotated[str | None, Depends(_bearer)]) -> Principal:
-            if not token:
-                raise _unauthorized("authentication required: send a bearer token from " + TOKEN_URL)
-            return self._verifier.verify(token)
-
-        async def admin(principal: Annotated[Principal, Depends(user)]) -> Principal:
-            if not principal.is_admin:
-                raise HTTPException(status.HTTP_403_FORBIDDEN, "this operation is for admins only")
-            return principal
-
-        self.user = user
-        self.admin = admin
+            raise unauthorized("invalid token") from exc

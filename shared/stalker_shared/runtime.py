@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData, text
 
 from stalker_shared.access import Access, access_from_token
-from stalker_shared.auth import Authenticator, Principal, TokenVerifier, load_signing_keys
+from stalker_shared.auth import Principal, TokenVerifier, load_signing_keys
 from stalker_shared.consumer import MessageConsumer, Subscription
 from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry
 from stalker_shared.db import create_engine, create_sessionmaker
@@ -95,7 +95,7 @@ class Runtime:
             poll_interval=settings.outbox_poll_interval,
         )
         self.keys = load_signing_keys(settings)
-        self.auth = Authenticator(TokenVerifier(self.keys.public_pem))
+        self.auth = TokenVerifier(self.keys.public_pem)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.definition.tables, self.topology, self.relay.wake)
