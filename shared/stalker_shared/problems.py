@@ -73,7 +73,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         extensions: dict[str, Any] = {"field": exc.field} if exc.field else {}
         extensions.update({k: v for k, v in exc.extensions.items() if v is not None})
         title = "Invalid request" if exc.http_status == 422 else _title(exc.http_status)
-        return problem_response(exc.http_status, title, exc.message, **extensions)
+        response = problem_response(exc.http_status, title, exc.message, **extensions)
+        if exc.http_status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"  # as for a missing or invalid token
+        return response
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(IntegrityError, on_integrity)
