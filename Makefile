@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host -e clients/python
 
-.PHONY: install run test lint format bench clean definitions initial-migration
+.PHONY: install system-packages run test lint format bench clean definitions initial-migration
 
 $(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml clients/python/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,11 @@ $(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml clie
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(PACKAGES)
 	@touch $(STAMP)
 
-install: $(STAMP)
+## Debian packages the system runs with (tj3), installed when missing: see scripts/system-packages.
+system-packages:
+	@scripts/system-packages
+
+install: system-packages $(STAMP)
 
 ## Run the whole system on one base URL (embedded unless STALKER_POSTGRES_URL and STALKER_AMQP_URL are set).
 run: install
