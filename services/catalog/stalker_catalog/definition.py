@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -24,8 +25,9 @@ from stalker_shared.resources import resource_router
 from stalker_shared.runtime import ServiceDefinition
 
 
-def catalog_routers() -> list[APIRouter]:
-    return [
+@cache  # routers hold no state of a runtime: one set per process, however many apps are built
+def catalog_routers() -> tuple[APIRouter, ...]:
+    return (
         auth_router(),
         admin_router(),
         users_router(),
@@ -37,7 +39,7 @@ def catalog_routers() -> list[APIRouter]:
         projects_router(),
         tasks_router(),
         scheduling_router(),
-    ]
+    )
 
 
 def catalog_definition(_: object = None) -> ServiceDefinition:

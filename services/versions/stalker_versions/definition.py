@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -20,8 +21,9 @@ from stalker_versions.db.models import MESSAGING, Base
 from stalker_versions.service.catalog_events import CATALOG_EVENT_HANDLERS
 
 
-def versions_routers() -> list[APIRouter]:
-    return [
+@cache  # routers hold no state of a runtime: one set per process, however many apps are built
+def versions_routers() -> tuple[APIRouter, ...]:
+    return (
         repositories_router(),
         paths_router(),
         resource_router(FILENAME_TEMPLATES),
@@ -29,7 +31,7 @@ def versions_routers() -> list[APIRouter]:
         projects_router(),
         task_versions_router(),
         versions_router(),
-    ]
+    )
 
 
 def versions_definition(_settings: object = None) -> ServiceDefinition:
