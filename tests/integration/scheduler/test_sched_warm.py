@@ -5,6 +5,7 @@ stops it."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import os
 import shutil
 import signal
@@ -158,9 +159,6 @@ async def test_a_server_dying_mid_run_hands_the_run_to_a_cold_driver(warm: WarmD
     assert warm.starts == 2
 
 
-# Alone (make test's serial pass): with the parallel pass's load on two cores it failed twice in six runs,
-# the server or its child still alive 5 s after the cancel (never when run alone).
-@pytest.mark.serial
 async def test_an_abandoned_run_kills_its_child_and_the_server_is_replaced(warm: WarmDriver) -> None:
     small = render_tjp(tutorial(), "breakdown")
     await warm.run(small, timeout=60)
@@ -177,6 +175,43 @@ async def test_an_abandoned_run_kills_its_child_and_the_server_is_replaced(warm:
         await run
 
     assert await until(lambda: not any(alive(pid) for pid in (*forked, server)))
+    assert (await warm.run(small, timeout=60)).result_text is not None and warm.starts == 2
+
+
+async def test_a_run_cancelled_before_the_child_is_known_kills_it_too(
+    warm: WarmDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server forks as soon as the request arrives, before the driver has set up its pipes and read the
+    child's pid: a cancel in that window (a worker stopping) must not leave the child running."""
+    small = render_tjp(tutorial(), "breakdown")
+    await warm.run(small, timeout=60)
+    server = warm.pid
+    assert server is not None
+    setting_up = asyncio.Event()
+    module = importlib.import_module(
+        "stalker_scheduler.engine.warm_driver"
+    )  # the package's `warm_driver` is a function
+    real_pipe_reader = module.pipe_reader
+
+    async def slow_pipe_reader(*args: object) -> object:
+        setting_up.set()
+        await asyncio.sleep(60)
+        return await real_pipe_reader(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "pipe_reader", slow_pipe_reader)
+    run = asyncio.create_task(
+        warm.run(render_tjp(show_request(1000, "UTC", compute_resources=True), "breakdown"), timeout=120)
+    )
+    await setting_up.wait()
+    assert await until(lambda: bool(children(server)), 60)
+    forked = children(server)
+
+    run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+
+    assert await until(lambda: not any(alive(pid) for pid in (*forked, server)))
+    monkeypatch.undo()
     assert (await warm.run(small, timeout=60)).result_text is not None and warm.starts == 2
 
 

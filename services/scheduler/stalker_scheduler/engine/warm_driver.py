@@ -197,10 +197,16 @@ class WarmDriver:
             raise ServerGone(f"the warm tj3 driver cannot take a request: {exc}") from exc
         os.close(out_write)
         os.close(err_write)
-        stdout, out_transport = await pipe_reader(loop, out_read)
-        stderr, err_transport = await pipe_reader(loop, err_read)
+        # From here the server may have forked the child: a cancel at any await below must kill it.
+        out_pipe = os.fdopen(out_read, "rb", buffering=0)
+        err_pipe = os.fdopen(err_read, "rb", buffering=0)
+        transports: list[asyncio.BaseTransport] = []
         pid: int | None = None
         try:
+            stdout, out_transport = await pipe_reader(loop, out_pipe)
+            transports.append(out_transport)
+            stderr, err_transport = await pipe_reader(loop, err_pipe)
+            transports.append(err_transport)
             async with asyncio.timeout(remaining):
                 pid = _child_pid(await server.line())
                 phases, stderr_bytes, status = await asyncio.gather(
@@ -218,8 +224,10 @@ class WarmDriver:
             self._shutdown()
             raise
         finally:
-            out_transport.close()
-            err_transport.close()
+            for transport in transports:
+                transport.close()
+            out_pipe.close()
+            err_pipe.close()
         if not status.startswith("exit "):
             raise ServerGone(f"unexpected reply from the warm tj3 driver: {status!r}")
         return Finished(

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from stalker_scheduler.engine.errors import DriverUnavailable
 from stalker_scheduler.engine.process import DRIVER, environment
@@ -95,11 +96,9 @@ def stop_server(process: subprocess.Popen[bytes], sock: socket.socket, home: str
 
 
 async def pipe_reader(
-    loop: asyncio.AbstractEventLoop, fd: int
+    loop: asyncio.AbstractEventLoop, pipe: BinaryIO
 ) -> tuple[asyncio.StreamReader, asyncio.BaseTransport]:
-    """A stream over the read end `fd` of a pipe a forked child writes to."""
+    """A stream over the read end of a pipe a forked child writes to."""
     reader = asyncio.StreamReader(limit=2**20)
-    transport, _ = await loop.connect_read_pipe(
-        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(fd, "rb", buffering=0)
-    )
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
     return reader, transport
