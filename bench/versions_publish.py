@@ -43,7 +43,14 @@ from stalker_shared.http import create_service_app
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_versions.definition import versions_definition
-from stalker_versions.service.catalog_events import ProjectFacts, TaskFacts, apply_project, apply_task
+from stalker_versions.service.catalog_events import (
+    ProjectFacts,
+    TaskFacts,
+    UserFacts,
+    apply_project,
+    apply_task,
+    apply_user,
+)
 from stalker_versions.settings import VersionsSettings
 
 API = "/versions/v1"
@@ -70,8 +77,10 @@ def database_urls(server: str, name: str) -> tuple[str, str]:
 
 
 async def feed_read_model(runtime: Runtime, tasks: int) -> list[int]:
-    """The project, shot SH001 and `tasks` tasks under it, as catalog events would leave them."""
+    """The admin (user 3, whose token the benchmark sends), the project, shot SH001 and `tasks` tasks
+    under it, as catalog events would leave them."""
     async with runtime.unit_of_work() as uow:
+        await apply_user(uow.session, UserFacts(id=3, login="admin", is_admin=True, revision=1))
         await apply_project(
             uow.session, ProjectFacts(id=PROJECT, name="Fancy Commercial", code="FC", revision=1)
         )

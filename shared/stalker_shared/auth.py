@@ -1,9 +1,11 @@
 """Bearer tokens: the catalog signs short-lived JWTs with its Ed25519 private key; every service checks
-them with the public key alone, without calling the catalog."""
+their signature with the public key alone, then the user they name against its own data on every request
+(the user still exists and is active, and the token's `ver` claim is the user's current token version, which
+a password change, an admin-rights change, a deactivation or a logout bumps)."""
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +32,10 @@ class Principal:
     user_id: int
     login: str
     is_admin: bool
+    token_version: int = 0  # the user's token version when the token was issued (claim `ver`)
+    # The bearer token itself, for a service that must forward it (the versions service asking the
+    # catalog about a user it has not heard of yet); not part of the claims' identity.
+    token: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ def issue_token(private_pem: str, principal: Principal, lifetime: timedelta) -> 
         "sub": str(principal.user_id),
         "login": principal.login,
         "adm": principal.is_admin,
+        "ver": principal.token_version,
         "iss": ISSUER,
         "aud": AUDIENCE,
         "iat": now,
@@ -124,7 +131,11 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
             principal = Principal(
-                int(claims["sub"]), str(claims.get("login", "")), bool(claims.get("adm", False))
+                int(claims["sub"]),
+                str(claims.get("login", "")),
+                bool(claims.get("adm", False)),
+                int(claims.get("ver", 0)),
+                token,
             )
             return principal, float(claims["exp"])
         except jwt.ExpiredSignatureError as exc:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
@@ -47,20 +47,40 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# An execution option: a transaction begun on a connection carrying it only reads (see create_engine).
+READ_ONLY = "stalker_read_only"
+# How long a SQLite writer waits for the one before it (seconds) before failing with "database is locked".
+SQLITE_BUSY_TIMEOUT = 30
+
+
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy's documented recipe for pysqlite/aiosqlite transaction control: the driver left alone
+    # begins a transaction only at the first INSERT/UPDATE/DELETE, so a handler's reads ran outside it;
+    # with isolation_level None the driver begins nothing and _sqlite_begin emits BEGIN itself.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT * 1000}")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # SQLite cannot lock rows (`FOR UPDATE` is a no-op), so every transaction that may write takes the
+    # database's one write lock when it begins (BEGIN IMMEDIATE): writers run one at a time, each reading
+    # what the one before it committed, and a waiting writer waits up to the busy timeout instead of
+    # failing. Read-only transactions (READ_ONLY) take no lock and, in WAL mode, never wait for a writer.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -8,11 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stalker_shared.correlation import correlation_scope, new_id
+from stalker_shared.correlation import accepted_id, correlation_scope
+from stalker_shared.docs import install_docs
+from stalker_shared.http_guards import BodyLimitMiddleware, SecurityHeadersMiddleware
 from stalker_shared.metrics import CONTENT_TYPE_LATEST, HTTP_LATENCY, HTTP_REQUESTS, generate_latest
+from stalker_shared.openapi_responses import PROBLEM_RESPONSES
 from stalker_shared.problems import install_problem_handlers
 from stalker_shared.runtime import Runtime
 
@@ -37,7 +41,7 @@ def health_router(runtime: Runtime, prefix: str) -> APIRouter:
         }
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics() -> Response:
         await runtime.relay.backlog()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
@@ -58,7 +62,7 @@ class ObservabilityMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         supplied = headers.get(CORRELATION_HEADER.encode(), b"").decode("latin-1")[:200]
-        correlation_id = supplied or new_id()
+        correlation_id = accepted_id(supplied)
         status = 500
         started = time.perf_counter()
 
@@ -84,6 +88,14 @@ class ObservabilityMiddleware:
                 )
 
 
+class GuardedApp(FastAPI):
+    """FastAPI with the security headers outside all of its middleware, so that even the 500 of an
+    unhandled error carries them."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeadersMiddleware(super().build_middleware_stack())
+
+
 def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> FastAPI:
     """The service's HTTP app. With manage_runtime the app opens and closes the runtime itself;
     the embedded host opens runtimes on its own and passes False."""
@@ -100,28 +112,51 @@ def create_service_app(runtime: Runtime, *, manage_runtime: bool = True) -> Fast
             if manage_runtime:
                 await runtime.close()
 
-    app = FastAPI(
+    app = GuardedApp(
         title=f"Stalker {definition.name}",
         version="0.1.0",
         lifespan=lifespan,
         openapi_url=f"{prefix}/openapi.json",
-        docs_url=f"{prefix}/docs",
+        docs_url=None,  # install_docs serves it without a public CDN
         redoc_url=None,
     )
     app.state.runtime = runtime
     install_problem_handlers(app)
+    install_docs(app, prefix)
     if definition.configure_app is not None:
         definition.configure_app(app)
     app.include_router(health_router(runtime, prefix))
-    for router in definition.routers:
-        app.include_router(router, prefix=prefix)
+    app.router.routes.extend(_service_routes(tuple(definition.routers), prefix))
+    settings = runtime.settings
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, bulk_limit=settings.max_bulk_body_bytes
+    )
     app.add_middleware(ObservabilityMiddleware, service=definition.name)
     return app
 
 
+# Keyed by the routers' identities (an APIRouter is not hashable); each entry keeps its routers alive.
+_MOUNTED: dict[tuple[str, tuple[int, ...]], tuple[tuple[APIRouter, ...], tuple[BaseRoute, ...]]] = {}
+
+
+def _service_routes(routers: tuple[APIRouter, ...], prefix: str) -> tuple[BaseRoute, ...]:
+    """The definition's routers as mounted under its prefix, made once for every app built from them.
+    FastAPI sets an included route up (its parameters, body and response models) on an app's first request
+    and keeps that on the mounted route: apps that share the mounted routes pay it once per process rather
+    than once per app (most of the test suite's CPU, which builds an app per test). The routes hold no
+    state of an app (a request reaches its runtime through `request.app`)."""
+    key = (prefix, tuple(map(id, routers)))
+    if key not in _MOUNTED:
+        mount = APIRouter()
+        for router in routers:
+            mount.include_router(router, prefix=prefix, responses=PROBLEM_RESPONSES)
+        _MOUNTED[key] = (routers, tuple(mount.routes))
+    return _MOUNTED[key][1]
+
+
 def create_health_app(runtime: Runtime) -> FastAPI:
     """The small HTTP app a worker process serves for its probes and metrics."""
-    app = FastAPI(
+    app = GuardedApp(
         title=f"Stalker {runtime.definition.name} worker", openapi_url=None, docs_url=None, redoc_url=None
     )
     app.include_router(health_router(runtime, runtime.definition.prefix))

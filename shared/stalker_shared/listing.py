@@ -2,11 +2,15 @@
 
 Query string: `limit` (1..1000, default 100), `offset`, `sort` (comma separated, `-` for descending),
 `fields` (comma separated), and per resource filters: `<field>=v` (equality), `<field>__in=a,b` and
-`<field>__contains=text` (case-insensitive, text fields only). An unknown field is a 422 naming it.
+`<field>__contains=text` (case-insensitive, text fields only). An unknown field is a 422 naming it, and
+so is a value its column cannot hold: an integer out of its range, a string longer than the column or
+with a control character, more than MAX_IDS values in an `__in`.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -17,12 +21,14 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.sqltypes import Boolean, Float, Integer, String
+from sqlalchemy.sql.sqltypes import BigInteger, Boolean, Float, Integer, String
 
 from stalker_shared.errors import ValidationFailed
 from stalker_shared.scope import visible_projects
+from stalker_shared.types import FILTER_MAX, INT32_MAX, INT64_MAX, LINE_PATTERN, MAX_IDS
 
 RESERVED = frozenset({"limit", "offset", "sort", "fields"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -59,9 +65,16 @@ class ListParams:
 def list_params(
     request: Request,
     limit: int = Query(100, ge=1, le=1000, description="Page size"),
-    offset: int = Query(0, ge=0, description="Items to skip"),
-    sort: str | None = Query(None, description="Comma separated fields; prefix `-` for descending"),
-    fields: str | None = Query(None, description="Comma separated fields to return"),
+    offset: int = Query(0, ge=0, le=INT32_MAX, description="Items to skip"),
+    sort: str | None = Query(
+        None,
+        max_length=FILTER_MAX,
+        pattern=LINE_PATTERN,
+        description="Comma separated fields; prefix `-` for descending",
+    ),
+    fields: str | None = Query(
+        None, max_length=FILTER_MAX * 4, pattern=LINE_PATTERN, description="Comma separated fields to return"
+    ),
 ) -> ListParams:
     filters = []
     for key, value in request.query_params.multi_items():
@@ -88,9 +101,13 @@ def apply_filters(statement: Select[Any], spec: ListSpec, params: ListParams) ->
         if operator == "eq":
             statement = statement.where(column == _coerce(column, name, raw))
         elif operator == "in":
-            statement = statement.where(column.in_([_coerce(column, name, v) for v in raw.split(",") if v]))
+            values = [v for v in raw.split(",") if v]
+            if len(values) > MAX_IDS:
+                raise ValidationFailed(f"{name}__in takes at most {MAX_IDS} values", field=f"{name}__in")
+            statement = statement.where(column.in_([_coerce(column, name, v) for v in values]))
         elif operator == "contains" and isinstance(column.type, String):
-            statement = statement.where(column.ilike(f"%{_escape_like(raw)}%", escape="\\"))
+            text = _text(column, name, raw)
+            statement = statement.where(column.ilike(f"%{_escape_like(text)}%", escape="\\"))
         else:
             raise ValidationFailed(f"unknown filter operator {operator!r} for {name!r}", field=name)
     return statement
@@ -186,12 +203,34 @@ def _coerce(column: ColumnElement[Any], name: str, raw: str) -> Any:
                 raise ValueError(raw)
             return raw.lower() in ("true", "1")
         if isinstance(kind, Integer):
-            return None if raw == "null" else int(raw)
+            return None if raw == "null" else _integer(kind, name, int(raw))
         if isinstance(kind, Float):
-            return float(raw)
+            number = float(raw)
+            if not math.isfinite(number):
+                raise ValueError(raw)
+            return number
     except ValueError:
         raise ValidationFailed(f"{name} filter value {raw!r} is not a valid {kind}", field=name) from None
-    return None if raw == "null" else raw
+    return None if raw == "null" else _text(column, name, raw)
+
+
+def _integer(kind: Integer, name: str, value: int) -> int:
+    """An integer its column can hold (asyncpg refuses to bind a larger one to an INTEGER)."""
+    limit = INT64_MAX if isinstance(kind, BigInteger) else INT32_MAX
+    if not -limit - 1 <= value <= limit:
+        raise ValidationFailed(f"{name} filter value {value} is out of range (at most {limit})", field=name)
+    return value
+
+
+def _text(column: ColumnElement[Any], name: str, raw: str) -> str:
+    """A string its column can hold and a `LIKE` can match: no control characters (PostgreSQL stores no
+    NUL, and SQLite's `LIKE` stops at one, so it matched every row), no longer than the column."""
+    limit = min(getattr(column.type, "length", None) or FILTER_MAX, FILTER_MAX)
+    if len(raw) > limit:
+        raise ValidationFailed(f"{name} filter value is longer than {limit} characters", field=name)
+    if _CONTROL.search(raw):
+        raise ValidationFailed(f"{name} filter value must not contain control characters", field=name)
+    return raw
 
 
 def _escape_like(text: str) -> str:

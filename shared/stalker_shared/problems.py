@@ -24,6 +24,22 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.extensions = status, title, detail, extensions
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A request body over the size limit, found while it is read (413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, body_too_large_detail(limit))
+        self.limit = limit
+
+
+def body_too_large_detail(limit: int) -> str:
+    return f"request bodies are limited to {limit} bytes here ({limit / 1024 / 1024:g} MiB)"
+
+
+def body_too_large_response(limit: int) -> JSONResponse:
+    return problem_response(413, "Content Too Large", body_too_large_detail(limit), limit=limit)
+
+
 def problem_response(status: int, title: str, detail: str | None = None, **extensions: Any) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
@@ -39,7 +55,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        response = problem_response(exc.status_code, _title(exc.status_code), str(exc.detail))
+        extensions = {"limit": exc.limit} if isinstance(exc, BodyTooLarge) else {}
+        response = problem_response(exc.status_code, _title(exc.status_code), str(exc.detail), **extensions)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response

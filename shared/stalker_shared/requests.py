@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from stalker_shared.runtime import Runtime
 
 _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+# Requests that change nothing (RFC 9110 safe methods): their unit of work only reads.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def runtime_of(request: Request) -> "Runtime":
@@ -47,8 +49,11 @@ async def unit_of_work(
 ) -> AsyncIterator[UnitOfWork]:
     runtime = runtime_of(request)
     async with runtime.unit_of_work() as uow:
+        await uow.read_first()  # SQLite: a GET never waits for a writer, nor does reading the caller's access
         uow.access = await runtime.definition.load_access(uow.session, claims)
         scope_session(uow.session, runtime.definition.scope_rules, uow.access.project_ids)
+        if request.method not in READ_METHODS:
+            await uow.write_from_here()
         yield uow
         await uow.commit()
 

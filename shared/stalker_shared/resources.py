@@ -9,6 +9,9 @@ Routes made here (under `/v1/<path>`, the id named `<id_name>` as the OpenAPI do
     GET    /{id}         one                                                     any logged-in user
     PATCH  /{id}         change the fields the body sets                        `writers`
     DELETE /{id}         delete                                                  `writers`
+
+One item's GET, POST and PATCH answer its `ETag`; PATCH and DELETE honour `If-Match` (etags.py), checked
+on the row locked as the handlers lock it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.base import ExecutableOption
 
+from stalker_shared.etags import ETag, IfMatch
 from stalker_shared.listing import (
     ListParams,
     ListSpec,
@@ -35,6 +39,7 @@ from stalker_shared.listing import (
 )
 from stalker_shared.repository import get_one
 from stalker_shared.requests import Work, admin
+from stalker_shared.types import Id
 from stalker_shared.unit_of_work import UnitOfWork
 
 Create = Callable[[UnitOfWork, Any], Awaitable[Any]]
@@ -80,16 +85,21 @@ def resource_router(resource: Resource) -> APIRouter:
         rows, total = await fetch_page(uow.session, select(r.model).options(*r.load), r.list_spec, params)
         return page_response(make_page([r.shaped(row) for row in rows], total, params), params, r.read_schema)
 
-    async def create(uow: Work, body: BaseModel) -> Any:
-        return r.shaped(await r.create(uow, body))
+    async def create(uow: Work, body: BaseModel, etag: ETag) -> Any:
+        return etag.tag(r.shaped(await r.create(uow, body)))
 
-    async def get(uow: Work, entity_id: int) -> Any:
-        return r.shaped(await get_one(uow.session, r.model, entity_id, *r.load))
+    async def get(uow: Work, entity_id: int, etag: ETag) -> Any:
+        return etag.tag(r.shaped(await get_one(uow.session, r.model, entity_id, *r.load)))
 
-    async def update(uow: Work, entity_id: int, body: BaseModel) -> Any:
-        return r.shaped(await r.update(uow, entity_id, changes_of(body, r.nullable)))
+    def locked(uow: UnitOfWork, entity_id: int) -> Awaitable[Any]:
+        return get_one(uow.session, r.model, entity_id, *r.load, for_update=True)
 
-    async def delete(uow: Work, entity_id: int) -> Response:
+    async def update(uow: Work, entity_id: int, body: BaseModel, etag: IfMatch) -> Any:
+        await etag.check(lambda: locked(uow, entity_id))
+        return etag.tag(r.shaped(await r.update(uow, entity_id, changes_of(body, r.nullable))))
+
+    async def delete(uow: Work, entity_id: int, etag: IfMatch) -> Response:
+        await etag.check(lambda: locked(uow, entity_id))
         await r.delete(uow, entity_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -128,7 +138,7 @@ def _typed(
     parameters = []
     for parameter in signature.parameters.values():
         if parameter.name == "entity_id" and entity_id is not None:
-            parameter = parameter.replace(name=entity_id, annotation=int)
+            parameter = parameter.replace(name=entity_id, annotation=Id)
         elif parameter.name == "body" and body is not None:
             parameter = parameter.replace(annotation=body)
         elif parameter.name == "uow":

@@ -21,6 +21,7 @@ from stalker_shared.messaging.queues import stalker_topology
 from stalker_shared.messaging.topology import Topology
 from stalker_shared.migrations import is_at_head, upgrade_to_head
 from stalker_shared.outbox import OutboxRelay
+from stalker_shared.outbox_status import relay_check
 from stalker_shared.scope import ScopeRules
 from stalker_shared.settings import ServiceSettings
 from stalker_shared.tables import MessagingTables
@@ -93,6 +94,7 @@ class Runtime:
             transport=self.transport,
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval,
+            park_after=settings.outbox_park_after,
         )
         self.keys = load_signing_keys(settings)
         self.auth = TokenVerifier(self.keys.public_pem)
@@ -140,10 +142,29 @@ class Runtime:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             checks["database"] = "ok"
-            at_head = await is_at_head(self.engine, self.definition.migrations)
-            checks["migrations"] = "ok" if at_head else "database is not at the latest migration"
         except Exception as exc:
             checks["database"] = f"unreachable: {type(exc).__name__}"
-            checks["migrations"] = "unknown"
+        reachable = checks["database"] == "ok"
+        checks["migrations"] = await self._migrations_check() if reachable else "unknown"
         checks["broker"] = "ok" if self.transport.is_connected() else "not connected"
+        checks["relay"] = await self._relay_check() if reachable else "unknown"
         return checks
+
+    async def _migrations_check(self) -> str:
+        try:
+            at_head = await is_at_head(self.engine, self.definition.migrations)
+        except Exception as exc:
+            return f"unknown: {type(exc).__name__}"
+        return "ok" if at_head else "database is not at the latest migration"
+
+    async def _relay_check(self) -> str:
+        try:
+            async with self.sessionmaker() as session:
+                return await relay_check(
+                    session,
+                    self.definition.tables.outbox,
+                    self.relay,
+                    self.settings.outbox_stuck_after_seconds,
+                )
+        except Exception as exc:
+            return f"unknown: {type(exc).__name__}"

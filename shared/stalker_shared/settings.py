@@ -35,11 +35,20 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     outbox_poll_interval: float = Field(default=0.5, gt=0)
     outbox_batch_size: int = Field(default=200, ge=1, le=10_000)
+    # A message the broker refuses (not a lost connection) is parked after this many attempts.
+    outbox_park_after: int = Field(default=5, ge=1, le=1000)
+    # readyz reports the relay stuck once the oldest pending message is this old and the relay keeps failing.
+    outbox_stuck_after_seconds: float = Field(default=120.0, gt=0)
     consumer_prefetch: int = Field(default=16, ge=1, le=1000)
     delivery_limit: int = Field(default=5, ge=1, le=100)
     # Pause before returning a failed message, doubling with each delivery (capped at 10 s), so that an
     # outage of a few seconds (database restart) does not use up the delivery limit at once.
     retry_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+    # Request bodies over this many bytes are refused with 413, counted as they arrive (chunked ones too);
+    # routes that take many items at once (`.../bulk`: 20,000 tasks are about 4 MB) allow the bulk limit,
+    # as large as the compose and Kubernetes gateways let through (nginx `client_max_body_size 10m`).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_bulk_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     health_host: str = "127.0.0.1"
     health_port: int = Field(default=0, ge=0, le=65535)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)

@@ -8,6 +8,10 @@ from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, Uu
 
 from stalker_shared.db import BigIntKey, UTCDateTime
 
+# The predicates of the outbox's partial indexes (the migrations spell them the same way).
+PENDING = "published_at IS NULL AND parked_at IS NULL"
+PARKED = "parked_at IS NOT NULL"
+
 
 @dataclass(frozen=True)
 class MessagingTables:
@@ -28,12 +32,23 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("body", Text, nullable=False),
         Column("created_at", UTCDateTime, nullable=False),
         Column("published_at", UTCDateTime, nullable=True),
+        # How many times the broker refused this message (a lost connection does not count), and why;
+        # past the relay's limit it is parked: left out of publishing until an admin requeues it.
         Column("publish_attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text, nullable=True),
+        Column("parked_at", UTCDateTime, nullable=True),
+        Column("parked_reason", Text, nullable=True),
         Index(
             "ix_outbox_message_pending",
             "id",
-            postgresql_where=text("published_at IS NULL"),
-            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text(PENDING),
+            sqlite_where=text(PENDING),
+        ),
+        Index(
+            "ix_outbox_message_parked",
+            "id",
+            postgresql_where=text(PARKED),
+            sqlite_where=text(PARKED),
         ),
     )
     inbox = Table(

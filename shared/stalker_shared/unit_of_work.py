@@ -1,4 +1,8 @@
-"""One transaction per command: business rows and outbox rows committed together, in one place."""
+"""One transaction per command: business rows and outbox rows committed together, in one place.
+
+On SQLite every transaction that may write is begun with the database's write lock (stalker_shared.db),
+so writers run one at a time; a unit of work that starts with `read_first` takes no lock until
+`write_from_here`."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from stalker_shared.access import Access
 from stalker_shared.contracts import Contract, Envelope
+from stalker_shared.db import READ_ONLY
 from stalker_shared.inbox import already_processed, claim_message
 from stalker_shared.messaging.topology import Topology
 from stalker_shared.outbox import write_many_to_outbox, write_to_outbox
@@ -51,6 +56,22 @@ class UnitOfWork:
         session, self._session = self.session, None
         # close() rolls back whatever was not committed and detaches loaded objects without expiring them.
         await session.close()
+
+    async def read_first(self) -> None:
+        """Begin with a transaction that only reads: where the database serializes writers (SQLite), it
+        waits for no writer and holds no one up. A request that only reads stays in it."""
+        await self.session.connection(execution_options={READ_ONLY: True})
+
+    async def write_from_here(self) -> None:
+        """After `read_first`, for work that will write: on SQLite, end the read-only transaction (nothing
+        was written) and let go of what it loaded, so the next statement begins a writer's transaction
+        that reads everything afresh once it holds the write lock. Work done in other units of work
+        meanwhile (a route that opens its own) then does not wait for this one. Elsewhere rows are
+        locked where the handlers lock them, and the transaction simply goes on."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return
+        await self.session.commit()
+        self.session.expunge_all()
 
     async def publish(self, contract: Contract) -> Envelope:
         """Queue a message to go out if and only if this unit of work commits."""

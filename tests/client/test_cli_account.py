@@ -44,7 +44,7 @@ def test_without_a_login_commands_say_how_to_log_in(system: str, tmp_config: Pat
 
 def test_logout_forgets_the_token(system: str, tmp_config: Path) -> None:
     stalker("--url", system, "login", "--login", "admin", "--password", "admin")
-    assert stalker("logout").stdout.strip() == "Logged out."
+    assert stalker("logout").stdout.strip() == "Logged out: every token of yours is revoked."
     assert "token" not in json.loads(tmp_config.read_text())
     assert stalker("whoami").exit_code == 1
 

@@ -36,7 +36,7 @@ def test_part_i_the_user_joins_a_department_and_admins_come_first(admin: Stalker
         name="Erkan Ozgur Yilmaz",
         login=f"eoyilmaz{unique}",
         email=f"eoyilmaz{unique}@example.com",
-        password="secret",
+        password="Tr0ub4dor&3",
         description="This is me",
     )
     assert isinstance(me, User) and me.description == "This is me"
@@ -87,7 +87,7 @@ def test_errors_carry_the_problem_details(admin: Stalker, unique: str) -> None:
 
 def test_a_user_who_is_not_an_admin_may_not_create_users(system: str, admin: Stalker, unique: str) -> None:
     login, _ = make_user(admin, unique)
-    with Stalker.connect(system, login, "secret") as artist, pytest.raises(PermissionDenied) as refused:
+    with Stalker.connect(system, login, "Tr0ub4dor&3") as artist, pytest.raises(PermissionDenied) as refused:
         artist.users.create(name="X", login=f"x{unique}", email=f"x{unique}@example.com", password="x")
     assert refused.value.status == 403
 

@@ -16,7 +16,8 @@ PACKAGE = Path(stalker_client.__file__).parent
 PUBLIC = {
     "DEFAULT_URL", "AuthenticationError", "BulkResult", "Conflict", "ConnectionFailed", "Department",
     "Dependency", "Directories", "EntityType", "ExpandedPath", "FilenameTemplate", "Group", "ImageFormat",
-    "Me", "Model", "NotFound", "OperatingSystem", "Page", "PermissionDenied", "PortablePath", "Project",
+    "Me", "Model", "NotFound", "OperatingSystem", "Page", "PermissionDenied", "PortablePath",
+    "PreconditionFailed", "Project",
     "ProjectStorage", "ProjectUser", "Repository", "Role", "ScheduleJob", "SchedulingFailed", "ServerError",
     "Stalker", "StalkerError", "Status", "StatusList", "Structure", "Studio", "Task", "User",
     "ValidationError", "Version", "WaitTimeout", "__version__", "current_os",

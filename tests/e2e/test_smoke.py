@@ -88,7 +88,7 @@ def test_distributed_services_run_as_separate_processes_behind_one_base_url(
     base, port = distributed_system
     for index, service in enumerate(SERVICES):
         ready = httpx.get(f"{base}/{service}/readyz").json()
-        assert ready["checks"] == {"database": "ok", "migrations": "ok", "broker": "ok"}
+        assert ready["checks"] == {"database": "ok", "migrations": "ok", "broker": "ok", "relay": "ok"}
         worker = f"http://127.0.0.1:{port + 2 + 2 * index}"
         assert httpx.get(f"{worker}/healthz").json()["service"] == service
         assert httpx.get(f"{worker}/readyz").status_code == 200

@@ -29,6 +29,8 @@ from stalker_shared.auth import Principal, generate_private_pem, issue_token
 from stalker_shared.http import create_service_app
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
+from stalker_versions.api.common import versions_state
+from stalker_versions.catalog_client import HttpCatalog
 from stalker_versions.db.catalog import ProjectMember, TaskRef
 
 MATRIX: dict[tuple[str, str], str] = {
@@ -42,6 +44,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/catalog/v1/assets/{task_id}"): "task.write",
     ("GET", "/catalog/v1/auth/me"): "user",
     ("POST", "/catalog/v1/auth/token"): "public",
+    ("POST", "/catalog/v1/auth/refresh"): "public",
     ("GET", "/catalog/v1/departments"): "user",
     ("POST", "/catalog/v1/departments"): "admin",
     ("DELETE", "/catalog/v1/departments/{collection_id}"): "admin",
@@ -70,6 +73,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/catalog/v1/image-formats/{format_id}"): "user",
     ("PATCH", "/catalog/v1/image-formats/{format_id}"): "reference",
     ("POST", "/catalog/v1/init"): "admin",
+    ("GET", "/catalog/v1/outbox/parked"): "admin",
+    ("POST", "/catalog/v1/outbox/parked/{message_id}/requeue"): "admin",
     ("GET", "/catalog/v1/projects"): "list",
     ("POST", "/catalog/v1/projects"): "admin",
     ("DELETE", "/catalog/v1/projects/{project_id}"): "project.delete",
@@ -165,6 +170,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/versions/v1/paths/expand"): "user",
     ("POST", "/versions/v1/paths/repository"): "user",
     ("POST", "/versions/v1/paths/to-portable"): "user",
+    ("GET", "/versions/v1/outbox/parked"): "admin",
+    ("POST", "/versions/v1/outbox/parked/{message_id}/requeue"): "admin",
     ("GET", "/versions/v1/projects/{project_id}"): "project.read",
     ("GET", "/versions/v1/projects/{project_id}/directories"): "project.read",
     ("GET", "/versions/v1/projects/{project_id}/storage"): "project.read",
@@ -190,7 +197,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/scheduler/healthz"): "public",
     ("GET", "/scheduler/metrics"): "public",
     ("GET", "/scheduler/readyz"): "public",
+    ("GET", "/scheduler/v1/outbox/parked"): "admin",
+    ("POST", "/scheduler/v1/outbox/parked/{message_id}/requeue"): "admin",
     ("GET", "/scheduler/v1/studios/{studio_id}/tjp"): "user",
+    # Last: it revokes the caller's tokens, so the routes after it in a test would see them refused.
+    ("POST", "/catalog/v1/auth/logout"): "user",
 }
 
 
@@ -219,6 +230,13 @@ async def services(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Se
             runtime,
             httpx.AsyncClient(transport=transport, base_url="http://t"),
         )
+    # The versions service asks the catalog about callers (and projects, tasks) it has not heard of yet:
+    # here the catalog's app in this process answers, as the real one would over HTTP.
+    catalog_app = create_service_app(clients["catalog"][0], manage_runtime=False)
+    versions_state(clients["versions"][0]).catalog = HttpCatalog(
+        "http://t", transport=httpx.ASGITransport(app=catalog_app)
+    )
+    clients["scheduler"][0].definition.state.transport = httpx.ASGITransport(app=catalog_app)
     try:
         yield clients
     finally:
@@ -334,7 +352,7 @@ async def build_world(services: Services) -> World:
     for name in ("outsider", "viewer", "artist", "lead", "producer", "spare"):
         login = world.unique(name)
         user = await world.post(
-            "users", {"name": login, "login": login, "email": f"{login}@x.com", "password": "secret-pw"}
+            "users", {"name": login, "login": login, "email": f"{login}@x.com", "password": "Tr0ub4dor&3"}
         )
         world.users[name] = int(user["id"])  # type: ignore[call-overload]
         user_token = token(catalog_runtime, admin=False, user_id=world.users[name])

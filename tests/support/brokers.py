@@ -13,6 +13,7 @@ import aio_pika
 
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport, RabbitTransport, Transport
 from stalker_shared.messaging.topology import Topology
+from stalker_shared.messaging.transport import OutgoingMessage
 
 
 @dataclass
@@ -90,3 +91,33 @@ async def eventually(
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@dataclass
+class PublishHistory:
+    """What a publisher tried and what the broker confirmed, by message id (the reliability tests'
+    history: attempted, confirmed, refused or failed)."""
+
+    attempted: list[str] = field(default_factory=list)
+    confirmed: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)  # not confirmed at least once (broker away or refused)
+
+
+class RecordingTransport:
+    """Wraps a transport and records every publish in a PublishHistory."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+        self.history = PublishHistory()
+
+    async def publish(self, message: OutgoingMessage) -> None:
+        self.history.attempted.append(message.message_id)
+        try:
+            await self.inner.publish(message)
+        except Exception:
+            self.history.failed.add(message.message_id)
+            raise
+        self.history.confirmed.add(message.message_id)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)

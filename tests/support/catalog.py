@@ -55,7 +55,9 @@ class Catalog:
                 select(User).where(User.login == login).options(selectinload(User.groups))
             )
             assert user is not None, f"no user {login!r}"
-            principal = Principal(user.id, user.login, any(g.name == ADMINS for g in user.groups))
+            principal = Principal(
+                user.id, user.login, any(g.name == ADMINS for g in user.groups), user.token_version
+            )
         settings = self.runtime.settings
         assert isinstance(settings, CatalogSettings) and self.runtime.keys.private_pem is not None
         token = access_token(self.runtime.keys.private_pem, principal, settings.access_token_minutes)

@@ -23,13 +23,13 @@ def tutorial_studio(client: Stalker) -> int:
 
 
 def make_user(client: Stalker, unique: str, *, admin: bool = False) -> tuple[str, int]:
-    """A user with the password "secret"; returns (login, id)."""
+    """A user with the password "Tr0ub4dor&3"; returns (login, id)."""
     groups = [g.id for g in client.groups.list(name="admins")] if admin else []
     user = client.users.create(
         name=f"User {unique}",
         login=f"user{unique}",
         email=f"user{unique}@example.com",
-        password="secret",
+        password="Tr0ub4dor&3",
         group_ids=groups,
     )
     return user.login, user.id

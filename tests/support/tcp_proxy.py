@@ -1,5 +1,6 @@
 """An in-process TCP proxy that can stop (dropping every connection and refusing new ones) and start
-again on the same port: a broker outage as the client sees it, without touching the real broker."""
+again on the same port: a broker outage as the client sees it, without touching the real broker. It can
+also drop the connections it carries while still accepting new ones (a flaky network, R6)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.port = 0
+        self.accepted = 0  # client connections taken, reconnections included
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
@@ -23,11 +25,18 @@ class TcpProxy:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-        for writer in list(self._writers):
+        self.drop_connections()
+
+    def drop_connections(self) -> int:
+        """Reset every connection now, both ways; new ones are still accepted. Returns how many."""
+        writers = list(self._writers)
+        for writer in writers:
             writer.transport.abort()
         self._writers.clear()
+        return len(writers) // 2
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
         try:
             up_reader, up_writer = await asyncio.open_connection(*self._target)
         except OSError:

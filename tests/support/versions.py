@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from stalker_shared.auth import Principal, generate_private_pem, issue_token, pu
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.catalog import ProjectCreated, TaskCreated
 from stalker_shared.runtime import Runtime
+from stalker_versions.db.access import CatalogCaller, UnknownCaller
 from stalker_versions.db.models import MESSAGING
 from stalker_versions.domain.errors import CatalogUnavailable
 from stalker_versions.service.catalog_events import ProjectFacts, TaskFacts
@@ -50,6 +52,21 @@ class FakeCatalog:
     projects: dict[int, ProjectFacts] = field(default_factory=dict)
     calls: list[tuple[str, int, str | None]] = field(default_factory=list)
     reachable: bool = True
+    # Users the catalog refuses tokens of (gone, deactivated or revoked); any other token's caller is
+    # vouched for as its claims say, as the real catalog does for a user at that token version.
+    refused_users: set[int] = field(default_factory=set)
+    caller_calls: list[int] = field(default_factory=list)
+    callers_reachable: bool = True  # `reachable` is about tasks and projects
+
+    async def caller(self, token: str) -> CatalogCaller:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        user_id = int(claims["sub"])
+        self.caller_calls.append(user_id)
+        if not self.callers_reachable:
+            raise CatalogUnavailable("the caller is not known here yet and the catalog could not be reached")
+        if user_id in self.refused_users:
+            raise UnknownCaller("the catalog refused this token")
+        return CatalogCaller(user_id, str(claims.get("login", "")), bool(claims.get("adm", False)))
 
     async def task(self, task_id: int, token: str | None) -> TaskFacts | None:
         return self._answer("task", task_id, token, self.tasks)

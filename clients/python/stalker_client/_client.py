@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from stalker_client._catalog_models import Me
-from stalker_client._http import Session
+from stalker_client._http import Session, TokensChanged
 from stalker_client._platform import OperatingSystem
 from stalker_client._resources._people import Departments, Groups, Roles, Users
 from stalker_client._resources._projects import Projects
@@ -26,7 +26,9 @@ class Stalker:
     """A client of Stalker Services at one base URL.
 
     >>> client = Stalker.connect("http://127.0.0.1:8080", "admin", "admin")
-    >>> me = client.users.create(name="Erkan Ozgur Yilmaz", login="eoyilmaz", email="e@x.com", password="s")
+    >>> me = client.users.create(
+    ...     name="Erkan Ozgur Yilmaz", login="eoyilmaz", email="e@x.com", password="secret"
+    ... )
     """
 
     def __init__(
@@ -34,13 +36,24 @@ class Stalker:
         base_url: str = DEFAULT_URL,
         *,
         token: str | None = None,
+        refresh_token: str | None = None,
         timeout: float = 30.0,
         os: OperatingSystem | None = None,
         transport: httpx.BaseTransport | None = None,
+        on_tokens: TokensChanged | None = None,
     ) -> None:
-        """A client with a token (or none yet: call `login`). `os` is the operating system versions'
-        absolute paths are given for (default: this computer's)."""
-        self.session = Session(base_url, token=token, timeout=timeout, transport=transport)
+        """A client with a token (or none yet: call `login`). With a refresh token it renews the
+        short-lived access token by itself; `on_tokens(access, refresh)` hears of every new pair (they
+        change on each renewal). `os` is the operating system versions' absolute paths are given for
+        (default: this computer's)."""
+        self.session = Session(
+            base_url,
+            token=token,
+            refresh_token=refresh_token,
+            timeout=timeout,
+            transport=transport,
+            on_tokens=on_tokens,
+        )
         s = self.session
         self.users, self.departments, self.groups, self.roles = Users(s), Departments(s), Groups(s), Roles(s)
         self.statuses, self.status_lists = Statuses(s), StatusLists(s)
@@ -54,7 +67,7 @@ class Stalker:
 
     @classmethod
     def connect(cls, base_url: str, login: str, password: str, **options: Any) -> Stalker:
-        """Log in and return the client; it logs in again by itself when its token expires."""
+        """Log in and return the client; it renews its short-lived token by itself."""
         client = cls(base_url, **options)
         try:
             client.login(login, password)
@@ -71,9 +84,17 @@ class Stalker:
     def token(self) -> str | None:
         return self.session.token
 
+    @property
+    def refresh_token(self) -> str | None:
+        return self.session.refresh_token
+
     def login(self, login: str, password: str) -> str:
         """Log in (OAuth2 password flow); returns the access token."""
         return self.session.login(login, password)
+
+    def logout(self) -> None:
+        """Revoke every access and refresh token of this user, on every device, and forget them here."""
+        self.session.logout()
 
     def me(self) -> Me:
         """Who the token belongs to."""

@@ -54,6 +54,15 @@ class Conflict(StalkerError):
     """409: the change conflicts with existing data (a duplicate, an object still in use...)."""
 
 
+class PreconditionFailed(Conflict):
+    """412: the object changed since this client read it, so the update was refused and nothing was
+    written; `etag` is its current ETag. Read it again (`get`), then apply the change again."""
+
+    @property
+    def etag(self) -> str | None:
+        return str(self.body["etag"]) if isinstance(self.body, dict) and self.body.get("etag") else None
+
+
 class ValidationError(StalkerError):
     """400 or 422: the request was refused; `field` names the culprit when the server said which."""
 
@@ -88,7 +97,7 @@ _BY_STATUS: dict[int, type[StalkerError]] = {
     403: PermissionDenied,
     404: NotFound,
     409: Conflict,
-    412: Conflict,
+    412: PreconditionFailed,
     422: ValidationError,
 }
 

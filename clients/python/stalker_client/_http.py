@@ -1,18 +1,24 @@
 """The HTTP session under every resource: the bearer token, problem details turned into exceptions, a
-new login when a token expires, and retries where a retry cannot do a thing twice."""
+refresh (or a new login) when the short-lived access token expires, and retries where a retry cannot do a
+thing twice."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 from pydantic_core import from_json
 
 from stalker_client._errors import AuthenticationError, ConnectionFailed, error_for
+from stalker_client._etags import SeenTags
 
 TOKEN_PATH = "/catalog/v1/auth/token"
+REFRESH_PATH = "/catalog/v1/auth/refresh"
+LOGOUT_PATH = "/catalog/v1/auth/logout"
+# Called with the new access and refresh tokens whenever they change (the CLI stores them).
+TokensChanged = Callable[[str | None, str | None], None]
 # Methods that may be sent again after a connection failure; a POST only with an Idempotency-Key.
 _SAFE_TO_RETRY = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 _RETRIES = 2
@@ -34,30 +40,77 @@ def query_params(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 class Session:
-    """One base URL, one token; `request` returns the decoded body or raises a StalkerError."""
+    """One base URL, one token; `request` returns the decoded body or raises a StalkerError.
+
+    An access token lives minutes: when one is refused, the refresh token (used once, replaced by the
+    answer) gets a new pair and the request is sent again, once; without one, a client that logged in
+    with a password logs in again."""
 
     def __init__(
         self,
         base_url: str,
         *,
         token: str | None = None,
+        refresh_token: str | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        on_tokens: TokensChanged | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.refresh_token = refresh_token
+        self._on_tokens = on_tokens
         self._credentials: tuple[str, str] | None = None
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        self.etags = SeenTags()  # what updates send as If-Match (_etags.py)
 
     def close(self) -> None:
         self._http.close()
 
     def login(self, login: str, password: str) -> str:
-        """Log in with the OAuth2 password flow; the token is kept, and used again to log in on expiry."""
+        """Log in with the OAuth2 password flow; the tokens are kept (the password too, in memory, to log
+        in again should the refresh token be refused)."""
         body = self._send("POST", TOKEN_PATH, data={"username": login, "password": password}, auth=False)
-        self.token = str(body["access_token"])
         self._credentials = (login, password)
+        return self._keep(body)
+
+    def refresh(self) -> str:
+        """A new access and refresh token for the refresh token (which the server then refuses)."""
+        if not self.refresh_token:
+            raise AuthenticationError("no refresh token: log in", title="Not logged in")
+        body = self._send("POST", REFRESH_PATH, json={"refresh_token": self.refresh_token}, auth=False)
+        return self._keep(body)
+
+    def logout(self) -> None:
+        """Revoke every token of this user on the server (all sessions), then forget them here."""
+        try:
+            self.request("POST", LOGOUT_PATH)
+        finally:
+            self._credentials = None
+            self._set_tokens(None, None)
+
+    def _keep(self, body: Any) -> str:
+        self._set_tokens(str(body["access_token"]), body.get("refresh_token"))
+        assert self.token is not None
         return self.token
+
+    def _set_tokens(self, token: str | None, refresh_token: str | None) -> None:
+        self.token, self.refresh_token = token, refresh_token
+        if self._on_tokens is not None:
+            self._on_tokens(token, refresh_token)
+
+    def _renew(self) -> bool:
+        """After a refused token: refresh, else log in again; False when there is no way to."""
+        if self.refresh_token:
+            try:
+                self.refresh()
+                return True
+            except AuthenticationError:
+                self.refresh_token = None  # expired or revoked: a password login is the only way left
+        if self._credentials is not None:
+            self.login(*self._credentials)
+            return True
+        return False
 
     def request(
         self,
@@ -71,9 +124,8 @@ class Session:
         try:
             return self._send(method, path, params=params, json=json, headers=headers)
         except AuthenticationError:
-            if self._credentials is None:
+            if not self._renew():  # the token expired or was revoked: refresh or log in again, once
                 raise
-            self.login(*self._credentials)  # the token expired: log in again, once
             return self._send(method, path, params=params, json=json, headers=headers)
 
     def _send(
@@ -103,6 +155,7 @@ class Session:
                         f"cannot reach {self.base_url}: {type(exc).__name__}: {exc}", title="No connection"
                     ) from exc
                 time.sleep(0.2 * 2**attempt)
+        self.etags.saw(method, path, response)
         return _decoded(response)
 
 

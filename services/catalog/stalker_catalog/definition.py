@@ -21,6 +21,7 @@ from stalker_catalog.service.init import run_initialization
 from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.messaging.queues import CATALOG_SCHEDULE_RESULTS
+from stalker_shared.outbox_routes import outbox_router
 from stalker_shared.resources import resource_router
 from stalker_shared.runtime import ServiceDefinition
 
@@ -39,6 +40,7 @@ def catalog_routers() -> tuple[APIRouter, ...]:
         projects_router(),
         tasks_router(),
         scheduling_router(),
+        outbox_router(),
     )
 
 

@@ -12,6 +12,7 @@ import typer
 from stalker_host.embedded import create_embedded_app, embedded_runtimes
 from stalker_host.gateway import Gateway
 from stalker_host.supervisor import ServerUrls, start_services, stop_processes
+from stalker_shared.http_guards import SecurityHeadersMiddleware
 from stalker_shared.logging import configure_logging, get_logger
 from stalker_shared.messaging import rabbitmq_definitions
 from stalker_shared.messaging.access import rabbitmq_users
@@ -76,7 +77,7 @@ async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
     )
     _banner("distributed", host, port)
     try:
-        await serve(Gateway(upstreams), host, port)
+        await serve(SecurityHeadersMiddleware(Gateway(upstreams)), host, port)
     finally:
         await stop_processes(processes)
 

@@ -12,7 +12,8 @@ from starlette.types import ASGIApp
 
 from stalker_host.dispatch import PrefixDispatcher
 from stalker_host.services import SERVICES
-from stalker_shared.http import create_service_app
+from stalker_shared.http import GuardedApp, create_service_app
+from stalker_shared.http_guards import BodyLimitMiddleware
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
@@ -47,7 +48,12 @@ def create_embedded_app(runtimes: list[Runtime], grace: float = 10.0) -> ASGIApp
                 stack.push_async_callback(workers.stop, grace)
             yield
 
-    root = FastAPI(title="Stalker", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    # The services' apps guard their own paths; the root answers the rest with the same guards.
+    root = GuardedApp(title="Stalker", lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+    settings = runtimes[0].settings
+    root.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, bulk_limit=settings.max_bulk_body_bytes
+    )
 
     @root.get("/")
     async def index() -> dict[str, object]:

@@ -3,7 +3,7 @@ For `make run` on a laptop; a studio deploys the compose gateway or a Kubernetes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 
 import httpx
 from starlette.types import Receive, Scope, Send
@@ -25,13 +25,38 @@ HOP_BY_HOP = frozenset(
         b"content-length",
     }
 )
-MAX_BODY = 32 * 1024 * 1024
+# A request has a body when one of these says so; it is streamed on with its own Content-Length, if any.
+FRAMING = frozenset({b"content-length", b"transfer-encoding"})
+
+
+class _Connections:
+    """One pool of kept-alive upstream connections and the requests using it."""
+
+    def __init__(self, timeout: float) -> None:
+        self.client = httpx.AsyncClient(timeout=timeout)
+        self.in_use = 0
+        self.retired = False
+
+    async def release(self) -> None:
+        self.in_use -= 1
+        if self.retired and self.in_use == 0:
+            await self.client.aclose()
 
 
 class Gateway:
     def __init__(self, upstreams: Mapping[str, str], timeout: float = 60.0) -> None:
         self._upstreams = {name: url.rstrip("/") for name, url in upstreams.items()}
-        self._client = httpx.AsyncClient(timeout=timeout)
+        self._timeout = timeout
+        self._connections = _Connections(timeout)
+
+    def _retire_connections(self, connections: _Connections) -> None:
+        # An upstream that answered 5xx may close its connection just after (uvicorn does once an
+        # unhandled exception reaches it), and a request sent on that kept-alive connection meanwhile would
+        # be lost. So after a 5xx, new requests get fresh connections; the old pool closes when its last
+        # request ends.
+        if connections is self._connections:
+            connections.retired = True
+            self._connections = _Connections(self._timeout)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -47,24 +72,42 @@ class Gateway:
                 scope, receive, send
             )
             return
-        body = await _read_body(receive)
-        if body is None:
-            await problem_response(
-                413, "Content Too Large", f"request bodies are limited to {MAX_BODY} bytes"
-            )(scope, receive, send)
-            return
         url = upstream + scope["raw_path"].decode("latin-1")
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP]
-        request = self._client.build_request(scope["method"], url, headers=headers, content=body)
+        # The body is passed on as it arrives, never held here: the service refuses one over its limit.
+        framing = {k.lower(): v for k, v in scope["headers"] if k.lower() in FRAMING}
+        if b"content-length" in framing:
+            headers.append((b"content-length", framing[b"content-length"]))
+        content = _body(receive) if framing else None
+        request = httpx.Request(scope["method"], url, headers=headers, content=content)
+        connections = self._connections
+        connections.in_use += 1
         try:
-            response = await self._client.send(request, stream=True)
+            await self._forward(connections, segment, request, scope, receive, send)
+        finally:
+            await connections.release()
+
+    async def _forward(
+        self,
+        connections: _Connections,
+        segment: str,
+        request: httpx.Request,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        try:
+            response = await connections.client.send(request, stream=True)
         except httpx.HTTPError as exc:
+            self._retire_connections(connections)
             await problem_response(502, "Bad Gateway", f"{segment} did not answer: {type(exc).__name__}")(
                 scope, receive, send
             )
             return
+        if response.status_code >= 500:
+            self._retire_connections(connections)
         try:
             out_headers = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP]
             await send(
@@ -76,25 +119,27 @@ class Gateway:
         finally:
             await response.aclose()
 
+    async def close(self) -> None:
+        """Close the upstream connections (at shutdown, when no request is running)."""
+        await self._connections.client.aclose()
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self._client.aclose()
+                await self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks, size = [], 0
+async def _body(receive: Receive) -> AsyncIterator[bytes]:
     while True:
         message = await receive()
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
+        if message["type"] != "http.request":
+            return  # the client went away
+        if chunk := message.get("body", b""):
+            yield chunk
         if not message.get("more_body"):
-            return b"".join(chunks)
+            return

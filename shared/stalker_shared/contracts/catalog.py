@@ -39,6 +39,11 @@ class UserState(AggregateState):
     rate: float = 0.0
     department_ids: list[int] = []
     group_ids: list[int] = []
+    # What other services check a token against (added in v1 with defaults: older producers' states
+    # still validate). `token_version` is the user's current one; a token carrying another is revoked.
+    is_admin: bool = False
+    active: bool = True
+    token_version: int = Field(default=0, ge=0)
 
 
 class DepartmentState(AggregateState):

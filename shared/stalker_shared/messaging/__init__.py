@@ -9,13 +9,20 @@ from stalker_shared.messaging.topology import (
     rabbitmq_definitions,
     topic_matches,
 )
-from stalker_shared.messaging.transport import Delivery, OutgoingMessage, PublishError, Transport
+from stalker_shared.messaging.transport import (
+    Delivery,
+    MessageRefused,
+    OutgoingMessage,
+    PublishError,
+    Transport,
+)
 
 __all__ = [
     "Binding",
     "Delivery",
     "InMemoryBroker",
     "InMemoryTransport",
+    "MessageRefused",
     "OutgoingMessage",
     "PublishError",
     "QueueSpec",

@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 
 from stalker_shared.logging import get_logger
 from stalker_shared.messaging.topology import Topology, topic_matches
-from stalker_shared.messaging.transport import DeliveryHandler, OutgoingMessage, PublishError
+from stalker_shared.messaging.transport import (
+    DeliveryHandler,
+    OutgoingMessage,
+    PublishError,
+    check_short_strings,
+)
 
 _log = get_logger(__name__)
 
@@ -215,6 +220,7 @@ class InMemoryTransport:
     async def publish(self, message: OutgoingMessage) -> None:
         if not self._connected:
             raise PublishError("transport is closed")
+        check_short_strings(message)  # what RabbitMQ would refuse is refused here too
         self.broker.route(message)
 
     async def consume(self, queue: str, handler: DeliveryHandler, prefetch: int) -> _MemoryConsumption:

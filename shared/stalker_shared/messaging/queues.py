@@ -19,6 +19,7 @@ def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
                 (
                     Binding("catalog", "catalog.project.*.v1"),
                     Binding("catalog", "catalog.task.*.v1"),
+                    Binding("catalog", "catalog.user.*.v1"),  # token checks: admin, active, version
                 ),
                 delivery_limit,
             ),

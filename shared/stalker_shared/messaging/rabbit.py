@@ -4,6 +4,7 @@ quorum queues with delivery limits and dead-letter queues, manual acknowledgemen
 from __future__ import annotations
 
 import asyncio
+import struct
 
 import aio_pika
 import aiormq
@@ -14,13 +15,29 @@ from aio_pika.abc import (
     AbstractRobustExchange,
 )
 from pamqp.commands import Basic
+from pamqp.exceptions import PAMQPException
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from stalker_shared.logging import get_logger
 from stalker_shared.messaging.topology import DLQ_ARGUMENTS, Topology, queue_arguments
-from stalker_shared.messaging.transport import DeliveryHandler, OutgoingMessage, PublishError
+from stalker_shared.messaging.transport import (
+    DeliveryHandler,
+    MessageRefused,
+    OutgoingMessage,
+    PublishError,
+)
 
 _log = get_logger(__name__)
+
+# Errors that belong to one message, not to the connection: the client cannot encode it (a property
+# beyond AMQP's limits), or the broker closed the channel over it (PRECONDITION_FAILED: too large).
+_REFUSALS = (
+    TypeError,
+    ValueError,
+    struct.error,
+    PAMQPException,
+    aiormq.exceptions.ChannelPreconditionFailed,
+)
 
 
 class _RabbitDelivery:
@@ -113,10 +130,13 @@ class RabbitTransport:
         self._channels.clear()
 
     def is_connected(self) -> bool:
+        """Connected, with a publishing channel open (it reopens a moment after the connection does)."""
         return (
             self._connection is not None
             and not self._connection.is_closed
             and self._connection.connected.is_set()
+            and self._publish_channel is not None
+            and not self._publish_channel.is_closed
         )
 
     def _channel(self) -> AbstractRobustChannel:
@@ -169,6 +189,8 @@ class RabbitTransport:
             )
         except PublishError:
             raise
+        except _REFUSALS as exc:
+            raise MessageRefused(f"publish of {message.routing_key} refused: {exc!r}") from exc
         except Exception as exc:
             raise PublishError(f"publish of {message.routing_key} not confirmed: {exc!r}") from exc
         if not isinstance(confirmation, Basic.Ack):

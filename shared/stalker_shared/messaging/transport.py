@@ -21,7 +21,24 @@ class OutgoingMessage:
 
 
 class PublishError(Exception):
-    """The broker did not confirm a message (nack, lost connection, timeout)."""
+    """The broker did not confirm a message (nack, lost connection, timeout): try again later."""
+
+
+class MessageRefused(PublishError):
+    """This one message cannot be published as it is (a property beyond AMQP's limits, a size the broker
+    refuses): sending it again fails again, while other messages go through."""
+
+
+# AMQP short strings (message id, correlation id, type, exchange, routing key) hold at most 255 bytes.
+SHORT_STRING_BYTES = 255
+
+
+def check_short_strings(message: OutgoingMessage) -> None:
+    """Refuse a message whose AMQP short-string fields do not fit, as RabbitMQ's client does."""
+    fields = ("exchange", "routing_key", "message_id", "correlation_id", "type")
+    for name in fields:
+        if len(getattr(message, name).encode()) > SHORT_STRING_BYTES:
+            raise MessageRefused(f"{name} exceeds AMQP's limit of {SHORT_STRING_BYTES} bytes")
 
 
 class Delivery(Protocol):

@@ -10,7 +10,7 @@ ME = {
     "name": "Erkan Ozgur Yilmaz",
     "login": "eoyilmaz",
     "email": "some_email_address@gmail.com",
-    "password": "secret",
+    "password": "Tr0ub4dor&3",
     "description": "This is me",
 }
 
@@ -75,8 +75,8 @@ async def test_logins_are_normalized_unique_and_passwords_are_argon2_hashes(cata
         from sqlalchemy import text
 
         stored = await session.scalar(text("SELECT password_hash FROM \"user\" WHERE login = 'erkanozgur'"))
-    assert stored.startswith("$argon2id$") and "secret" not in stored
-    headers = await catalog.login("Erkan Ozgur", "secret")
+    assert stored.startswith("$argon2id$") and "Tr0ub4dor" not in stored
+    headers = await catalog.login("Erkan Ozgur", "Tr0ub4dor&3")
     assert (await client.get("/catalog/v1/auth/me", headers=headers)).json()["is_admin"] is False
 
 

@@ -13,7 +13,7 @@ ME = {
     "name": "Erkan Ozgur Yilmaz",
     "login": "eoyilmaz",
     "email": "some_email_address@gmail.com",
-    "password": "secret",
+    "password": "Tr0ub4dor&3",
     "description": "This is me",
     "rate": 120.0,
 }

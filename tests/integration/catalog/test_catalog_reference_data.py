@@ -9,7 +9,7 @@ from stalker_catalog.db.models import Task
 
 from support.catalog import Catalog
 
-ARTIST = {"name": "Artist", "login": "artist", "email": "artist@studio.com", "password": "secret"}
+ARTIST = {"name": "Artist", "login": "artist", "email": "artist@studio.com", "password": "Tr0ub4dor&3"}
 
 
 async def artist_headers(catalog: Catalog) -> dict[str, str]:

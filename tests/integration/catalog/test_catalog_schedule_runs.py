@@ -87,7 +87,7 @@ async def tutorial_studio(client: httpx.AsyncClient, **changes: Any) -> dict[str
                 "name": "Erkan Ozgur Yilmaz",
                 "login": "eoyilmaz",
                 "email": "e@example.com",
-                "password": "secret",
+                "password": "Tr0ub4dor&3",
             },
         ),
         201,

@@ -108,7 +108,7 @@ async def test_only_admins_change_the_studio_and_anyone_reads_it(catalog: Catalo
     client = catalog.client
     studio = await make_studio(catalog)
     await client.post(
-        "/catalog/v1/users", json={"name": "A", "login": "artist", "email": "a@b.c", "password": "secret"}
+        "/catalog/v1/users", json={"name": "A", "login": "artist", "email": "a@b.c", "password": "pass-12345"}
     )
     artist = await catalog.token_for("artist")
     url = f"/catalog/v1/studios/{studio['id']}"
@@ -154,5 +154,5 @@ async def test_to_seconds_uses_the_studio_calendar(catalog: Catalog) -> None:
     bad_model = await catalog.client.get(f"/catalog/v1/studios/{sid}/to-seconds?timing=1&model=guess")
     assert bad_model.status_code == 422 and bad_model.json()["field"] == "model"
     negative = await catalog.client.get(f"/catalog/v1/studios/{sid}/to-seconds?timing=-1")
-    assert negative.status_code == 422 and negative.json()["field"] == "timing"
+    assert negative.status_code == 422 and negative.json()["errors"][0]["field"] == "query.timing"
     assert (await catalog.client.get("/catalog/v1/studios/999/to-seconds?timing=1")).status_code == 404

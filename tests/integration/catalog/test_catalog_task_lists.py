@@ -25,7 +25,7 @@ async def test_list_items_equal_each_tasks_own_response(catalog: Catalog) -> Non
                         "name": f"Artist {n}",
                         "login": f"artist{n}",
                         "email": f"a{n}@x.test",
-                        "password": "pw-123456",
+                        "password": "pw-1234567890",
                     },
                 ),
                 201,

@@ -217,7 +217,7 @@ async def test_listing_tasks_takes_the_same_number_of_statements_for_5_or_200(ca
     client = catalog.client
     me = await ok(
         await client.post(
-            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "secret"}
+            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "Tr0ub4dor&3"}
         ),
         201,
     )

@@ -81,7 +81,7 @@ async def test_priority_is_clamped_and_a_milestone_has_no_resources(catalog: Cat
     pid = await project(client)
     me = await ok(
         await client.post(
-            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "secret"}
+            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "Tr0ub4dor&3"}
         ),
         201,
     )

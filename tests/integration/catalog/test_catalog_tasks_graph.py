@@ -138,7 +138,7 @@ async def test_adding_a_child_clears_the_parents_resources(catalog: Catalog) -> 
     pid = await project(client)
     me = await ok(
         await client.post(
-            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "secret"}
+            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "Tr0ub4dor&3"}
         ),
         201,
     )
@@ -207,13 +207,13 @@ async def test_relation_routes_and_list_filters(catalog: Catalog) -> None:
     ids = await chain(client)
     me = await ok(
         await client.post(
-            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "secret"}
+            f"{API}/users", json={"name": "Me", "login": "me", "email": "me@x.com", "password": "Tr0ub4dor&3"}
         ),
         201,
     )
     you = await ok(
         await client.post(
-            f"{API}/users", json={"name": "You", "login": "you", "email": "you@x.com", "password": "secret"}
+            f"{API}/users", json={"name": "You", "login": "you", "email": "y@x.com", "password": "pass-12345"}
         ),
         201,
     )
@@ -269,9 +269,9 @@ async def test_posting_a_dependency_again_changes_its_target_and_gap(catalog: Ca
         }
     ]
     assert (await ok(await client.get(url))) == again
-    # the batch's own negative item ids are not ids a client may use
-    negative = await problem(await client.post(url, json={"depends_on_id": -1}), 404)
-    assert negative["field"] == "depends"
+    # the batch's own negative item ids are not ids a client may use: ids are positive
+    negative = await problem(await client.post(url, json={"depends_on_id": -1}), 422)
+    assert negative["errors"][0]["field"] == "depends_on_id"
 
 
 async def test_deleting_a_sequence_keeps_its_shots_out_of_it(catalog: Catalog) -> None:

@@ -14,7 +14,7 @@ ME = {
     "name": "Erkan Ozgur Yilmaz",
     "login": "eoyilmaz",
     "email": "eoyilmaz@example.com",
-    "password": "secret",
+    "password": "Tr0ub4dor&3",
 }
 
 

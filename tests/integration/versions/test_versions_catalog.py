@@ -124,7 +124,7 @@ async def test_a_shots_sequence_fetched_with_it_names_the_sequence(versions: Ver
         {
             "name": "by sequence",
             "target_entity_type": "Task",
-            "path": "{{sequence.code}}/{{shot.code}}",
+            "path": "{{project.code}}/{{sequence.code}}/{{shot.code}}",
             "filename": "{{version.nice_name}}",
         },
     )
@@ -147,9 +147,9 @@ async def test_a_shots_sequence_fetched_with_it_names_the_sequence(versions: Ver
         COMP: TaskFacts(id=COMP, project_id=PROJECT, parent_id=SHOT, name="comp", revision=1),
     }
     version = await versions.post(f"/versions/v1/tasks/{COMP}/versions", {})
-    assert version["full_path"].endswith("SEQ1/SH001/SH001_comp_Main")
-    assert version["path"] == "SEQ1/SH001"  # relative: it lives in the project's repository
-    assert version["absolute_path"] == "/mnt/M/commercials/SEQ1/SH001"
+    assert version["full_path"].endswith("FC/SEQ1/SH001/SH001_comp_Main")
+    assert version["path"] == "FC/SEQ1/SH001"  # relative: it lives in the project's repository
+    assert version["absolute_path"] == "/mnt/M/commercials/FC/SEQ1/SH001"
 
 
 async def test_a_project_the_events_have_not_brought_yet_is_fetched_for_its_storage(

@@ -27,7 +27,10 @@ CREATE = f"/versions/v1/tasks/{COMP}/versions"
 
 
 @pytest.fixture
-async def ready(versions: VersionsService) -> VersionsService:
+async def ready(service: VersionsService) -> VersionsService:
+    """The commercial with its storage, on PostgreSQL and on the embedded mode's SQLite (conftest's
+    `service`): every rule below must hold on both."""
+    versions = service
     await feed_the_commercial(versions)
     # The artists work on the project: its next state names them.
     members = [ProjectMemberState(user_id=u.user_id, role="artist") for u in (ARTIST, OTHER_ARTIST)]

@@ -204,9 +204,10 @@ async def test_every_route_needs_a_token_and_configuration_needs_an_admin(versio
         for method in item
     ]
     assert len(operations) >= 25
-    ids = dict.fromkeys(
+    ids: dict[str, object] = dict.fromkeys(
         ("repository_id", "template_id", "structure_id", "project_id", "task_id", "version_id"), 1
     )
+    ids["message_id"] = "00000000-0000-0000-0000-000000000001"
     for method, path in operations:
         response = await versions.client.request(method, path.format(**ids), headers={"Authorization": ""})
         assert response.status_code == 401, (method, path, response.status_code)

@@ -76,8 +76,12 @@ class Resource(Generic[M]):
         return self.list(**filters, limit=1).first()
 
     def update(self, id: int, **changes: Any) -> M:
-        """Change the fields given (PATCH); pass None to clear a field that may be cleared."""
-        answer = self._session.request("PATCH", f"{self.path}/{id}", json=jsonable(changes))
+        """Change the fields given (PATCH); pass None to clear a field that may be cleared. If this client
+        read the object, the update holds only if nobody changed it since (else PreconditionFailed)."""
+        path = f"{self.path}/{id}"
+        answer = self._session.request(
+            "PATCH", path, json=jsonable(changes), headers=self._session.etags.if_match(path)
+        )
         return self.model.model_validate(answer)
 
     def delete(self, id: int) -> None:

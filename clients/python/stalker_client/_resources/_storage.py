@@ -107,7 +107,8 @@ class Storage:
         self, project_id: int, *, repository_ids: Sequence[int], structure_id: int | None = None
     ) -> ProjectStorage:
         body = {"repository_ids": list(repository_ids), "structure_id": structure_id}
-        answer = self._session.request("PUT", f"{VERSIONS}/projects/{project_id}/storage", json=body)
+        path = f"{VERSIONS}/projects/{project_id}/storage"
+        answer = self._session.request("PUT", path, json=body, headers=self._session.etags.if_match(path))
         return ProjectStorage.model_validate(answer)
 
     def directories(self, project_id: int, os: OperatingSystem | None = None) -> Directories:

@@ -88,8 +88,9 @@ class Versions:
 
     def update(self, version_id: int, *, os: OperatingSystem | None = None, **changes: Any) -> Version:
         """Change is_published, description, input_ids or output_ids."""
+        path = f"{VERSIONS}/versions/{version_id}"
         answer = self._session.request(
-            "PATCH", f"{VERSIONS}/versions/{version_id}", params=self._os(os), json=changes
+            "PATCH", path, params=self._os(os), json=changes, headers=self._session.etags.if_match(path)
         )
         return Version.model_validate(answer)
 

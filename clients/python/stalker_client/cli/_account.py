@@ -7,6 +7,7 @@ import os
 import typer
 
 from stalker_client._client import Stalker
+from stalker_client._errors import StalkerError
 from stalker_client.cli._app import app
 from stalker_client.cli._config import config_path, forget_token, load_config, save_config
 from stalker_client.cli._output import console
@@ -23,23 +24,34 @@ def login(
         None, "--password", help="Password (else STALKER_PASSWORD, else asked)", show_default=False
     ),
 ) -> None:
-    """Log in and keep the token in ~/.config/stalker/config.json (readable by you only)."""
+    """Log in and keep the tokens in ~/.config/stalker/config.json (readable by you only)."""
     options: Options = ctx.obj
     url = base_url(options)
     user = user or os.environ.get("STALKER_LOGIN") or typer.prompt("Login")
     password = password or os.environ.get("STALKER_PASSWORD") or typer.prompt("Password", hide_input=True)
     with Stalker(url, timeout=options.timeout) as client:
-        token = client.login(user, password)
+        client.login(user, password)
         me = client.me()
-    path = save_config({**load_config(), "url": url, "login": me.login, "token": token})
+        tokens = {"token": client.token, "refresh_token": client.refresh_token}
+    path = save_config({**load_config(), "url": url, "login": me.login, **tokens})
     console().print(f"Logged in to {url} as {me.login}{' (admin)' if me.is_admin else ''}; token in {path}")
 
 
 @app.command()
-def logout() -> None:
-    """Forget the stored token."""
-    forgot = forget_token()
-    console().print("Logged out." if forgot else f"No token stored in {config_path()}.")
+def logout(ctx: typer.Context) -> None:
+    """Revoke your tokens on the server (every session of yours ends) and forget the stored ones."""
+    if "token" not in load_config():
+        console().print(f"No token stored in {config_path()}.")
+        return
+    try:
+        with open_client(ctx.obj, stored_only=True) as client:
+            client.logout()
+    except StalkerError as refused:  # expired or revoked already, or the server is away: forget them anyway
+        forget_token()
+        console().print(f"Forgot the stored tokens; the server did not revoke them: {refused}")
+        return
+    forget_token()
+    console().print("Logged out: every token of yours is revoked.")
 
 
 @app.command()

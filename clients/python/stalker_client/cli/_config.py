@@ -1,5 +1,6 @@
-"""Where `stalker login` keeps the base URL and token: ~/.config/stalker/config.json, readable by its owner
-only (mode 0600; the folder 0700). XDG_CONFIG_HOME moves it, as elsewhere."""
+"""Where `stalker login` keeps the base URL and tokens (access and refresh):
+~/.config/stalker/config.json, readable by its owner only (mode 0600; the folder 0700). XDG_CONFIG_HOME
+moves it, as elsewhere."""
 
 from __future__ import annotations
 
@@ -37,10 +38,16 @@ def save_config(values: dict[str, Any]) -> Path:
 
 
 def forget_token() -> bool:
-    """Remove the stored token; True if there was one."""
+    """Remove the stored tokens; True if there were any."""
     values = load_config()
-    if "token" not in values:
+    if "token" not in values and "refresh_token" not in values:
         return False
-    del values["token"]
+    values.pop("token", None)
+    values.pop("refresh_token", None)
     save_config(values)
     return True
+
+
+def store_tokens(token: str | None, refresh_token: str | None) -> None:
+    """Keep a renewed pair (the old refresh token is refused from now on)."""
+    save_config({**load_config(), "token": token, "refresh_token": refresh_token})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from stalker_client._client import DEFAULT_URL, Stalker
 from stalker_client._errors import AuthenticationError
-from stalker_client.cli._config import load_config
+from stalker_client.cli._config import load_config, store_tokens
 
 
 @dataclass
@@ -25,11 +25,12 @@ def base_url(options: Options) -> str:
     )
 
 
-def open_client(options: Options) -> Stalker:
-    """Logged in with STALKER_LOGIN/STALKER_PASSWORD when both are set, else with the stored token."""
+def open_client(options: Options, *, stored_only: bool = False) -> Stalker:
+    """Logged in with STALKER_LOGIN/STALKER_PASSWORD when both are set, else with the stored tokens
+    (renewed ones stored again)."""
     url = base_url(options)
     login, password = os.environ.get("STALKER_LOGIN"), os.environ.get("STALKER_PASSWORD")
-    if login and password:
+    if login and password and not stored_only:
         return Stalker.connect(url, login, password, timeout=options.timeout)
     stored = load_config()
     token = stored.get("token")
@@ -38,4 +39,11 @@ def open_client(options: Options) -> Stalker:
             f"not logged in to {url}: run `stalker login` (or set STALKER_LOGIN and STALKER_PASSWORD)",
             title="Not logged in",
         )
-    return Stalker(url, token=str(token), timeout=options.timeout)
+    refresh = stored.get("refresh_token")
+    return Stalker(
+        url,
+        token=str(token),
+        refresh_token=str(refresh) if refresh else None,
+        timeout=options.timeout,
+        on_tokens=store_tokens,
+    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
@@ -32,7 +33,10 @@ from stalker_catalog.api.schemas.people import (
 from stalker_catalog.db.models import Department, Group, Role, User
 from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
 from stalker_catalog.db.repository import get_one
+from stalker_catalog.security import PasswordPolicy
 from stalker_catalog.service import people
+from stalker_catalog.settings import CatalogSettings
+from stalker_shared.etags import ETag, IfMatch
 from stalker_shared.listing import (
     ListParams,
     Page,
@@ -41,9 +45,18 @@ from stalker_shared.listing import (
     make_page,
     page_response,
 )
-from stalker_shared.requests import Work, admin, caller
+from stalker_shared.requests import RuntimeDep, Work, admin, caller
 from stalker_shared.resources import Resource
+from stalker_shared.types import Id
 from stalker_shared.unit_of_work import UnitOfWork
+
+
+def _password_policy(runtime: RuntimeDep) -> PasswordPolicy:
+    settings = runtime.settings
+    return settings.password_policy if isinstance(settings, CatalogSettings) else PasswordPolicy()
+
+
+Policy = Annotated[PasswordPolicy, Depends(_password_policy)]
 
 
 def _changes(body: Any) -> dict[str, Any]:
@@ -70,30 +83,36 @@ def users_router() -> APIRouter:
         response_model=UserRead,
         dependencies=[Depends(admin)],
     )
-    async def create_user(uow: Work, body: UserCreate) -> UserRead:
+    async def create_user(uow: Work, body: UserCreate, etag: ETag, policy: Policy) -> UserRead:
         command = people.CreateUser(
             **body.model_dump(exclude={"password", "department_ids", "group_ids"}),
             password=body.password.get_secret_value(),
             department_ids=tuple(body.department_ids),
             group_ids=tuple(body.group_ids),
+            password_policy=policy,
         )
-        return user_read(await people.create_user(uow, command))
+        return etag.tag(user_read(await people.create_user(uow, command)))
 
     @router.get("/{user_id}", response_model=UserRead)
-    async def get_user(uow: Work, user_id: int) -> UserRead:
-        return user_read(await get_one(uow.session, User, user_id, *USER_LOAD))
+    async def get_user(uow: Work, user_id: Id, etag: ETag) -> UserRead:
+        return etag.tag(user_read(await get_one(uow.session, User, user_id, *USER_LOAD)))
 
     @router.patch("/{user_id}", response_model=UserRead, dependencies=[Depends(admin)])
-    async def update_user(uow: Work, user_id: int, body: UserUpdate) -> UserRead:
-        return user_read(await people.update_user(uow, people.UpdateUser(user_id, _changes(body))))
+    async def update_user(
+        uow: Work, user_id: Id, body: UserUpdate, etag: IfMatch, policy: Policy
+    ) -> UserRead:
+        await etag.check(lambda: get_one(uow.session, User, user_id, *USER_LOAD, for_update=True))
+        command = people.UpdateUser(user_id, _changes(body), password_policy=policy)
+        return etag.tag(user_read(await people.update_user(uow, command)))
 
     @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(admin)])
-    async def delete_user(uow: Work, user_id: int) -> Response:
+    async def delete_user(uow: Work, user_id: Id, etag: IfMatch) -> Response:
+        await etag.check(lambda: get_one(uow.session, User, user_id, *USER_LOAD, for_update=True))
         await people.delete_user(uow, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.get("/{user_id}/departments", response_model=list[CollectionRead])
-    async def user_departments(uow: Work, user_id: int) -> list[CollectionRead]:
+    async def user_departments(uow: Work, user_id: Id) -> list[CollectionRead]:
         user = await get_one(uow.session, User, user_id, *USER_LOAD)
         departments = await people.load_collections(uow, Department, [d.id for d in user.departments])
         return [collection_read(d) for d in departments]
@@ -104,7 +123,7 @@ def users_router() -> APIRouter:
         status_code=status.HTTP_201_CREATED,
         dependencies=[Depends(admin)],
     )
-    async def join_department(uow: Work, user_id: int, body: DepartmentRef) -> UserRead:
+    async def join_department(uow: Work, user_id: Id, body: DepartmentRef) -> UserRead:
         """The same as adding the user to the department's members."""
         await people.add_member(uow, Department, body.department_id, user_id)
         uow.session.expire_all()  # the user's departments as they are now
@@ -115,7 +134,7 @@ def users_router() -> APIRouter:
         status_code=status.HTTP_204_NO_CONTENT,
         dependencies=[Depends(admin)],
     )
-    async def leave_department(uow: Work, user_id: int, department_id: int) -> Response:
+    async def leave_department(uow: Work, user_id: Id, department_id: Id) -> Response:
         await people.remove_member(uow, Department, department_id, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -147,13 +166,16 @@ def collections_router(model: type[Department] | type[Group], admin_only: bool) 
         name=f"create_{name}",
         dependencies=[Depends(writer)],
     )
-    async def create_collection(uow: Work, body: CollectionCreate) -> CollectionRead:
+    async def create_collection(uow: Work, body: CollectionCreate, etag: ETag) -> CollectionRead:
         command = people.CreateCollection(body.name, body.description, tuple(body.user_ids))
-        return collection_read(await create(uow, command))
+        return etag.tag(collection_read(await create(uow, command)))
 
     @router.get("/{collection_id}", response_model=CollectionRead, name=f"get_{name}")
-    async def get_collection(uow: Work, collection_id: int) -> CollectionRead:
-        return collection_read(await get_one(uow.session, model, collection_id, *load))
+    async def get_collection(uow: Work, collection_id: Id, etag: ETag) -> CollectionRead:
+        return etag.tag(collection_read(await get_one(uow.session, model, collection_id, *load)))
+
+    def locked(uow: UnitOfWork, collection_id: int) -> Awaitable[Any]:
+        return get_one(uow.session, model, collection_id, *load, for_update=True)
 
     @router.patch(
         "/{collection_id}",
@@ -161,8 +183,11 @@ def collections_router(model: type[Department] | type[Group], admin_only: bool) 
         name=f"update_{name}",
         dependencies=[Depends(writer)],
     )
-    async def update_collection(uow: Work, collection_id: int, body: CollectionUpdate) -> CollectionRead:
-        return collection_read(await update(uow, collection_id, _changes(body)))
+    async def update_collection(
+        uow: Work, collection_id: Id, body: CollectionUpdate, etag: IfMatch
+    ) -> CollectionRead:
+        await etag.check(lambda: locked(uow, collection_id))
+        return etag.tag(collection_read(await update(uow, collection_id, _changes(body))))
 
     @router.delete(
         "/{collection_id}",
@@ -170,14 +195,15 @@ def collections_router(model: type[Department] | type[Group], admin_only: bool) 
         name=f"delete_{name}",
         dependencies=[Depends(writer)],
     )
-    async def delete_collection(uow: Work, collection_id: int) -> Response:
+    async def delete_collection(uow: Work, collection_id: Id, etag: IfMatch) -> Response:
+        await etag.check(lambda: locked(uow, collection_id))
         await people.delete_collection(uow, model, collection_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     for alias in ("users", "members"):
 
         @router.get(f"/{{collection_id}}/{alias}", response_model=list[UserRead], name=f"{name}_{alias}")
-        async def members(uow: Work, collection_id: int) -> list[UserRead]:
+        async def members(uow: Work, collection_id: Id) -> list[UserRead]:
             collection = await get_one(uow.session, model, collection_id, *load)
             users = await people.load_users(uow, [u.id for u in collection.users])
             return [user_read(u) for u in users]
@@ -189,7 +215,7 @@ def collections_router(model: type[Department] | type[Group], admin_only: bool) 
             name=f"{name}_add_{alias}",
             dependencies=[Depends(writer)],
         )
-        async def add_member(uow: Work, collection_id: int, body: MemberRef) -> CollectionRead:
+        async def add_member(uow: Work, collection_id: Id, body: MemberRef) -> CollectionRead:
             return collection_read(await people.add_member(uow, model, collection_id, body.user_id))
 
         @router.delete(
@@ -198,7 +224,7 @@ def collections_router(model: type[Department] | type[Group], admin_only: bool) 
             name=f"{name}_remove_{alias}",
             dependencies=[Depends(writer)],
         )
-        async def remove_member(uow: Work, collection_id: int, user_id: int) -> Response:
+        async def remove_member(uow: Work, collection_id: Id, user_id: Id) -> Response:
             await people.remove_member(uow, model, collection_id, user_id)
             return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -125,6 +125,8 @@ def user_read(user: User) -> UserRead:
             },
             "department_ids": [d.id for d in user.departments],
             "group_ids": [g.id for g in user.groups],
+            "active": user.active,
+            "is_admin": user.is_admin,
         }
     )
 

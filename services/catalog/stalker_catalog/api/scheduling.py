@@ -23,6 +23,7 @@ from stalker_shared.listing import (
     page_response,
 )
 from stalker_shared.requests import Caller, RuntimeDep, Work, caller
+from stalker_shared.types import Id, IdCsv
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -37,7 +38,7 @@ def scheduling_router() -> APIRouter:
     )
     async def request_schedule(
         runtime: RuntimeDep,
-        studio_id: int,
+        studio_id: Id,
         body: ScheduleRequestBody,
         response: Response,
         access: Caller,
@@ -73,7 +74,7 @@ def scheduling_router() -> APIRouter:
         return page_response(page, params, ScheduleJobRead)
 
     @router.get("/schedule-jobs/{job_id}", response_model=ScheduleJobRead)
-    async def get_job(uow: Work, job_id: int) -> ScheduleJobRead:
+    async def get_job(uow: Work, job_id: Id) -> ScheduleJobRead:
         return ScheduleJobRead.model_validate(await _visible_job(uow, job_id))
 
     @router.post(
@@ -82,7 +83,7 @@ def scheduling_router() -> APIRouter:
         summary="Give up on a queued or running job and release the studio's lock (admins, and the "
         "job's requester)",
     )
-    async def cancel_job(uow: Work, job_id: int) -> ScheduleJobRead:
+    async def cancel_job(uow: Work, job_id: Id) -> ScheduleJobRead:
         job = await _visible_job(uow, job_id)
         if job.requested_by_id != uow.access.user_id:
             if job.project_ids is None:
@@ -96,9 +97,9 @@ def scheduling_router() -> APIRouter:
     )
     async def studio_snapshot(
         uow: Work,
-        studio_id: int,
+        studio_id: Id,
         project_ids: Annotated[
-            str | None, Query(description="Comma separated; by default every project the caller sees")
+            IdCsv | None, Query(description="Comma separated; by default every project the caller sees")
         ] = None,
     ) -> JSONResponse:
         ids = [int(p) for p in project_ids.split(",") if p] if project_ids else None
@@ -131,7 +132,7 @@ async def _visible_jobs(uow: UnitOfWork) -> Select[ScheduleJob]:
     return statement.where(ScheduleJob.id.in_(visible))
 
 
-async def _visible_job(uow: UnitOfWork, job_id: int) -> ScheduleJob:
+async def _visible_job(uow: UnitOfWork, job_id: Id) -> ScheduleJob:
     job = await uow.session.scalar((await _visible_jobs(uow)).where(ScheduleJob.id == job_id))
     if job is None:
         raise NotFound(f"no schedule job with id {job_id}")

@@ -14,6 +14,7 @@ from stalker_catalog.api.schemas.studio import Seconds, StudioCreate, StudioRead
 from stalker_catalog.db.models import Studio
 from stalker_catalog.db.repository import get_one
 from stalker_catalog.service import studio as service
+from stalker_shared.etags import ETag, IfMatch
 from stalker_shared.listing import (
     ListParams,
     Page,
@@ -24,6 +25,7 @@ from stalker_shared.listing import (
 )
 from stalker_shared.requests import Work, admin
 from stalker_shared.resources import changes_of
+from stalker_shared.types import Id, Timing, Word
 
 
 def studios_router() -> APIRouter:
@@ -39,32 +41,36 @@ def studios_router() -> APIRouter:
         return page_response(make_page([studio_read(s) for s in rows], total, params), params, StudioRead)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=StudioRead, dependencies=admin_only)
-    async def create_studio(uow: Work, body: StudioCreate) -> StudioRead:
+    async def create_studio(uow: Work, body: StudioCreate, etag: ETag) -> StudioRead:
         """The catalog keeps one studio: a second one is refused (409)."""
         values = body.model_dump(exclude_none=True)
-        return studio_read(await service.create_studio(uow, service.CreateStudio(**values)))
+        return etag.tag(studio_read(await service.create_studio(uow, service.CreateStudio(**values))))
 
     @router.get("/{studio_id}", response_model=StudioRead)
-    async def get_studio(uow: Work, studio_id: int) -> StudioRead:
-        return studio_read(await get_one(uow.session, Studio, studio_id))
+    async def get_studio(uow: Work, studio_id: Id, etag: ETag) -> StudioRead:
+        return etag.tag(studio_read(await get_one(uow.session, Studio, studio_id)))
 
     @router.patch("/{studio_id}", response_model=StudioRead, dependencies=admin_only)
-    async def update_studio(uow: Work, studio_id: int, body: StudioUpdate) -> StudioRead:
+    async def update_studio(uow: Work, studio_id: Id, body: StudioUpdate, etag: IfMatch) -> StudioRead:
+        await etag.check(lambda: get_one(uow.session, Studio, studio_id, for_update=True))
         changes = changes_of(body, nullable=frozenset({"now"}))
-        return studio_read(await service.update_studio(uow, studio_id, changes))
+        return etag.tag(studio_read(await service.update_studio(uow, studio_id, changes)))
 
     @router.delete("/{studio_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=admin_only)
-    async def delete_studio(uow: Work, studio_id: int) -> Response:
+    async def delete_studio(uow: Work, studio_id: Id, etag: IfMatch) -> Response:
+        await etag.check(lambda: get_one(uow.session, Studio, studio_id, for_update=True))
         await service.delete_studio(uow, studio_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.get("/{studio_id}/to-seconds", response_model=Seconds)
     async def to_seconds(
         uow: Work,
-        studio_id: int,
-        timing: float = Query(description="How many units"),
-        unit: str = Query("h", description="min, h, d, w, m or y"),
-        model: str = Query("effort", description="effort and length count working time; duration calendar"),
+        studio_id: Id,
+        timing: Annotated[Timing, Query(description="How many units")],
+        unit: Annotated[Word, Query(description="min, h, d, w, m or y")] = "h",
+        model: Annotated[
+            Word, Query(description="effort and length count working time; duration calendar")
+        ] = "effort",
     ) -> Seconds:
         """A timing in seconds by this studio's calendar (10 d effort = 10 x daily working hours)."""
         seconds = await service.studio_seconds(uow, studio_id, timing, unit, model)

@@ -8,7 +8,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from stalker_catalog.api.schemas.tasks import BulkCreateItem
+from stalker_catalog.db.models import Task
+from stalker_catalog.db.task_snapshot import lock_projects, projects_of_tasks
 from stalker_catalog.domain.tasks.commands import DependencySpec, NewTask, TaskChange
+from stalker_shared.errors import NotFound
+from stalker_shared.etags import stored_revision
+from stalker_shared.unit_of_work import UnitOfWork
 
 _REFS = ("ref", "parent_ref", "depends_on_refs", "sequence_refs")
 
@@ -42,3 +47,13 @@ def bulk_new_task(item: BulkCreateItem) -> NewTask:
 
 def task_change(task_id: int, body: BaseModel, kind: str | None = None) -> TaskChange:
     return TaskChange(task_id, _fields(body, exclude=("id",)), kind)
+
+
+async def locked_task(uow: UnitOfWork, task_id: int, kind: str | None = None) -> Any:
+    """What the task's ETag is made of, read under the lock every task write takes first: its
+    project's (service/tasks.py, task_delete.py), so an If-Match check and the write see one state."""
+    project = (await projects_of_tasks(uow.session, [task_id])).get(task_id)
+    if project is None:
+        raise NotFound(f"no {kind or 'task'} with id {task_id}")
+    await lock_projects(uow.session, [project])
+    return await stored_revision(uow.session, Task, task_id, *([Task.kind == kind] if kind else []))

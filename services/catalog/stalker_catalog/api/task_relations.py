@@ -14,6 +14,7 @@ from stalker_catalog.db.models import Task
 from stalker_catalog.db.task_queries import load_children, load_task
 from stalker_catalog.service import people, tasks
 from stalker_shared.requests import Work
+from stalker_shared.types import Id
 from stalker_shared.unit_of_work import UnitOfWork
 
 NO_CONTENT = status.HTTP_204_NO_CONTENT
@@ -23,7 +24,7 @@ def relations_router() -> APIRouter:
     router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
     @router.get("/{task_id}/children", response_model=list[TaskRead])
-    async def children(uow: Work, task_id: int) -> list[TaskRead]:
+    async def children(uow: Work, task_id: Id) -> list[TaskRead]:
         await load_task(uow.session, task_id)
         return await task_reads(uow.session, await load_children(uow.session, task_id))
 
@@ -35,11 +36,11 @@ def relations_router() -> APIRouter:
 
 def _dependencies(router: APIRouter) -> None:
     @router.get("/{task_id}/dependencies", response_model=list[DependencyRead])
-    async def dependencies(uow: Work, task_id: int) -> list[DependencyRead]:
+    async def dependencies(uow: Work, task_id: Id) -> list[DependencyRead]:
         return [dependency_read(d) for d in (await load_task(uow.session, task_id)).dependencies]
 
     @router.put("/{task_id}/dependencies", response_model=list[DependencyRead])
-    async def set_dependencies(uow: Work, task_id: int, body: DependencySet) -> list[DependencyRead]:
+    async def set_dependencies(uow: Work, task_id: Id, body: DependencySet) -> list[DependencyRead]:
         wanted = [dependency_spec(d.model_dump() if isinstance(d, DependencyIn) else d) for d in body.depends]
         task = await tasks.edit_relation(uow, task_id, "depends", lambda _: wanted)
         return [dependency_read(d) for d in task.dependencies]
@@ -47,13 +48,13 @@ def _dependencies(router: APIRouter) -> None:
     @router.post(
         "/{task_id}/dependencies", response_model=list[DependencyRead], status_code=status.HTTP_201_CREATED
     )
-    async def add_dependency(uow: Work, task_id: int, body: DependencyIn) -> list[DependencyRead]:
+    async def add_dependency(uow: Work, task_id: Id, body: DependencyIn) -> list[DependencyRead]:
         edit = tasks.adding_dependency(dependency_spec(body.model_dump()))
         task = await tasks.edit_relation(uow, task_id, "depends", edit)
         return [dependency_read(d) for d in task.dependencies]
 
     @router.delete("/{task_id}/dependencies/{depends_on_id}", status_code=NO_CONTENT)
-    async def remove_dependency(uow: Work, task_id: int, depends_on_id: int) -> Response:
+    async def remove_dependency(uow: Work, task_id: Id, depends_on_id: Id) -> Response:
         await tasks.edit_relation(uow, task_id, "depends", tasks.removing_dependency(depends_on_id, task_id))
         return Response(status_code=NO_CONTENT)
 
@@ -64,11 +65,11 @@ def _users(router: APIRouter, field: str, path: str) -> None:
         return [user_read(u) for u in await people.load_users(uow, [u.id for u in chosen])]
 
     @router.get(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"task_{path}")
-    async def listed(uow: Work, task_id: int) -> list[UserRead]:
+    async def listed(uow: Work, task_id: Id) -> list[UserRead]:
         return await users_of(uow, await load_task(uow.session, task_id))
 
     @router.put(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"set_task_{path}")
-    async def replaced(uow: Work, task_id: int, body: UserIds) -> list[UserRead]:
+    async def replaced(uow: Work, task_id: Id, body: UserIds) -> list[UserRead]:
         ids = list(body.user_ids)
         return await users_of(uow, await tasks.edit_relation(uow, task_id, field, lambda _: ids))
 
@@ -78,10 +79,10 @@ def _users(router: APIRouter, field: str, path: str) -> None:
         status_code=status.HTTP_201_CREATED,
         name=f"add_task_{path}",
     )
-    async def added(uow: Work, task_id: int, body: MemberRef) -> list[UserRead]:
+    async def added(uow: Work, task_id: Id, body: MemberRef) -> list[UserRead]:
         return await users_of(uow, await tasks.edit_relation(uow, task_id, field, tasks.adding(body.user_id)))
 
     @router.delete(f"/{{task_id}}/{path}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{path}")
-    async def removed(uow: Work, task_id: int, user_id: int) -> Response:
+    async def removed(uow: Work, task_id: Id, user_id: Id) -> Response:
         await tasks.edit_relation(uow, task_id, field, tasks.removing(user_id, field, task_id))
         return Response(status_code=NO_CONTENT)

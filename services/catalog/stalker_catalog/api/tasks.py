@@ -18,13 +18,15 @@ from stalker_catalog.api.schemas.tasks import (
     BulkUpdate,
     TaskRead,
 )
-from stalker_catalog.api.task_io import bulk_new_task, new_task, task_change
+from stalker_catalog.api.task_io import bulk_new_task, locked_task, new_task, task_change
 from stalker_catalog.api.task_kinds import kind_routers
 from stalker_catalog.api.task_relations import relations_router
 from stalker_catalog.db.task_queries import load_task
 from stalker_catalog.service import task_delete, tasks
+from stalker_shared.etags import ETag, IfMatch
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.requests import Work
+from stalker_shared.types import Id
 
 BULK_DESCRIPTION = (
     "Up to 20,000 items in one transaction. Items may name each other with `ref`, `parent_ref`, "
@@ -57,23 +59,25 @@ def _tasks() -> APIRouter:
         return json_page(items, total, params, TaskRead)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=TaskRead)
-    async def create_task(uow: Work, body: AnyTaskCreate) -> TaskRead:
+    async def create_task(uow: Work, body: AnyTaskCreate, etag: ETag) -> TaskRead:
         task = await tasks.create_task(uow, new_task(body))
-        return (await task_reads(uow.session, [task]))[0]
+        return etag.tag((await task_reads(uow.session, [task]))[0])
 
     @router.get("/{task_id}", response_model=TaskRead)
-    async def get_task(uow: Work, task_id: int) -> TaskRead:
-        return (await task_reads(uow.session, [await load_task(uow.session, task_id)]))[0]
+    async def get_task(uow: Work, task_id: Id, etag: ETag) -> TaskRead:
+        return etag.tag((await task_reads(uow.session, [await load_task(uow.session, task_id)]))[0])
 
     @router.patch("/{task_id}", response_model=TaskRead)
-    async def update_task(uow: Work, task_id: int, body: AnyTaskUpdate) -> TaskRead:
+    async def update_task(uow: Work, task_id: Id, body: AnyTaskUpdate, etag: IfMatch) -> TaskRead:
+        await etag.check(lambda: locked_task(uow, task_id))
         task = await tasks.update_task(uow, task_change(task_id, body))
-        return (await task_reads(uow.session, [task]))[0]
+        return etag.tag((await task_reads(uow.session, [task]))[0])
 
     @router.delete(
         "/{task_id}", status_code=status.HTTP_204_NO_CONTENT, description="Deletes its children too."
     )
-    async def delete_task(uow: Work, task_id: int) -> Response:
+    async def delete_task(uow: Work, task_id: Id, etag: IfMatch) -> Response:
+        await etag.check(lambda: locked_task(uow, task_id))
         await task_delete.delete_task(uow, task_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -12,6 +12,7 @@ from stalker_catalog.db.reference_data import (
     StatusListStatus,
 )
 from stalker_catalog.db.scheduling import ScheduleJob, ScheduleJobPart
+from stalker_catalog.db.sessions import LoginFailure, RefreshToken
 from stalker_catalog.db.studio import Studio
 from stalker_catalog.db.tasks import (
     Task,
@@ -33,8 +34,10 @@ __all__ = [
     "Group",
     "GroupUser",
     "ImageFormat",
+    "LoginFailure",
     "Project",
     "ProjectUser",
+    "RefreshToken",
     "Role",
     "ScheduleJob",
     "ScheduleJobPart",

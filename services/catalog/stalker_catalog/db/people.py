@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stalker_catalog.db.base import Audited, Base
+
+ADMINS = "admins"  # the group whose members are the studio's admins
 
 
 class User(Audited, Base):
@@ -20,6 +22,11 @@ class User(Audited, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     efficiency: Mapped[float] = mapped_column(default=1.0)
     rate: Mapped[float] = mapped_column(default=0.0)
+    # A deactivated user cannot log in and their tokens are refused; their rows stay referenced.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Each token carries the version it was issued at (claim `ver`); bumping it revokes every token and
+    # refresh token of the user: a password change, an admin-rights change, a deactivation, a logout.
+    token_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     departments: Mapped[list[Department]] = relationship(
         secondary="department_user", back_populates="users", lazy="raise", order_by="Department.id"
@@ -36,6 +43,10 @@ class User(Audited, Base):
     @property
     def group_ids(self) -> list[int]:
         return [g.id for g in self.groups]
+
+    @property
+    def is_admin(self) -> bool:
+        return any(g.name == ADMINS for g in self.groups)
 
 
 class Department(Audited, Base):

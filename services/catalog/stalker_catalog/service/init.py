@@ -2,6 +2,11 @@
 
 Creates the `admins` department and group, the admin user (password from settings), the default
 statuses, one default status list per entity type, the ticket types, and one role per access level.
+
+Repairs a studio left without an active admin (the rule that keeps one, service/admins.py, came after
+studios that lost theirs): the configured admin is created if missing, made active and put back in the
+`admins` group. A studio that has an active admin keeps its admins as they are, even if the configured
+login is no longer one of them.
 """
 
 from __future__ import annotations
@@ -11,19 +16,22 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from stalker_catalog.db.access import ADMINS
+from stalker_catalog.db.access import ADMINS, active_admin_ids
 from stalker_catalog.db.models import Department, EntityType, Group, Role, Status, StatusList, User
 from stalker_catalog.domain.status import DEFAULT_STATUS_LISTS, DEFAULT_STATUSES, StatusListDef
 from stalker_catalog.security import hash_password
+from stalker_catalog.service.events import touch
 from stalker_shared.access import ProjectRole
 from stalker_shared.contracts.catalog import (
     DepartmentCreated,
     EntityTypeCreated,
     GroupCreated,
+    GroupUpdated,
     RoleCreated,
     StatusCreated,
     StatusListCreated,
     UserCreated,
+    UserUpdated,
 )
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
@@ -62,7 +70,16 @@ def default_status_lists() -> tuple[StatusListDef, ...]:
 
 
 async def initialize(uow: UnitOfWork, command: Initialize) -> InitReport:
-    created = {"department": 0, "group": 0, "user": 0, "status": 0, "status_list": 0, "type": 0, "role": 0}
+    created = {
+        "department": 0,
+        "group": 0,
+        "user": 0,
+        "status": 0,
+        "status_list": 0,
+        "type": 0,
+        "role": 0,
+        "admin_restored": 0,
+    }
     await _ensure_admin(uow, command, created)
     await _ensure_roles(uow, created)
     await _ensure_statuses(uow, created)
@@ -72,6 +89,10 @@ async def initialize(uow: UnitOfWork, command: Initialize) -> InitReport:
 
 async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str, int]) -> User:
     session = uow.session
+    if await session.scalar(select(Group.id).where(Group.name == ADMINS)) is not None:
+        repairing = not await active_admin_ids(session)
+    else:
+        repairing = False  # a first initialization: the group is made with the admin in it below
     admin = await session.scalar(
         select(User)
         .where(User.login == command.admin_login)
@@ -82,7 +103,7 @@ async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str,
             name=command.admin_login,
             login=command.admin_login,
             email=command.admin_email,
-            password_hash=hash_password(command.admin_password),
+            password_hash=await hash_password(command.admin_password),
             departments=[],
             groups=[],
         )
@@ -102,10 +123,30 @@ async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str,
             await session.flush()
             created[aggregate] += 1
             await uow.publish(event.model_validate(collection))
+    if repairing:
+        await _restore_admin(uow, admin, created)
     if created["user"]:
         await session.refresh(admin, ["departments", "groups"])
         await uow.publish(UserCreated.model_validate(admin))
     return admin
+
+
+async def _restore_admin(uow: UnitOfWork, admin: User, created: dict[str, int]) -> None:
+    """The configured admin, active and in the admins group again: the studio has no other admin."""
+    session = uow.session
+    group = await session.scalar(select(Group).where(Group.name == ADMINS).options(selectinload(Group.users)))
+    assert group is not None
+    if admin not in group.users:
+        group.users.append(admin)
+        touch(group)
+    admin.active = True
+    admin.token_version += 1  # whatever tokens it had were issued without admin rights
+    await session.flush()
+    created["admin_restored"] += 1
+    await uow.publish(GroupUpdated.model_validate(group))
+    if not created["user"]:
+        await session.refresh(admin, ["departments", "groups"])
+        await uow.publish(UserUpdated.model_validate(admin))
 
 
 async def _ensure_statuses(uow: UnitOfWork, created: dict[str, int]) -> None:

@@ -19,7 +19,8 @@ from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_
 from stalker_catalog.db.repository import get_many, get_one, ids_where, name_holder
 from stalker_catalog.domain.errors import Conflict, StillReferenced, ValidationFailed
 from stalker_catalog.domain.names import normalize_login, normalize_name, validate_email
-from stalker_catalog.security import hash_password
+from stalker_catalog.security import STRICT_PASSWORDS, PasswordPolicy, hash_password
+from stalker_catalog.service.admins import admins_before_change, revoke_tokens, settle_admins
 from stalker_catalog.service.events import touch
 from stalker_catalog.service.projects import projects_with_role, republish_projects_of_role
 from stalker_shared.access import DEFAULT_ROLE, ProjectRole
@@ -51,12 +52,14 @@ class CreateUser:
     rate: float = 0.0
     department_ids: tuple[int, ...] = ()
     group_ids: tuple[int, ...] = ()
+    password_policy: PasswordPolicy = STRICT_PASSWORDS
 
 
 @dataclass(frozen=True)
 class UpdateUser:
     user_id: int
     changes: dict[str, Any] = field(default_factory=dict)
+    password_policy: PasswordPolicy = STRICT_PASSWORDS
 
 
 async def _check_unique_user(uow: UnitOfWork, login: str, email: str, user_id: int | None = None) -> None:
@@ -70,13 +73,13 @@ async def _check_unique_user(uow: UnitOfWork, login: str, email: str, user_id: i
 async def create_user(uow: UnitOfWork, command: CreateUser) -> User:
     login, email = normalize_login(command.login), validate_email(command.email)
     await _check_unique_user(uow, login, email)
-    _check_password(command.password)
+    command.password_policy.check(command.password, login)
     session = uow.session
     user = User(
         name=normalize_name(command.name),
         login=login,
         email=email,
-        password_hash=hash_password(command.password),
+        password_hash=await hash_password(command.password),
         description=command.description,
         efficiency=command.efficiency,
         rate=command.rate,
@@ -92,9 +95,13 @@ async def create_user(uow: UnitOfWork, command: CreateUser) -> User:
 
 
 async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
+    """A new password, a deactivation or a change of admin rights revokes the user's tokens."""
     session = uow.session
-    user = await get_one(session, User, command.user_id, *USER_LOAD, for_update=True)
     changes = dict(command.changes)
+    rights_change = "group_ids" in changes or "active" in changes
+    admins = await admins_before_change(uow) if rights_change else None
+    user = await get_one(session, User, command.user_id, *USER_LOAD, for_update=True)
+    revoke = False
     if "name" in changes:
         user.name = normalize_name(changes.pop("name"))
     login = normalize_login(changes.pop("login")) if "login" in changes else user.login
@@ -103,8 +110,13 @@ async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
     user.login, user.email = login, email
     if "password" in changes:
         password = changes.pop("password")
-        _check_password(password)
-        user.password_hash = hash_password(password)
+        command.password_policy.check(password, login)
+        user.password_hash = await hash_password(password)
+        revoke = True
+    if "active" in changes:
+        active = bool(changes.pop("active"))
+        revoke = revoke or active != user.active
+        user.active = active
     touched_departments = set(user.departments)
     if "department_ids" in changes:
         user.departments = await get_many(
@@ -117,6 +129,10 @@ async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
         setattr(user, key, value)
     touch(user)
     await session.flush()
+    if admins is not None:
+        await settle_admins(uow, admins)
+    if revoke:
+        await revoke_tokens(uow, [user.id])
     await uow.publish(UserUpdated.model_validate(user))
     for department in touched_departments:
         await _publish_members_changed(uow, department)
@@ -125,6 +141,7 @@ async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
 
 async def delete_user(uow: UnitOfWork, user_id: int) -> None:
     session = uow.session
+    admins = await admins_before_change(uow)
     user = await get_one(session, User, user_id, for_update=True)
     references = {
         "task.resources": await ids_where(
@@ -142,12 +159,8 @@ async def delete_user(uow: UnitOfWork, user_id: int) -> None:
     revision = user.revision
     await session.delete(user)
     await session.flush()
+    await settle_admins(uow, admins)
     await uow.publish(UserDeleted(id=user_id, revision=revision + 1))
-
-
-def _check_password(password: str) -> None:
-    if len(password) < 6:
-        raise ValidationFailed("password must have at least 6 characters", field="password")
 
 
 # Departments and groups: named collections of users, editable from either side.
@@ -199,8 +212,10 @@ async def update_department(uow: UnitOfWork, department_id: int, changes: dict[s
 
 
 async def update_group(uow: UnitOfWork, group_id: int, changes: dict[str, Any]) -> Group:
+    admins = await admins_before_change(uow)  # a group's members or name carry admin rights
     group = await get_one(uow.session, Group, group_id, *GROUP_LOAD, for_update=True)
     touched = await _update_collection(uow, group, changes)
+    await settle_admins(uow, admins)
     await uow.publish(GroupUpdated.model_validate(group))
     await _publish_users(uow, touched)
     return group
@@ -231,10 +246,11 @@ async def add_member(
 ) -> Any:
     """Adds a user to a department or group (a no-op if already there)."""
     load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    admins = await admins_before_change(uow) if model is Group else None
     collection = await get_one(uow.session, model, collection_id, *load, for_update=True)
     ids = [u.id for u in collection.users]
     if user_id not in ids:
-        return await _set_members(uow, collection, [*ids, user_id])
+        return await _set_members(uow, collection, [*ids, user_id], admins)
     return collection
 
 
@@ -242,15 +258,20 @@ async def remove_member(
     uow: UnitOfWork, model: type[Department] | type[Group], collection_id: int, user_id: int
 ) -> Any:
     load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    admins = await admins_before_change(uow) if model is Group else None
     collection = await get_one(uow.session, model, collection_id, *load, for_update=True)
     ids = [u.id for u in collection.users]
     if user_id not in ids:
         raise ValidationFailed(f"user {user_id} is not a member of {collection.name!r}", field="user_id")
-    return await _set_members(uow, collection, [i for i in ids if i != user_id])
+    return await _set_members(uow, collection, [i for i in ids if i != user_id], admins)
 
 
-async def _set_members(uow: UnitOfWork, collection: Department | Group, user_ids: list[int]) -> Any:
+async def _set_members(
+    uow: UnitOfWork, collection: Department | Group, user_ids: list[int], admins: set[int] | None
+) -> Any:
     touched = await _update_collection(uow, collection, {"user_ids": user_ids})
+    if admins is not None:
+        await settle_admins(uow, admins)
     updated = DepartmentUpdated if isinstance(collection, Department) else GroupUpdated
     await uow.publish(updated.model_validate(collection))
     await _publish_users(uow, touched)
@@ -261,10 +282,13 @@ async def delete_collection(
     uow: UnitOfWork, model: type[Department] | type[Group], collection_id: int
 ) -> None:
     load = DEPARTMENT_LOAD if model is Department else GROUP_LOAD
+    admins = await admins_before_change(uow) if model is Group else None
     collection = await get_one(uow.session, model, collection_id, *load, for_update=True)
     members, revision = list(collection.users), collection.revision
     await uow.session.delete(collection)
     await uow.session.flush()
+    if admins is not None:
+        await settle_admins(uow, admins)
     deleted = DepartmentDeleted if model is Department else GroupDeleted
     await uow.publish(deleted(id=collection_id, revision=revision + 1))
     await _publish_users(uow, members)

@@ -20,6 +20,7 @@ from stalker_scheduler.tjp import (
 )
 from stalker_shared.contracts.scheduling import ScheduleRequested
 from stalker_shared.requests import RuntimeDep, caller
+from stalker_shared.types import Id
 
 Entity = Literal["studio", "project", "user", "task"]
 
@@ -30,10 +31,10 @@ def tjp_router() -> APIRouter:
     @router.get("/studios/{studio_id}/tjp", response_class=PlainTextResponse)
     async def tjp(
         runtime: RuntimeDep,
-        studio_id: int,
+        studio_id: Id,
         authorization: Annotated[str, Header()],
         entity: Annotated[Entity, Query(description="What to render")] = "studio",
-        entity_id: Annotated[int | None, Query(alias="id", description="Its id (not for the studio)")] = None,
+        entity_id: Annotated[Id | None, Query(alias="id", description="Its id (not for the studio)")] = None,
     ) -> PlainTextResponse:
         settings = runtime.settings
         assert isinstance(settings, SchedulerSettings)
@@ -58,7 +59,7 @@ def _render(snapshot: ScheduleRequested, entity: Entity, entity_id: int | None) 
     return renderers[entity](snapshot, entity_id)
 
 
-async def _fetch_snapshot(catalog_url: str, studio_id: int, authorization: str) -> ScheduleRequested:
+async def _fetch_snapshot(catalog_url: str, studio_id: Id, authorization: str) -> ScheduleRequested:
     url = f"{catalog_url.rstrip('/')}/catalog/v1/studios/{studio_id}/snapshot"
     try:
         async with httpx.AsyncClient(timeout=60) as client:

@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from stalker_shared.auth import Principal
+from stalker_shared.etags import ETag, IfMatch, Revision
 from stalker_shared.requests import RuntimeDep, Work, principal
+from stalker_shared.types import Id
 from stalker_versions.api.common import Catalog, bearer_token
 from stalker_versions.api.schemas.projects import DirectoriesRead, ProjectRefRead, StorageIn, StorageRead
 from stalker_versions.db.models import ProjectRef, ProjectStorage
@@ -37,7 +39,7 @@ def projects_router() -> APIRouter:
     @router.get(
         "/{project_id}", response_model=ProjectRefRead, summary="The project as this service knows it"
     )
-    async def read(project_id: int, uow: Work) -> ProjectRefRead:
+    async def read(project_id: Id, uow: Work) -> ProjectRefRead:
         project = await get_one(uow.session, ProjectRef, project_id)
         if project.deleted:
             raise NotFound(f"project {project_id} was deleted in the catalog")
@@ -47,27 +49,33 @@ def projects_router() -> APIRouter:
     async def put_storage(
         runtime: RuntimeDep,
         catalog: Catalog,
-        project_id: int,
+        project_id: Id,
         body: StorageIn,
         request: Request,
         claims: Annotated[Principal, Depends(principal)],
+        etag: IfMatch,
     ) -> StorageRead:
         # The handler reads the caller's access after it may have fetched the project (and its members).
         command = SetStorage(project_id, tuple(body.repository_ids), body.structure_id, claims.user_id)
-        storage = await set_storage(runtime.unit_of_work, catalog, command, claims, bearer_token(request))
-        return storage_read(storage)
+        storage = await set_storage(
+            runtime.unit_of_work,
+            catalog,
+            command,
+            claims,
+            bearer_token(request),
+            lambda stored: etag.require(stored and Revision(stored.revision)),
+        )
+        return etag.tag(storage_read(storage))
 
     @router.get("/{project_id}/storage", response_model=StorageRead)
-    async def get_storage(project_id: int, uow: Work) -> StorageRead:
+    async def get_storage(project_id: Id, uow: Work, etag: ETag) -> StorageRead:
         storage = await load_storage(uow.session, project_id)
         if storage is None:
             raise NotFound(f"project {project_id} has no storage set")
-        return storage_read(storage)
+        return etag.tag(storage_read(storage))
 
     @router.get("/{project_id}/directories", response_model=DirectoriesRead)
-    async def directories(
-        project_id: int, uow: Work, os: OperatingSystem = Query("linux")
-    ) -> DirectoriesRead:
+    async def directories(project_id: Id, uow: Work, os: OperatingSystem = Query("linux")) -> DirectoriesRead:
         listing = await project_directories(uow, project_id, os)
         return DirectoriesRead(
             project_id=project_id, os=os, root=listing.root, directories=listing.directories

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from stalker_shared.listing import ListSpec
 from stalker_shared.requests import Work
 from stalker_shared.resources import Resource, resource_router
+from stalker_shared.types import Id
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.api.schemas.repositories import (
     ExpandedPath,
@@ -64,7 +65,7 @@ async def _create_repository(uow: UnitOfWork, body: RepositoryCreate) -> Reposit
     return await repositories.create_repository(uow, command)
 
 
-async def _update_repository(uow: UnitOfWork, repository_id: int, changes: dict[str, Any]) -> Repository:
+async def _update_repository(uow: UnitOfWork, repository_id: Id, changes: dict[str, Any]) -> Repository:
     return await repositories.update_repository(uow, repositories.UpdateRepository(repository_id, changes))
 
 
@@ -87,7 +88,7 @@ router = resource_router(REPOSITORIES)
 
 @router.get("/{repository_id}/path", response_model=RepositoryPath)
 async def repository_path(
-    uow: Work, repository_id: int, os: OperatingSystem = Query("linux")
+    uow: Work, repository_id: Id, os: OperatingSystem = Query("linux")
 ) -> RepositoryPath:
     repository = roots_of(await get_one(uow.session, Repository, repository_id))
     return RepositoryPath(repository_id=repository_id, os=os, path=repository.require_root(os))

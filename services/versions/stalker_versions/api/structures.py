@@ -6,6 +6,7 @@ from typing import Any
 
 from stalker_shared.listing import ListSpec
 from stalker_shared.resources import Resource
+from stalker_shared.types import Id
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.api.schemas.structures import (
     FilenameTemplateCreate,
@@ -53,7 +54,7 @@ async def _create_template(uow: UnitOfWork, body: FilenameTemplateCreate) -> Fil
     return await structures.create_filename_template(uow, command)
 
 
-async def _update_template(uow: UnitOfWork, template_id: int, changes: dict[str, Any]) -> FilenameTemplate:
+async def _update_template(uow: UnitOfWork, template_id: Id, changes: dict[str, Any]) -> FilenameTemplate:
     return await structures.update_filename_template(uow, structures.Update(template_id, changes))
 
 
@@ -67,7 +68,7 @@ async def _create_structure(uow: UnitOfWork, body: StructureCreate) -> Structure
     return await structures.create_structure(uow, command)
 
 
-async def _update_structure(uow: UnitOfWork, structure_id: int, changes: dict[str, Any]) -> Structure:
+async def _update_structure(uow: UnitOfWork, structure_id: Id, changes: dict[str, Any]) -> Structure:
     return await structures.update_structure(uow, structures.Update(structure_id, changes))
 
 

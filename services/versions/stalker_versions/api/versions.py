@@ -10,11 +10,14 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from stalker_shared.auth import Principal
+from stalker_shared.etags import ETag, IfMatch
 from stalker_shared.listing import ListParams, ListSpec, Page, list_params, make_page, page_response
 from stalker_shared.requests import RuntimeDep, Work, principal
+from stalker_shared.types import BigId, Id, Word
 from stalker_versions.api.common import Catalog, Plans, bearer_token
 from stalker_versions.api.schemas.versions import VersionCreate, VersionRead, VersionUpdate
 from stalker_versions.db.models import Version
+from stalker_versions.db.queries import get_one
 from stalker_versions.domain.paths import OperatingSystem
 from stalker_versions.domain.version_paths import absolute_or_none
 from stalker_versions.service import version_changes, version_reads
@@ -74,11 +77,12 @@ def task_versions_router() -> APIRouter:
         runtime: RuntimeDep,
         catalog: Catalog,
         plans: Plans,
-        task_id: int,
+        task_id: Id,
         body: VersionCreate,
         request: Request,
         response: Response,
         claims: Claims,
+        etag: ETag,
         os: OperatingSystem = Query("linux"),
         idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY),
     ) -> VersionRead:
@@ -107,11 +111,11 @@ def task_versions_router() -> APIRouter:
         if not outcome.created:
             response.status_code = status.HTTP_200_OK
             response.headers["Idempotent-Replayed"] = "true"
-        return version_read(outcome.record, os)
+        return etag.tag(version_read(outcome.record, os))
 
     @router.get("/{task_id}/versions", response_model=Page[VersionRead], description=VERSION_LIST.describe())
     async def list_versions(
-        task_id: int,
+        task_id: Id,
         uow: Work,
         params: Annotated[ListParams, Depends(list_params)],
         os: OperatingSystem = Query("linux", description="The OS of the absolute paths; not a filter"),
@@ -122,23 +126,25 @@ def task_versions_router() -> APIRouter:
 
     @router.get("/{task_id}/versions/latest", response_model=VersionRead)
     async def latest(
-        task_id: int,
+        task_id: Id,
         uow: Work,
-        take_name: str = Query(DEFAULT_TAKE, max_length=64),
+        etag: ETag,
         os: OperatingSystem = Query("linux"),
+        take_name: Annotated[Word, Query()] = DEFAULT_TAKE,
     ) -> VersionRead:
         record = await version_reads.latest_version(uow.session, task_id, take_name, published=False)
-        return version_read(record, os)
+        return etag.tag(version_read(record, os))
 
     @router.get("/{task_id}/versions/latest-published", response_model=VersionRead)
     async def latest_published(
-        task_id: int,
+        task_id: Id,
         uow: Work,
-        take_name: str = Query(DEFAULT_TAKE, max_length=64),
+        etag: ETag,
         os: OperatingSystem = Query("linux"),
+        take_name: Annotated[Word, Query()] = DEFAULT_TAKE,
     ) -> VersionRead:
         record = await version_reads.latest_version(uow.session, task_id, take_name, published=True)
-        return version_read(record, os)
+        return etag.tag(version_read(record, os))
 
     return router
 
@@ -147,13 +153,16 @@ def versions_router() -> APIRouter:
     router = APIRouter(prefix="/v1/versions", tags=["versions"], dependencies=[Depends(principal)])
 
     @router.get("/{version_id}", response_model=VersionRead)
-    async def get_version(version_id: int, uow: Work, os: OperatingSystem = Query("linux")) -> VersionRead:
-        return version_read(await version_reads.one_record(uow.session, version_id), os)
+    async def get_version(
+        version_id: BigId, uow: Work, etag: ETag, os: OperatingSystem = Query("linux")
+    ) -> VersionRead:
+        return etag.tag(version_read(await version_reads.one_record(uow.session, version_id), os))
 
     @router.patch("/{version_id}", response_model=VersionRead)
     async def update_version(
-        version_id: int, body: VersionUpdate, uow: Work, os: OperatingSystem = Query("linux")
+        version_id: BigId, body: VersionUpdate, uow: Work, etag: IfMatch, os: OperatingSystem = Query("linux")
     ) -> VersionRead:
+        await etag.check(lambda: get_one(uow.session, Version, version_id, for_update=True))
         command = version_changes.UpdateVersion(
             version_id=version_id,
             is_published=body.is_published,
@@ -161,10 +170,11 @@ def versions_router() -> APIRouter:
             input_ids=tuple(body.input_ids) if body.input_ids is not None else None,
             output_ids=tuple(body.output_ids) if body.output_ids is not None else None,
         )
-        return version_read(await version_changes.update_version(uow, command), os)
+        return etag.tag(version_read(await version_changes.update_version(uow, command), os))
 
     @router.delete("/{version_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def delete_version(version_id: int, uow: Work) -> Response:
+    async def delete_version(version_id: BigId, uow: Work, etag: IfMatch) -> Response:
+        await etag.check(lambda: get_one(uow.session, Version, version_id, for_update=True))
         await version_changes.delete_version(uow, version_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 

@@ -1,7 +1,7 @@
 """Every model of the versions service's own database, in one import for Alembic and the handlers."""
 
 from stalker_versions.db.base import MESSAGING, Audited, Base
-from stalker_versions.db.catalog import ProjectMember, ProjectRef, TaskRef
+from stalker_versions.db.catalog import ProjectMember, ProjectRef, TaskRef, UserAccount
 from stalker_versions.db.revision import PlanRevision
 from stalker_versions.db.storage import (
     FilenameTemplate,
@@ -26,6 +26,7 @@ __all__ = [
     "Repository",
     "Structure",
     "TaskRef",
+    "UserAccount",
     "Version",
     "VersionCounter",
     "structure_template",

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
-from stalker_versions.domain.names import nice_name, version_nice_name
+from stalker_versions.domain.names import path_nice_name, version_nice_name
 from stalker_versions.domain.paths import RepositoryRoots, id_variable
 
 _T = TypeVar("_T")
@@ -118,7 +118,7 @@ def task_view(node: TaskNode) -> TaskView:
     return TaskView(
         id=node.id,
         name=node.name,
-        nice_name=nice_name(node.name),
+        nice_name=path_nice_name(node.name),
         code=node.code,
         kind=node.kind,
         entity_type=entity_type_of(node.kind),

@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from stalker_versions.domain.errors import Conflict, DomainError, ValidationFailed
+from stalker_versions.domain.errors import Conflict, DomainError, UnsafePath, ValidationFailed
+from stalker_versions.domain.names import is_reserved
 from stalker_versions.domain.paths import (
     MAX_PATH_LENGTH,
     OperatingSystem,
@@ -22,6 +23,7 @@ from stalker_versions.domain.paths import (
 MAX_FILENAME_LENGTH = 255
 # Characters Windows refuses in a file or folder name; a portable path avoids them on every system.
 _UNPORTABLE = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ABSOLUTE = re.compile(r"^(/|[A-Za-z]:(/|$))")
 EXTENSION_PATTERN = r"^\.?[A-Za-z0-9][A-Za-z0-9_]{0,15}$"
 
@@ -47,17 +49,30 @@ def check_rendered_path(raw: str) -> str:
 
 
 def check_rendered_filename(raw: str) -> str:
-    """A file name valid on every operating system."""
+    """A file name valid on every operating system; a separator, `..`, a control character, a reserved
+    device name or a character Windows refuses is an UnsafePath."""
     name = raw.strip()
-    if not name or name in (".", ".."):
+    if not name:
         raise ValidationFailed("the filename template rendered an empty name", field="filename")
-    if "/" in name or "\\" in name:
-        raise ValidationFailed(f"the rendered filename {name!r} contains a slash", field="filename")
+    if "/" in name or "\\" in name or name in (".", ".."):
+        raise UnsafePath(
+            f"the rendered filename {name!r} contains a slash or is '.' or '..'", field="filename", value=name
+        )
+    if _CONTROL.search(name):
+        raise UnsafePath(
+            f"the rendered filename {name!r} contains a control character (such as NUL)",
+            field="filename",
+            value=name,
+        )
     if _UNPORTABLE.search(name):
-        raise ValidationFailed(
+        raise UnsafePath(
             f'the rendered filename {name!r} contains a character not allowed on Windows (<>:"|?*)',
             field="filename",
+            value=name,
         )
+    if is_reserved(name):
+        message = f"the rendered filename {name!r} is a name Windows reserves for a device"
+        raise UnsafePath(message, field="filename", value=name)
     if len(name) > MAX_FILENAME_LENGTH:
         raise ValidationFailed(
             f"the rendered filename is longer than {MAX_FILENAME_LENGTH} characters", field="filename"

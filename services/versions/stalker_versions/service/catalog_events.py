@@ -1,4 +1,5 @@
-"""Keeps the read model of the catalog's projects, their members and tasks: each state applied only when
+"""Keeps the read model of the catalog's projects, their members and tasks, and of its users (what a
+token's check needs: admin, active, token version): each state applied only when
 it is newer than the one held (by revision), deletions kept as tombstones. A project's members go with
 its state: replaced when the state is applied, removed with the project. The same rules store what a
 fetch from the catalog returns, so an event and a fetch racing each other agree."""
@@ -21,9 +22,12 @@ from stalker_shared.contracts.catalog import (
     TaskCreated,
     TaskDeleted,
     TaskUpdated,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
 )
 from stalker_shared.unit_of_work import UnitOfWork
-from stalker_versions.db.catalog import ProjectMember, ProjectRef, TaskRef
+from stalker_versions.db.catalog import ProjectMember, ProjectRef, TaskRef, UserAccount
 from stalker_versions.db.queries import upsert
 
 
@@ -61,6 +65,19 @@ class TaskFacts(BaseModel):
     code: str | None = Field(default=None, max_length=256)
     type_id: int | None = None
     sequence_ids: list[int] = []
+    revision: int = Field(ge=1)
+
+
+class UserFacts(BaseModel):
+    """What this service keeps of a catalog user: enough to check a token against."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: int
+    login: str = Field(max_length=256)
+    is_admin: bool = False
+    active: bool = True
+    token_version: int = Field(default=0, ge=0)
     revision: int = Field(ge=1)
 
 
@@ -112,6 +129,36 @@ async def apply_task_deleted(session: AsyncSession, task_id: int, revision: int)
     await upsert(session, TaskRef, tombstone, change, TaskRef.revision <= revision)
 
 
+async def apply_user(session: AsyncSession, facts: UserFacts) -> None:
+    values = {**facts.model_dump(), "deleted": False}
+    newer = (UserAccount.revision < facts.revision) & UserAccount.deleted.is_(False)
+    await upsert(session, UserAccount, values, {k: v for k, v in values.items() if k != "id"}, newer)
+
+
+async def apply_user_deleted(session: AsyncSession, user_id: int, revision: int) -> None:
+    tombstone = {
+        "id": user_id,
+        "login": "",
+        "is_admin": False,
+        "active": False,
+        "token_version": 0,
+        "revision": revision,
+        "deleted": True,
+    }
+    change = {"deleted": True, "active": False, "is_admin": False, "revision": revision}
+    await upsert(session, UserAccount, tombstone, change, UserAccount.revision <= revision)
+
+
+async def on_user_state(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+    assert isinstance(event, UserCreated | UserUpdated)
+    await apply_user(uow.session, UserFacts.model_validate(event.model_dump()))
+
+
+async def on_user_deleted(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+    assert isinstance(event, UserDeleted)
+    await apply_user_deleted(uow.session, event.id, event.revision)
+
+
 async def on_project_state(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
     assert isinstance(event, ProjectCreated | ProjectUpdated)
     await apply_project(uow.session, ProjectFacts.model_validate(event.model_dump()))
@@ -139,4 +186,7 @@ CATALOG_EVENT_HANDLERS: dict[type[Contract], Handler] = {
     TaskCreated: on_task_state,
     TaskUpdated: on_task_state,
     TaskDeleted: on_task_deleted,
+    UserCreated: on_user_state,
+    UserUpdated: on_user_state,
+    UserDeleted: on_user_deleted,
 }

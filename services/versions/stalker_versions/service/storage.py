@@ -23,6 +23,7 @@ from stalker_versions.domain.errors import Conflict, NotFound, ValidationFailed
 from stalker_versions.domain.paths import OperatingSystem
 from stalker_versions.service.read_model import ensure_project
 from stalker_versions.templates.checks import render_field
+from stalker_versions.templates.offload import off_loop
 
 MAX_REPOSITORIES = 32
 
@@ -61,6 +62,7 @@ async def set_storage(
     command: SetStorage,
     caller: Principal,
     token: str | None,
+    precondition: Callable[[ProjectStorage | None], None] | None = None,
 ) -> ProjectStorage:
     """Replace the project's repositories and structure (the project is fetched from the catalog if new,
     with the caller's token: the catalog answers 404 to a non-member). The caller's access is read once
@@ -72,12 +74,14 @@ async def set_storage(
     await ensure_project(units, catalog, command.project_id, token)
     async with units() as uow:
         session = uow.session
-        access = await enter_scope(uow, caller)
+        access = await enter_scope(uow, caller, catalog)
         access.require(Operation.STORAGE_SET, command.project_id)
         await get_many(session, Repository, command.repository_ids, "repository_ids")
         if command.structure_id is not None:
             await get_one(session, Structure, command.structure_id, field="structure_id")
         storage = await session.get(ProjectStorage, command.project_id, with_for_update=True)
+        if precondition is not None:  # the caller's If-Match, on the row as locked for this write
+            precondition(storage)
         if storage is None:
             storage = ProjectStorage(project_id=command.project_id, created_by_id=command.changed_by_id)
             session.add(storage)
@@ -126,7 +130,9 @@ async def project_directories(uow: UnitOfWork, project_id: int, os: OperatingSys
     structure = await get_one(session, Structure, storage.structure_id)
     rows = {r.id: r for r in await all_repositories(session)}
     view = project_context(project, storage, rows)
-    rendered = render_field(structure.custom_template, structure_context(view), "custom_template", Conflict)
+    rendered = await off_loop(
+        render_field, structure.custom_template, structure_context(view), "custom_template", Conflict
+    )
     repositories = [roots_of(r) for r in rows.values()]
     first = roots_of(rows[storage.repositories[0].repository_id])
     root = project_root(first, project.code, os)

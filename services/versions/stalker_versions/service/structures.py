@@ -17,6 +17,7 @@ from stalker_versions.db.queries import STRUCTURE_LOAD, get_many, get_one
 from stalker_versions.domain.context import EntityType
 from stalker_versions.domain.errors import Conflict, ValidationFailed
 from stalker_versions.templates.checks import check_custom_template, check_filename_template
+from stalker_versions.templates.offload import off_loop
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _one_per_type(templates: Sequence[FilenameTemplate]) -> None:
 
 
 async def create_filename_template(uow: UnitOfWork, command: CreateFilenameTemplate) -> FilenameTemplate:
-    check_filename_template(command.target_entity_type, command.path, command.filename)
+    await off_loop(check_filename_template, command.target_entity_type, command.path, command.filename)
     template = FilenameTemplate(
         name=_name(command.name),
         target_entity_type=command.target_entity_type,
@@ -85,7 +86,8 @@ async def update_filename_template(uow: UnitOfWork, command: Update) -> Filename
         changes["name"] = _name(changes["name"])
     for key, value in changes.items():
         setattr(template, key, value)
-    check_filename_template(template.target_entity_type, template.path, template.filename)  # type: ignore[arg-type]
+    target: EntityType = template.target_entity_type  # type: ignore[assignment]
+    await off_loop(check_filename_template, target, template.path, template.filename)
     if "target_entity_type" in changes:
         structures = await session.scalars(
             select(Structure)
@@ -143,7 +145,7 @@ async def _check_unique_name(uow: UnitOfWork, name: str, structure_id: int = -1)
 async def create_structure(uow: UnitOfWork, command: CreateStructure) -> Structure:
     name = _name(command.name)
     await _check_unique_name(uow, name)
-    check_custom_template(command.custom_template)
+    await off_loop(check_custom_template, command.custom_template)
     structure = Structure(
         name=name, custom_template=command.custom_template, created_by_id=command.created_by_id
     )
@@ -161,7 +163,7 @@ async def update_structure(uow: UnitOfWork, command: Update) -> Structure:
         structure.name = _name(changes["name"])
         await _check_unique_name(uow, structure.name, structure.id)
     if "custom_template" in changes:
-        check_custom_template(changes["custom_template"])
+        await off_loop(check_custom_template, changes["custom_template"])
         structure.custom_template = changes["custom_template"]
     if "template_ids" in changes:
         await _set_templates(uow, structure, changes["template_ids"])

@@ -34,15 +34,14 @@ from stalker_versions.db.models import PlanRevision, Version, VersionCounter, ve
 from stalker_versions.db.queries import get_many, get_one
 from stalker_versions.db.revision import PLAN_REVISION_ROW
 from stalker_versions.domain.context import version_context
-from stalker_versions.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from stalker_versions.domain.errors import Conflict, DomainError, NotFound, UnsafePath, ValidationFailed
 from stalker_versions.domain.paths import RepositoryRoots
+from stalker_versions.domain.project_folder import ProjectFolder, contain
 from stalker_versions.domain.version_paths import (
     Placement,
     check_rendered_filename,
-    check_rendered_path,
     full_path,
     normalize_extension,
-    place,
 )
 from stalker_versions.service.events import version_created
 from stalker_versions.service.read_model import ensure_task
@@ -54,6 +53,7 @@ from stalker_versions.service.version_plans import (
 )
 from stalker_versions.service.version_reads import DEFAULT_TAKE, VersionRecord, records
 from stalker_versions.templates.checks import render_field
+from stalker_versions.templates.offload import off_loop
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,18 @@ async def create_version(
 ) -> Created:
     if command.idempotency_key:
         async with units() as uow:
-            await enter_scope(uow, caller)
+            await enter_scope(uow, caller, catalog)
             replay = await _replay(uow.session, command)
         if replay is not None:
             return Created(replay, created=False)
     try:
-        return await _create(units, plans, command, caller, complete=True)
+        return await _create(units, plans, command, caller, catalog, complete=True)
     except ReadModelIncomplete:
         # Only now is the catalog asked, with no transaction open, with the caller's token: it answers
         # 404 for a task of a project the caller is not a member of. The read model is the system's, so
         # what is fetched is stored without the caller's scope.
         await ensure_task(units, catalog, command.task_id, token)
-    return await _create(units, plans, command, caller, complete=False)
+    return await _create(units, plans, command, caller, catalog, complete=False)
 
 
 def require_create(access: Access, project_id: int, task_id: int) -> None:
@@ -118,13 +118,14 @@ async def _create(
     plans: PlanCache,
     command: CreateVersion,
     caller: Principal,
+    catalog: CatalogLookup,
     *,
     complete: bool,
 ) -> Created:
     async with units() as uow:
         session = uow.session
         task_id = command.task_id
-        access = await enter_scope(uow, caller)
+        access = await enter_scope(uow, caller, catalog)
         # A task seen before takes its number and the plan revision in one statement, and reads its plan
         # again (holding the counter's lock) only if something changed since; a task seen first reads its
         # plan before taking the lock.
@@ -142,7 +143,7 @@ async def _create(
             plan = await version_plan(session, plans, task_id, complete=complete, revision=revision)
         # A plan read here went through the caller's scope; one from the cache did not: check both alike.
         require_create(access, plan.chain[-1].project_id, task_id)
-        values, repository = _new_version(plan, command, number)
+        values, repository = await _new_version(plan, command, number)
         version = await _insert_version(session, values)
         await _insert_links(session, version.id, command)
         await uow.publish(version_created(version, list(command.input_ids), list(command.output_ids)))
@@ -229,28 +230,33 @@ async def _insert_links(session: AsyncSession, version_id: int, command: CreateV
 
 
 def _rendered(plan: VersionPlan, context: dict[str, Any]) -> tuple[Placement, str]:
-    """Where the template puts this version, and its filename. A stored template that does not fit this
-    task is a conflict with the project's set-up, not a bad request."""
+    """Where the template puts this version, and its filename (run in a render thread). A path or name
+    that would leave the project's folder, or that an operating system cannot use, is a 422 naming the
+    template and the value; any other misfit of a stored template is a conflict with the project's
+    set-up, not a bad request."""
     template = plan.template
+    folder = ProjectFolder(plan.project.code, tuple(r.id for r in plan.project.repositories))
     try:
-        path = check_rendered_path(render_field(template.path, context, "path", Conflict))
+        path = render_field(template.path, context, "path", Conflict)
         filename = check_rendered_filename(render_field(template.filename, context, "filename", Conflict))
-        placement = place(path, plan.repositories, plan.default_repository)
+        placement = contain(path, plan.repositories, plan.default_repository, folder)
     except DomainError as exc:
-        raise Conflict(
+        kind = ValidationFailed if isinstance(exc, UnsafePath) else Conflict
+        raise kind(
             f"filename template {template.id} ({template.name!r}) does not fit this task: {exc.message}",
             field=exc.field,
             template_id=template.id,
+            template_name=template.name,
             **exc.extensions,
         ) from None
     return placement, filename
 
 
-def _new_version(
+async def _new_version(
     plan: VersionPlan, command: CreateVersion, number: int
 ) -> tuple[dict[str, Any], RepositoryRoots]:
     context = version_context(plan.project, plan.chain, plan.sequences, number, command.take_name)
-    placement, filename = _rendered(plan, context)
+    placement, filename = await off_loop(_rendered, plan, context)
     extension = normalize_extension(command.extension)
     task = plan.chain[-1]
     values = dict(

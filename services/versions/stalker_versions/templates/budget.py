@@ -9,12 +9,18 @@ goes past its budget. Tracing costs little here: a filename template runs a few 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from types import FrameType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# Every this many steps the clock is read and, in a worker thread, the GIL offered to the other threads:
+# the interpreter would only hand it over every 5 ms (sys.getswitchinterval), and the event loop's
+# thread needs it many times to answer one request.
+_CHECK_EVERY = 64
+_PATIENCE = 0.005
 
 
 class BudgetExceeded(Exception):
@@ -24,16 +30,24 @@ class BudgetExceeded(Exception):
 def run_with_budget(work: Callable[[], T], *, max_steps: int, max_seconds: float) -> T:
     """Run `work` in this thread; it raises BudgetExceeded past `max_steps` traced events or `max_seconds`."""
     previous = sys.gettrace()
+    yield_gil = threading.current_thread() is not threading.main_thread()
     steps = 0
-    deadline = time.perf_counter() + max_seconds
+    started = time.perf_counter()
+    deadline = started + max_seconds
+    # A short render keeps the GIL (giving it up can also give up the CPU on a busy machine).
+    patient_until = started + _PATIENCE
 
     def tracer(frame: FrameType, event: str, arg: Any) -> Any:
         nonlocal steps
         steps += 1
         if steps > max_steps:
             raise BudgetExceeded(f"the template does too much work (over {max_steps} steps)")
-        if steps % 512 == 0 and time.perf_counter() > deadline:
-            raise BudgetExceeded(f"the template took longer than {max_seconds:g} s to render")
+        if steps % _CHECK_EVERY == 0:
+            now = time.perf_counter()
+            if now > deadline:
+                raise BudgetExceeded(f"the template took longer than {max_seconds:g} s to render")
+            if yield_gil and now > patient_until:
+                time.sleep(0)
         return tracer
 
     sys.settrace(tracer)

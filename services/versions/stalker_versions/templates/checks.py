@@ -1,5 +1,6 @@
 """Checks a template passes when it is saved: it compiles in the sandbox, and a dry render against the
-sample data gives a usable path, filename or folder list. Errors carry the field, line and reason."""
+sample data gives a usable path, filename or folder list. Errors carry the field, line and reason.
+These render: call them through `offload.off_loop`, not on the event loop."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 from stalker_versions.domain.context import EntityType
 from stalker_versions.domain.directories import directory_lines
 from stalker_versions.domain.errors import DomainError, ValidationFailed
-from stalker_versions.domain.version_paths import check_rendered_filename, check_rendered_path
+from stalker_versions.domain.project_folder import check_template_path
+from stalker_versions.domain.version_paths import check_rendered_filename
 from stalker_versions.templates.samples import sample_structure_context, sample_version_context
 from stalker_versions.templates.sandbox import TemplateFailure, compile_template, render
 
@@ -27,7 +29,7 @@ def render_field(
 
 def check_filename_template(target_entity_type: EntityType, path: str, filename: str) -> None:
     context = sample_version_context(target_entity_type)
-    check_rendered_path(render_field(path, context, "path"))
+    check_template_path(render_field(path, context, "path"))
     check_rendered_filename(render_field(filename, context, "filename"))
 
 

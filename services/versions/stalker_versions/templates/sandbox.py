@@ -1,18 +1,20 @@
 """The sandbox user templates run in.
 
 On top of Jinja2's ImmutableSandboxedEnvironment (no private attributes, no Python internals, no
-changing lists or dicts), every way a template could build a huge value is bounded: string and list
-repetition, powers, `%` formatting, concatenation with `~`, `join` and `replace`; only a short list of
-filters and string methods exists; `range` stops at MAX_RANGE; a render has a step budget and an output
-ceiling; `include`, `import` and `extends` are refused. Any failure is a TemplateFailure with the line.
+changing lists or dicts), every value a template builds is measured before it is built (limits.py):
+operators, `~`, literals, filters, method and macro calls, and each `{{ ... }}` written out; only a
+short list of filters and string methods exists; `range` stops at MAX_RANGE; all the text a render
+writes (macro bodies and blocks included) and its output have ceilings; a render has a step and time
+budget (budget.py); `include`, `import` and `extends` are refused. Any failure is a TemplateFailure
+with the line. Renders are run off the event loop by offload.py.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.compiler import CodeGenerator, Frame
@@ -20,16 +22,30 @@ from jinja2.filters import FILTERS
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from stalker_versions.templates.budget import BudgetExceeded, run_with_budget
+from stalker_versions.templates.limits import (
+    LimitExceeded,
+    bounded_format,
+    bounded_join,
+    bounded_range,
+    bounded_replace,
+    check_bounded,
+    check_operands,
+    check_size,
+    concat_texts,
+    printed_size,
+)
 
 MAX_SOURCE = 20_000  # characters of one template
-MAX_VALUE = 10_000  # length of any string or list a template builds
 MAX_OUTPUT = 20_000  # characters one render may produce
-MAX_RANGE = 1_000
-MAX_INT_BITS = 256
-MAX_FORMAT_WIDTH = 100
+MAX_EMITTED = 100_000  # characters a render may write in all, macro bodies and blocks included
 MAX_STEPS = 200_000
 MAX_SECONDS = 1.0
+# What a render may take in a thread of the API's process; one that needs more is run again in a worker
+# process (offload.py). Real filename templates take a few hundred steps.
+FIRST_STEPS = 20_000
+FIRST_SECONDS = 0.05
 TEMPLATE_NAME = "<template>"
+T = TypeVar("T")
 
 _SAFE_STR_METHODS = frozenset(
     {
@@ -46,7 +62,6 @@ _SAFE_FILTERS = frozenset(
         *("sort", "string", "sum", "title", "trim", "truncate", "unique", "upper", "wordcount"),
     }
 )
-_FORMAT_SPEC = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
 class TemplateFailure(Exception):
@@ -57,73 +72,9 @@ class TemplateFailure(Exception):
         self.reason, self.line = reason, line
 
 
-class LimitExceeded(Exception):
-    """A value or output bigger than the sandbox allows."""
-
-
-def _check_size(value: Any) -> Any:
-    if isinstance(value, str | list | tuple) and len(value) > MAX_VALUE:
-        raise LimitExceeded(f"the template builds a value longer than {MAX_VALUE}")
-    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-        raise LimitExceeded(f"the template builds a number larger than 2**{MAX_INT_BITS}")
-    return value
-
-
-def _check_format(spec: str) -> None:
-    for width, precision in _FORMAT_SPEC.findall(spec):
-        for number in (width, precision):
-            if number == "*" or (number and int(number) > MAX_FORMAT_WIDTH):
-                raise LimitExceeded(f"format widths are limited to {MAX_FORMAT_WIDTH}")
-
-
-def _check_operands(operator: str, left: Any, right: Any) -> None:
-    if operator == "*":
-        for sequence, count in ((left, right), (right, left)):
-            if isinstance(sequence, str | list | tuple) and isinstance(count, int):
-                _check_size_of_length(len(sequence) * max(count, 0))
-        both_int = isinstance(left, int) and isinstance(right, int)
-        if both_int and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise LimitExceeded(f"the template builds a number larger than 2**{MAX_INT_BITS}")
-    elif operator == "**" and isinstance(left, int) and isinstance(right, int):
-        if abs(left) > 1 and right > 0 and right * abs(left).bit_length() > MAX_INT_BITS:
-            raise LimitExceeded(f"the template builds a number larger than 2**{MAX_INT_BITS}")
-    elif operator == "%" and isinstance(left, str):
-        _check_format(left)
-
-
-def _check_size_of_length(length: int) -> None:
-    if length > MAX_VALUE:
-        raise LimitExceeded(f"the template builds a value longer than {MAX_VALUE}")
-
-
-def _format(value: Any, *args: Any, **kwargs: Any) -> str:
-    text = str(value)
-    _check_format(text)
-    return str(_check_size(text % (kwargs or args)))
-
-
-def _replace(value: Any, old: str, new: str, count: int | None = None) -> str:
-    text, old, new = str(value), str(old), str(new)
-    hits = text.count(old) if old else len(text) + 1
-    _check_size_of_length(len(text) + (hits if count is None else min(hits, count)) * len(new))
-    return text.replace(old, new, -1 if count is None else count)
-
-
-def _join(value: Iterable[Any], separator: str = "", attribute: str | None = None) -> str:
-    items = [str(getattr(v, attribute) if attribute else v) for v in value]
-    _check_size_of_length(sum(map(len, items)) + len(separator) * max(len(items) - 1, 0))
-    return str(separator).join(items)
-
-
-def _range(*args: int) -> range:
-    numbers = range(*args)
-    if len(numbers) > MAX_RANGE:
-        raise LimitExceeded(f"range() is limited to {MAX_RANGE} items")
-    return numbers
-
-
 class _BoundedCodeGenerator(CodeGenerator):
-    """Routes `~` concatenation through the environment, which the stock sandbox cannot intercept."""
+    """Routes what the stock sandbox cannot intercept through the environment: `~` concatenation, list,
+    tuple and dict literals, and the template's own text as it is written out."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.bounded_concat((")
@@ -132,16 +83,64 @@ class _BoundedCodeGenerator(CodeGenerator):
             self.write(", ")
         self.write("))")
 
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
+        self._bounded(super().visit_List, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self._bounded(super().visit_Dict, node, frame)
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        if node.ctx == "load":  # not the targets of `for a, b in ...` or `set a, b = ...`
+            self._bounded(super().visit_Tuple, node, frame)
+        else:
+            super().visit_Tuple(node, frame)
+
+    def _bounded(self, visit: Callable[[Any, Frame], None], node: nodes.Node, frame: Frame) -> None:
+        self.write("environment.bounded_value(")
+        visit(node, frame)
+        self.write(")")
+
+    def _output_const_repr(self, group: Iterable[Any]) -> str:
+        return f"environment.emit({super()._output_const_repr(group)})"
+
+
+class _Render(threading.local):
+    """What the render running in this thread has written so far (None outside a render)."""
+
+    emitted: int | None = None
+
+
+_RENDER = _Render()
+
+
+def _count(length: int) -> None:
+    if _RENDER.emitted is None:  # a constant finalized while compiling
+        return
+    _RENDER.emitted += length
+    if _RENDER.emitted > MAX_EMITTED:
+        raise LimitExceeded(f"the template writes more than {MAX_EMITTED} characters in all")
+
+
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(function)  # keeps Jinja2's pass_context / pass_environment marks
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        return check_bounded(function(*args, **kwargs))
+
+    return bounded
+
 
 class TemplateSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = _BoundedCodeGenerator
-    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    intercepted_binops = frozenset({"*", "**", "%", "+", "-", "/", "//"})
 
     def __init__(self) -> None:
-        super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-        self.filters = {name: FILTERS[name] for name in _SAFE_FILTERS}
-        self.filters.update(format=_format, replace=_replace, join=_join)
-        self.globals = {"range": _range, "dict": dict}
+        super().__init__(
+            undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=self.output
+        )
+        filters = {name: FILTERS[name] for name in _SAFE_FILTERS}
+        filters.update(format=bounded_format, replace=bounded_replace, join=bounded_join)
+        self.filters = {name: _bounded_filter(function) for name, function in filters.items()}
+        self.globals = {"range": bounded_range, "dict": dict}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, str) and attr not in _SAFE_STR_METHODS:
@@ -153,13 +152,48 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         return None
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        _check_operands(operator, left, right)
-        return _check_size(self.binop_table[operator](left, right))
+        check_operands(operator, left, right)
+        return check_size(self.binop_table[operator](left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        # Methods, globals, macros and `caller()`: whatever a call returns is measured.
+        return check_bounded(super().call(__context, __obj, *args, **kwargs))
 
     def bounded_concat(self, parts: Iterable[Any]) -> str:
-        texts = [str(part) for part in parts]
-        _check_size_of_length(sum(map(len, texts)))
-        return "".join(texts)
+        return concat_texts(parts)
+
+    def bounded_value(self, value: Any) -> Any:
+        return check_size(value)
+
+    def emit(self, text: str) -> str:
+        _count(len(text))
+        return text
+
+    def output(self, value: Any) -> Any:
+        """Each `{{ ... }}` before it is printed, wherever it is written (top level, macro, block)."""
+        _count(printed_size(check_size(value)))
+        return value
+
+
+class NeedsMoreTime(Exception):
+    """A render past the small first budget (`first_budget`): it is to be run again with the full one."""
+
+
+class _First(threading.local):
+    budget: tuple[int, float] | None = None
+
+
+_FIRST = _First()
+
+
+def first_budget(work: Callable[..., T], *args: Any) -> T:
+    """`work(*args)` with every render in it held to FIRST_STEPS and FIRST_SECONDS: a render that needs
+    more raises NeedsMoreTime instead of failing (offload.py then runs it in a worker process)."""
+    _FIRST.budget = (FIRST_STEPS, FIRST_SECONDS)
+    try:
+        return work(*args)
+    finally:
+        _FIRST.budget = None
 
 
 SANDBOX = TemplateSandbox()
@@ -191,6 +225,9 @@ def compile_template(source: str) -> Template:
         return SANDBOX.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateFailure(exc.message or "syntax error", exc.lineno) from None
+    except (RecursionError, SyntaxError, MemoryError):
+        # Brackets, blocks or filters nested hundreds deep overflow the parser or Python's compiler.
+        raise TemplateFailure("the template nests expressions or blocks too deeply") from None
 
 
 def render(template: Template, context: Mapping[str, Any]) -> str:
@@ -198,19 +235,31 @@ def render(template: Template, context: Mapping[str, Any]) -> str:
 
     def produce() -> str:
         size, chunks = 0, []
-        for chunk in template.generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT:
-                raise LimitExceeded(f"the template renders more than {MAX_OUTPUT} characters")
-            chunks.append(chunk)
+        _RENDER.emitted = 0
+        try:
+            for chunk in template.generate(context):
+                size += len(chunk)
+                if size > MAX_OUTPUT:
+                    raise LimitExceeded(f"the template renders more than {MAX_OUTPUT} characters")
+                chunks.append(chunk)
+        finally:
+            _RENDER.emitted = None
         return "".join(chunks)
 
+    first = _FIRST.budget
+    steps, seconds = first or (MAX_STEPS, MAX_SECONDS)
     try:
-        return run_with_budget(produce, max_steps=MAX_STEPS, max_seconds=MAX_SECONDS)
-    except (LimitExceeded, BudgetExceeded) as exc:
+        return run_with_budget(produce, max_steps=steps, max_seconds=seconds)
+    except BudgetExceeded as exc:
+        if first is not None:
+            raise NeedsMoreTime from None
+        raise TemplateFailure(str(exc), _template_line(exc)) from None
+    except LimitExceeded as exc:
         raise TemplateFailure(str(exc), _template_line(exc)) from None
     except RecursionError:
         raise TemplateFailure("the template recurses too deeply") from None
+    except MemoryError:
+        raise TemplateFailure("the template needs too much memory") from None
     except Exception as exc:  # a user template can fail in any way; all of them are its author's to fix
         raise TemplateFailure(_reason(exc), _template_line(exc)) from None
 

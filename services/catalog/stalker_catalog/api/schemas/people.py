@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, SecretStr
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
 from stalker_shared.access import ProjectRole
+from stalker_shared.types import LINE, Factor, Ids, Name, SingleLine, Text
 
-Name = Field(min_length=1, max_length=256)
+Email = Annotated[str, Field(min_length=3, max_length=320, json_schema_extra=LINE), SingleLine]
 
 
 class UserCreate(Input):
-    name: str = Name
-    login: str = Field(min_length=1, max_length=256)
-    email: str = Field(min_length=3, max_length=320)
+    name: Name
+    login: Name
+    email: Email
     password: SecretStr = Field(min_length=1, max_length=1024)
-    description: str = ""
-    efficiency: float = Field(1.0, ge=0)
-    rate: float = Field(0.0, ge=0)
-    department_ids: list[int] = []
-    group_ids: list[int] = []
+    description: Text = ""
+    efficiency: Factor = 1.0
+    rate: Factor = 0.0
+    department_ids: Ids = []
+    group_ids: Ids = []
 
 
 class UserUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    login: str | None = Field(None, min_length=1, max_length=256)
-    email: str | None = Field(None, min_length=3, max_length=320)
+    name: Name | None = None
+    login: Name | None = None
+    email: Email | None = None
     password: SecretStr | None = Field(None, min_length=1, max_length=1024)
-    description: str | None = None
-    efficiency: float | None = Field(None, ge=0)
-    rate: float | None = Field(None, ge=0)
-    department_ids: list[int] | None = None
-    group_ids: list[int] | None = None
+    description: Text | None = None
+    efficiency: Factor | None = None
+    rate: Factor | None = None
+    department_ids: Ids | None = None
+    group_ids: Ids | None = None
+    active: bool | None = Field(
+        None, description="false deactivates the user: no login, every token refused (admins only)"
+    )
 
 
 class UserRead(Audit):
@@ -44,18 +50,20 @@ class UserRead(Audit):
     rate: float
     department_ids: list[int]
     group_ids: list[int]
+    active: bool = True
+    is_admin: bool = False
 
 
 class CollectionCreate(Input):
-    name: str = Name
-    description: str = ""
-    user_ids: list[int] = []
+    name: Name
+    description: Text = ""
+    user_ids: Ids = []
 
 
 class CollectionUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
-    user_ids: list[int] | None = None
+    name: Name | None = None
+    description: Text | None = None
+    user_ids: Ids | None = None
 
 
 class CollectionRead(Audit):
@@ -72,14 +80,14 @@ ACCESS_HELP = "What a project member with this role may do (see the README's aut
 
 
 class RoleCreate(Input):
-    name: str = Name
-    description: str = ""
+    name: Name
+    description: Text = ""
     access: ProjectRole = Field(ProjectRole.ARTIST, description=ACCESS_HELP)
 
 
 class RoleUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
+    name: Name | None = None
+    description: Text | None = None
     access: ProjectRole | None = Field(None, description=ACCESS_HELP)
 
 
@@ -93,7 +101,13 @@ class RoleRead(Audit):
 class Token(Output):
     access_token: str
     token_type: str = "bearer"
-    expires_in: int
+    expires_in: int = Field(description="Seconds the access token is valid")
+    refresh_token: str = Field(description="Gets a new pair at POST /auth/refresh, once; keep it secret")
+    refresh_expires_in: int = Field(description="Seconds the refresh token is valid")
+
+
+class RefreshRequest(Input):
+    refresh_token: str = Field(min_length=1, max_length=256)
 
 
 class Me(Output):

@@ -4,36 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
+from stalker_catalog.api.schemas.reference_data import StatusCode
+from stalker_shared.types import Factor, Id, Ids, Instant, Name, Positive, Text
 
 STATUS_HELP = "A status code of the project's status list; defaults to the list's first status"
 
 
 class ProjectCreate(Input):
-    name: str = Field(min_length=1, max_length=256)
-    code: str = Field(min_length=1, max_length=256, description="Unique")
-    description: str = ""
-    status_list_id: int | None = Field(None, description="Defaults to the default list for Project")
-    status: str | None = Field(None, min_length=1, max_length=16, description=STATUS_HELP)
-    image_format_id: int | None = None
-    fps: float = Field(25.0, gt=0)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    user_ids: list[int] = Field([], description="Users added with no role and their own rate")
+    name: Name
+    code: Name = Field(description="Unique")
+    description: Text = ""
+    status_list_id: Id | None = Field(None, description="Defaults to the default list for Project")
+    status: StatusCode | None = Field(None, description=STATUS_HELP)
+    image_format_id: Id | None = None
+    fps: Positive = 25.0
+    start: Instant | None = None
+    end: Instant | None = None
+    user_ids: Ids = Field([], description="Users added with no role and their own rate")
 
 
 class ProjectUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    code: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
-    status_list_id: int | None = None
-    status: str | None = Field(None, min_length=1, max_length=16)
-    image_format_id: int | None = Field(None, description="null removes the image format")
-    fps: float | None = Field(None, gt=0)
-    start: AwareDatetime | None = Field(None, description="null clears it")
-    end: AwareDatetime | None = Field(None, description="null clears it")
+    name: Name | None = None
+    code: Name | None = None
+    description: Text | None = None
+    status_list_id: Id | None = None
+    status: StatusCode | None = None
+    image_format_id: Id | None = Field(None, description="null removes the image format")
+    fps: Positive | None = None
+    start: Instant | None = Field(None, description="null clears it")
+    end: Instant | None = Field(None, description="null clears it")
 
 
 class ProjectMemberRef(Output):
@@ -59,9 +61,9 @@ class ProjectRead(Audit):
 
 
 class ProjectUserAdd(Input):
-    user_id: int
-    role_id: int | None = None
-    rate: float | None = Field(None, ge=0, description="Defaults to the user's rate")
+    user_id: Id
+    role_id: Id | None = None
+    rate: Factor | None = Field(None, description="Defaults to the user's rate")
 
 
 class ProjectUserRead(Output):

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
 from stalker_catalog.api.schemas.common import Audit, Input
+from stalker_shared.types import LINE, Ids, Name, Positive, SingleLine, Text, Word
 
-Name = Field(min_length=1, max_length=256)
-Target = Field(
-    min_length=1, max_length=64, description="Entity type the item is for: Project, Task, Asset..."
-)
+Target = Field(description="Entity type the item is for: Project, Task, Asset...")
+StatusCode = Annotated[str, Field(min_length=1, max_length=16, json_schema_extra=LINE), SingleLine]
+PIXELS_MAX = 1_000_000
 
 
 class StatusCreate(Input):
-    name: str = Name
-    code: str = Field(min_length=1, max_length=16, description="Unique, case-insensitively")
-    description: str = ""
+    name: Name
+    code: StatusCode = Field(description="Unique, case-insensitively")
+    description: Text = ""
 
 
 class StatusUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    code: str | None = Field(None, min_length=1, max_length=16)
-    description: str | None = None
+    name: Name | None = None
+    code: StatusCode | None = None
+    description: Text | None = None
 
 
 class StatusRead(Audit):
@@ -32,20 +34,20 @@ class StatusRead(Audit):
 
 
 class StatusListCreate(Input):
-    name: str = Name
-    description: str = ""
-    target_entity_type: str = Target
+    name: Name
+    description: Text = ""
+    target_entity_type: Word = Target
     is_default: bool = Field(False, description="The list new members of the target type get; one per type")
-    status_ids: list[int] = Field(min_length=1, description="In order; the first is a new member's status")
+    status_ids: Ids = Field(min_length=1, description="In order; the first is a new member's status")
 
 
 class StatusListUpdate(Input):
     """The target entity type is fixed once the list exists."""
 
-    name: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
+    name: Name | None = None
+    description: Text | None = None
     is_default: bool | None = None
-    status_ids: list[int] | None = Field(None, min_length=1)
+    status_ids: Ids | None = Field(None, min_length=1)
 
 
 class StatusListRead(Audit):
@@ -59,18 +61,18 @@ class StatusListRead(Audit):
 
 
 class TypeCreate(Input):
-    name: str = Name
-    code: str | None = Field(None, min_length=1, max_length=256, description="Defaults to the name")
-    description: str = ""
-    target_entity_type: str = Target
+    name: Name
+    code: Name | None = Field(None, description="Defaults to the name")
+    description: Text = ""
+    target_entity_type: Word = Target
 
 
 class TypeUpdate(Input):
     """The target entity type is fixed once the type exists."""
 
-    name: str | None = Field(None, min_length=1, max_length=256)
-    code: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
+    name: Name | None = None
+    code: Name | None = None
+    description: Text | None = None
 
 
 class TypeRead(Audit):
@@ -82,21 +84,21 @@ class TypeRead(Audit):
 
 
 class ImageFormatCreate(Input):
-    name: str = Name
-    description: str = ""
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
-    pixel_aspect: float = Field(1.0, gt=0)
-    print_resolution: float = Field(300.0, gt=0)
+    name: Name
+    description: Text = ""
+    width: int = Field(gt=0, le=PIXELS_MAX)
+    height: int = Field(gt=0, le=PIXELS_MAX)
+    pixel_aspect: Positive = 1.0
+    print_resolution: Positive = 300.0
 
 
 class ImageFormatUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
-    width: int | None = Field(None, gt=0)
-    height: int | None = Field(None, gt=0)
-    pixel_aspect: float | None = Field(None, gt=0)
-    print_resolution: float | None = Field(None, gt=0)
+    name: Name | None = None
+    description: Text | None = None
+    width: int | None = Field(None, gt=0, le=PIXELS_MAX)
+    height: int | None = Field(None, gt=0, le=PIXELS_MAX)
+    pixel_aspect: Positive | None = None
+    print_resolution: Positive | None = None
 
 
 class ImageFormatRead(Audit):

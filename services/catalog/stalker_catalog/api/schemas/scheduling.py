@@ -8,10 +8,11 @@ from typing import Any
 from pydantic import Field
 
 from stalker_catalog.api.schemas.common import Input, Output
+from stalker_shared.types import Ids
 
 
 class ScheduleRequestBody(Input):
-    project_ids: list[int] | None = Field(None, description="Projects to schedule; all of them when omitted")
+    project_ids: Ids | None = Field(None, description="Projects to schedule; all of them when omitted")
     compute_resources: bool = Field(False, description="Also compute which resource does each task")
 
 

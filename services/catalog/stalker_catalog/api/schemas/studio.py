@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from pydantic import AliasChoices, AwareDatetime, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
+from stalker_shared.types import MAX_DURATION, Duration, Instant, Name, Text, Word
 
-WorkingHours = dict[str, list[list[int]]]
+MINUTES_IN_A_DAY = 24 * 60
+Minute = Annotated[int, Field(ge=0, le=MINUTES_IN_A_DAY)]
+WorkingHours = dict[Word, Annotated[list[Annotated[list[Minute], Field(max_length=2)]], Field(max_length=48)]]
 WORKING_HOURS_HELP = (
     'Weekday -> ranges of minutes from local midnight, e.g. {"sat": [[600, 720]]}; days left out keep '
     "the default (Monday to Friday 09:00-18:00, weekend off)"
@@ -26,36 +30,38 @@ RESOLUTION = Field(
 def _days(value: object) -> object:
     """A bare number is a count of days (pydantic alone would read it as seconds)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not abs(value) <= MAX_DURATION.days:  # NaN too; timedelta would overflow past 999,999,999
+            raise ValueError(f"must be at most {MAX_DURATION.days} days")
         return timedelta(days=value)
     return value
 
 
 class StudioCreate(Input):
-    name: str = Field(min_length=1, max_length=256)
-    description: str = ""
+    name: Name
+    description: Text = ""
     working_hours: WorkingHours = Field(default_factory=dict, description=WORKING_HOURS_HELP)
     daily_working_hours: int = Field(9, ge=1, le=24)
     timing_resolution_minutes: int | None = RESOLUTION
-    time_zone: str = Field("UTC", min_length=1, max_length=64, description="IANA name")
-    start: AwareDatetime | None = Field(None, description="Defaults to now (or the pinned `now`)")
-    end: AwareDatetime | None = Field(None, description="Defaults to start + 365 days")
-    duration: timedelta | None = Field(None, description=DURATION_HELP)
-    now: AwareDatetime | None = Field(None, description="Pinned 'now' for scheduling; null: the clock")
+    time_zone: Word = Field("UTC", description="IANA name")
+    start: Instant | None = Field(None, description="Defaults to now (or the pinned `now`)")
+    end: Instant | None = Field(None, description="Defaults to start + 365 days")
+    duration: Duration | None = Field(None, description=DURATION_HELP)
+    now: Instant | None = Field(None, description="Pinned 'now' for scheduling; null: the clock")
 
     _duration_in_days = field_validator("duration", mode="before")(_days)
 
 
 class StudioUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    description: str | None = None
+    name: Name | None = None
+    description: Text | None = None
     working_hours: WorkingHours | None = Field(None, description=WORKING_HOURS_HELP)
     daily_working_hours: int | None = Field(None, ge=1, le=24)
     timing_resolution_minutes: int | None = RESOLUTION
-    time_zone: str | None = Field(None, min_length=1, max_length=64)
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
-    duration: timedelta | None = Field(None, description=DURATION_HELP + "; keeps start, moves end")
-    now: AwareDatetime | None = Field(None, description="null unpins it")
+    time_zone: Word | None = None
+    start: Instant | None = None
+    end: Instant | None = None
+    duration: Duration | None = Field(None, description=DURATION_HELP + "; keeps start, moves end")
+    now: Instant | None = Field(None, description="null unpins it")
 
     _duration_in_days = field_validator("duration", mode="before")(_days)
 

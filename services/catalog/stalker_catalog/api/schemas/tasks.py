@@ -6,24 +6,41 @@ case-insensitively (``"h"``, ``"Hour"``) and answers 422 naming the field when o
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
+from stalker_shared.types import (
+    LINE,
+    MAX_IDS,
+    Id,
+    Ids,
+    Instant,
+    Int32,
+    Name,
+    Positive,
+    SingleLine,
+    Text,
+    Timing,
+    Word,
+)
 
 MAX_BULK = 20_000
 Kind = Literal["task", "asset", "shot", "sequence", "scene"]
-Name = Field(min_length=1, max_length=256)
-Code = Field(min_length=1, max_length=256)
+REF_MAX = 200
+Ref = Annotated[str, Field(min_length=1, max_length=REF_MAX, json_schema_extra=LINE), SingleLine]
 
 
 class DependencyIn(Input):
-    depends_on_id: int
-    target: str = Field("onend", description="onend (default) or onstart")
-    gap_timing: float = Field(0.0, ge=0)
-    gap_unit: str = "h"
-    gap_model: str = Field("length", description="length (default) or duration")
+    depends_on_id: Id
+    target: Word = Field("onend", description="onend (default) or onstart")
+    gap_timing: Timing = 0.0
+    gap_unit: Word = "h"
+    gap_model: Word = Field("length", description="length (default) or duration")
+
+
+Depends = Annotated[list[Id | DependencyIn], Field(max_length=MAX_IDS)]
 
 
 class DependencyRead(Output):
@@ -37,43 +54,43 @@ class DependencyRead(Output):
 class _TaskFields(Input):
     """Fields every kind accepts on create and update."""
 
-    description: str | None = None
-    priority: int | None = Field(None, description="Clamped to 0..1000; null means 500")
-    schedule_timing: float | None = Field(None, ge=0)
-    schedule_unit: str | None = Field(None, description="min, h, d, w, m or y")
-    schedule_model: str | None = Field(None, description="effort, duration or length")
-    schedule_constraint: str | int | None = Field(None, description="none, start, end, both (or 0..3)")
-    start: AwareDatetime | None = Field(None, description="Constraint start; a time zone is required")
-    end: AwareDatetime | None = Field(None, description="Constraint end; a time zone is required")
+    description: Text | None = None
+    priority: Int32 | None = Field(None, description="Clamped to 0..1000; null means 500")
+    schedule_timing: Timing | None = None
+    schedule_unit: Word | None = Field(None, description="min, h, d, w, m or y")
+    schedule_model: Word | None = Field(None, description="effort, duration or length")
+    schedule_constraint: Word | Int32 | None = Field(None, description="none, start, end, both (or 0..3)")
+    start: Instant | None = Field(None, description="Constraint start; a time zone is required")
+    end: Instant | None = Field(None, description="Constraint end; a time zone is required")
     is_milestone: bool | None = Field(None, description="A milestone has no resources")
-    bid_timing: float | None = Field(None, ge=0, description="Defaults to schedule_timing")
-    bid_unit: str | None = Field(None, description="Defaults to schedule_unit")
-    allocation_strategy: str | None = None
+    bid_timing: Timing | None = Field(None, description="Defaults to schedule_timing")
+    bid_unit: Word | None = Field(None, description="Defaults to schedule_unit")
+    allocation_strategy: Word | None = None
     persistent_allocation: bool | None = None
-    resource_ids: list[int] | None = None
-    alternative_resource_ids: list[int] | None = None
-    depends: list[int | DependencyIn] | None = Field(None, description="Task ids or dependency objects")
+    resource_ids: Ids | None = None
+    alternative_resource_ids: Ids | None = None
+    depends: Depends | None = Field(None, description="Task ids or dependency objects")
 
 
 class _Placement(Input):
-    parent_id: int | None = None
-    project_id: int | None = Field(None, description="Taken from the parent when there is one")
+    parent_id: Id | None = None
+    project_id: Id | None = Field(None, description="Taken from the parent when there is one")
 
 
 class _ShotFields(Input):
-    sequence_ids: list[int] | None = None
-    cut_in: int | None = None
-    cut_out: int | None = None
-    image_format_id: int | None = None
-    fps: float | None = Field(None, gt=0)
+    sequence_ids: Ids | None = None
+    cut_in: Int32 | None = None
+    cut_out: Int32 | None = None
+    image_format_id: Id | None = None
+    fps: Positive | None = None
 
 
 class TaskCreate(_TaskFields, _Placement):
-    name: str = Name
+    name: Name
 
 
 class SequenceCreate(TaskCreate):
-    code: str = Code
+    code: Name
 
 
 class SceneCreate(SequenceCreate):
@@ -81,30 +98,30 @@ class SceneCreate(SequenceCreate):
 
 
 class AssetCreate(TaskCreate):
-    code: str = Code
-    type_id: int
+    code: Name
+    type_id: Id
 
 
 class ShotCreate(_TaskFields, _Placement, _ShotFields):
-    code: str = Code
-    name: str | None = Field(None, min_length=1, max_length=256, description="Defaults to the code")
+    code: Name
+    name: Name | None = Field(None, description="Defaults to the code")
 
 
 class AnyTaskCreate(_TaskFields, _Placement, _ShotFields):
     """A node of any kind (POST /v1/tasks): kind-specific fields are checked against the kind."""
 
     kind: Kind = "task"
-    name: str | None = Field(None, min_length=1, max_length=256)
-    code: str | None = Field(None, min_length=1, max_length=256)
-    type_id: int | None = None
+    name: Name | None = None
+    code: Name | None = None
+    type_id: Id | None = None
 
 
 class TaskUpdate(_TaskFields, _Placement):
-    name: str | None = Field(None, min_length=1, max_length=256)
+    name: Name | None = None
 
 
 class SequenceUpdate(TaskUpdate):
-    code: str | None = Field(None, min_length=1, max_length=256)
+    code: Name | None = None
 
 
 class SceneUpdate(SequenceUpdate):
@@ -112,7 +129,7 @@ class SceneUpdate(SequenceUpdate):
 
 
 class AssetUpdate(SequenceUpdate):
-    type_id: int | None = None
+    type_id: Id | None = None
 
 
 class ShotUpdate(SequenceUpdate, _ShotFields):
@@ -166,15 +183,15 @@ class TaskRead(Audit):
 
 
 class DependencySet(Input):
-    depends: list[int | DependencyIn]
+    depends: Depends
 
 
 class UserIds(Input):
-    user_ids: list[int]
+    user_ids: Ids
 
 
 class SequenceIds(Input):
-    sequence_ids: list[int]
+    sequence_ids: Ids
 
 
 # Bulk writes
@@ -183,24 +200,24 @@ class SequenceIds(Input):
 class BulkDependencyIn(Input):
     """A dependency on an existing task (depends_on_id) or on an item of the same request (depends_on_ref)."""
 
-    depends_on_id: int | None = None
-    depends_on_ref: str | None = None
-    target: str = "onend"
-    gap_timing: float = Field(0.0, ge=0)
-    gap_unit: str = "h"
-    gap_model: str = "length"
+    depends_on_id: Id | None = None
+    depends_on_ref: Ref | None = None
+    target: Word = "onend"
+    gap_timing: Timing = 0.0
+    gap_unit: Word = "h"
+    gap_model: Word = "length"
 
 
 class BulkCreateItem(AnyTaskCreate):
-    ref: str | None = Field(None, max_length=200, description="A name other items of the request use")
-    parent_ref: str | None = Field(None, max_length=200, description="The ref of the parent item")
-    depends_on_refs: list[str] = Field(
-        default_factory=list, description="Refs of items it depends on (onend)"
+    ref: Ref | None = Field(None, description="A name other items of the request use")
+    parent_ref: Ref | None = Field(None, description="The ref of the parent item")
+    depends_on_refs: list[Ref] = Field(
+        default_factory=list, max_length=MAX_IDS, description="Refs of items it depends on (onend)"
     )
-    sequence_refs: list[str] = Field(
-        default_factory=list, description="Shots: refs of sequence items it is in"
+    sequence_refs: list[Ref] = Field(
+        default_factory=list, max_length=MAX_IDS, description="Shots: refs of sequence items it is in"
     )
-    depends: list[int | BulkDependencyIn] | None = None  # type: ignore[assignment]
+    depends: Annotated[list[Id | BulkDependencyIn], Field(max_length=MAX_IDS)] | None = None  # type: ignore[assignment]
 
 
 class BulkCreate(Input):
@@ -208,7 +225,7 @@ class BulkCreate(Input):
 
 
 class BulkUpdateItem(AnyTaskUpdate):
-    id: int
+    id: Id
 
 
 class BulkUpdate(Input):

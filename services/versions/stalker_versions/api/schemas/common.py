@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from stalker_shared.types import refuse_nul
 
 
 class Input(BaseModel):
-    """Every request body: unknown fields (and server-owned ones like `version_number`) are refused."""
+    """Every request body: unknown fields (and server-owned ones like `version_number`) are refused, and
+    so are infinite numbers and NUL characters in any field (each field's type says more)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class Output(BaseModel):

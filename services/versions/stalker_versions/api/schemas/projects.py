@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from stalker_shared.types import Id
 from stalker_versions.api.schemas.common import Input, Output
 from stalker_versions.domain.paths import OperatingSystem
 
@@ -18,8 +19,8 @@ class ProjectRefRead(Output):
 
 
 class StorageIn(Input):
-    repository_ids: list[int] = Field(max_length=32, description='In order; the first is "the" repository')
-    structure_id: int | None = None
+    repository_ids: list[Id] = Field(max_length=32, description='In order; the first is "the" repository')
+    structure_id: Id | None = None
 
 
 class StorageRead(Output):

@@ -2,42 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AliasChoices, Field
 
+from stalker_shared.types import LINE, Name, SingleLine
 from stalker_versions.api.schemas.common import Audit, Input, Output
 from stalker_versions.domain.paths import OperatingSystem
 
-Name = Field(min_length=1, max_length=256)
-Root = Field(
-    None, max_length=1024, description="Absolute; backslashes accepted, stored with / and a trailing /"
-)
+RepositoryCode = Annotated[str, Field(max_length=64, json_schema_extra=LINE), SingleLine]
+Root = Annotated[str, Field(max_length=1024, json_schema_extra=LINE), SingleLine]
+ROOT_HELP = "Absolute; backslashes accepted, stored with / and a trailing /"
 
 
 class RepositoryCreate(Input):
-    name: str = Name
-    code: str | None = Field(
-        None,
-        max_length=64,
-        description="Letters, digits and _, starting with a letter; derived from the name if unset",
+    name: Name
+    code: RepositoryCode | None = Field(
+        None, description="Letters, digits and _, starting with a letter; derived from the name if unset"
     )
-    linux_path: str | None = Root
-    macos_path: str | None = Field(
-        None,
-        max_length=1024,
-        validation_alias=AliasChoices("macos_path", "osx_path"),
-        description="(or osx_path)",
+    linux_path: Root | None = Field(None, description=ROOT_HELP)
+    macos_path: Root | None = Field(
+        None, validation_alias=AliasChoices("macos_path", "osx_path"), description="(or osx_path)"
     )
-    windows_path: str | None = Root
+    windows_path: Root | None = Field(None, description=ROOT_HELP)
 
 
 class RepositoryUpdate(Input):
-    name: str | None = Field(None, min_length=1, max_length=256)
-    code: str | None = Field(None, max_length=64)
-    linux_path: str | None = Root
-    macos_path: str | None = Field(
-        None, max_length=1024, validation_alias=AliasChoices("macos_path", "osx_path")
-    )
-    windows_path: str | None = Root
+    name: Name | None = None
+    code: RepositoryCode | None = None
+    linux_path: Root | None = Field(None, description=ROOT_HELP)
+    macos_path: Root | None = Field(None, validation_alias=AliasChoices("macos_path", "osx_path"))
+    windows_path: Root | None = Field(None, description=ROOT_HELP)
 
 
 class RepositoryRead(Audit):
@@ -58,8 +53,8 @@ class RepositoryPath(Output):
 
 
 class PathIn(Input):
-    path: str = Field(
-        min_length=1, max_length=4096, description="Any OS's form, or starting with $REPO<id|code>"
+    path: Annotated[str, Field(min_length=1, max_length=4096, json_schema_extra=LINE), SingleLine] = Field(
+        description="Any OS's form, or starting with $REPO<id|code>"
     )
 
 

@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
+from stalker_shared.types import TEXT, BigId, MultiLine
 from stalker_versions.api.schemas.common import Audit, Input
 from stalker_versions.domain.paths import OperatingSystem
 from stalker_versions.domain.version_paths import EXTENSION_PATTERN
 
 TAKE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-@]*$"
+DESCRIPTION_MAX = 5000
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX, json_schema_extra=TEXT), MultiLine]
+VersionIds = Annotated[list[BigId], Field(max_length=1000)]
 
 
 class VersionCreate(Input):
     take_name: str = Field(default="Main", max_length=64, pattern=TAKE_PATTERN)
     extension: str | None = Field(default=None, pattern=EXTENSION_PATTERN, description="`ma` or `.ma`")
-    description: str = Field(default="", max_length=5000)
-    parent_id: int | None = Field(default=None, description="The version this one derives from")
-    input_ids: list[int] = Field(default=[], max_length=1000, description="Versions this one uses")
-    output_ids: list[int] = Field(default=[], max_length=1000, description="Versions this one produced")
+    description: Description = ""
+    parent_id: BigId | None = Field(default=None, description="The version this one derives from")
+    input_ids: VersionIds = Field(default=[], description="Versions this one uses")
+    output_ids: VersionIds = Field(default=[], description="Versions this one produced")
 
 
 class VersionUpdate(Input):
     is_published: bool | None = None
-    description: str | None = Field(default=None, max_length=5000)
-    input_ids: list[int] | None = Field(default=None, max_length=1000)
-    output_ids: list[int] | None = Field(default=None, max_length=1000)
+    description: Description | None = None
+    input_ids: VersionIds | None = None
+    output_ids: VersionIds | None = None
 
 
 class VersionRead(Audit):
