@@ -31,8 +31,12 @@ def embedded_base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
+# Each mode's tests on one xdist worker: the embedded system starts once, the distributed one is shared.
 @pytest.fixture(
-    params=["embedded", pytest.param("distributed", marks=pytest.mark.xdist_group("e2e_distributed"))]
+    params=[
+        pytest.param("embedded", marks=pytest.mark.xdist_group("e2e_embedded_guards")),
+        pytest.param("distributed", marks=pytest.mark.xdist_group("e2e_distributed")),
+    ]
 )
 def base(request: pytest.FixtureRequest) -> str:
     if request.param == "embedded":
