@@ -52,3 +52,28 @@ async def catalog(pg_server: str, catalog_template: str, tmp_path: Path) -> Asyn
         await client.aclose()
         await runtime.close()
         await drop_database(pg_server, name)
+
+
+@pytest.fixture
+async def embedded_catalog(tmp_path: Path) -> AsyncIterator[Catalog]:
+    """The catalog on an embedded SQLite file, migrated and initialized as `stalker-host` does."""
+    settings = catalog_settings(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}", tmp_path)
+    runtime = Runtime(catalog_definition(), settings, InMemoryTransport(InMemoryBroker()))
+    await runtime.open(migrate=True)
+    app = create_service_app(runtime, manage_runtime=False)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://catalog.test")
+    catalog = Catalog(runtime, client)
+    client.headers.update(await catalog.token_for("admin"))
+    try:
+        yield catalog
+    finally:
+        await client.aclose()
+        await runtime.close()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def service(request: pytest.FixtureRequest) -> Catalog:
+    """The catalog on a PostgreSQL database per test, or on an embedded SQLite file."""
+    name = "catalog" if request.param == "postgresql" else "embedded_catalog"
+    found: Catalog = request.getfixturevalue(name)
+    return found

@@ -5,46 +5,13 @@ sends its requests at once and checks that every answer matches what was kept.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import text
 
-from stalker_catalog.definition import catalog_definition
-from stalker_shared.http import create_service_app
-from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
-from stalker_shared.runtime import Runtime
-
-from support.catalog import API, Catalog, catalog_settings, ok, project, task
+from support.catalog import API, Catalog, ok, project, task
 
 WRITERS = 5
-
-
-@pytest.fixture
-async def embedded_catalog(tmp_path: Path) -> AsyncIterator[Catalog]:
-    """The catalog on an embedded SQLite file, migrated and initialized as `stalker-host` does."""
-    settings = catalog_settings(f"sqlite+aiosqlite:///{tmp_path / 'catalog.db'}", tmp_path)
-    runtime = Runtime(catalog_definition(), settings, InMemoryTransport(InMemoryBroker()))
-    await runtime.open(migrate=True)
-    app = create_service_app(runtime, manage_runtime=False)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://catalog.test")
-    catalog = Catalog(runtime, client)
-    client.headers.update(await catalog.token_for("admin"))
-    try:
-        yield catalog
-    finally:
-        await client.aclose()
-        await runtime.close()
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def service(request: pytest.FixtureRequest) -> Catalog:
-    """The catalog on a PostgreSQL database per test, or on an embedded SQLite file."""
-    fixture = "catalog" if request.param == "postgresql" else "embedded_catalog"
-    found: Catalog = request.getfixturevalue(fixture)
-    return found
 
 
 async def tasks_in_a_shot(client: httpx.AsyncClient, count: int) -> list[int]:
