@@ -40,6 +40,7 @@ def test_part_i_the_user_joins_a_department_and_admins_come_first(admin: Stalker
         description="This is me",
     )
     assert isinstance(me, User) and me.description == "This is me"
+    assert me.active and not me.is_admin and admin.users.get(me.id).active
     tds = admin.departments.create(name=f"TDs {unique}", description="This is the TDs department")
     tds = admin.departments.add_member(tds.id, me.id)
     assert isinstance(tds, Department) and tds.user_ids == tds.member_ids == [me.id]

@@ -24,6 +24,8 @@ class User(Audited):
     rate: float = 0.0
     department_ids: list[int] = []
     group_ids: list[int] = []
+    active: bool = True
+    is_admin: bool = False
 
     def __str__(self) -> str:
         return f"<{self.name} ({self.login!r}) (User)>"
