@@ -44,6 +44,7 @@ def health_router(runtime: Runtime, prefix: str) -> APIRouter:
     @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
     async def metrics() -> Response:
         await runtime.relay.backlog()
+        await runtime.relay.parked()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
@@ -61,7 +62,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        supplied = headers.get(CORRELATION_HEADER.encode(), b"").decode("latin-1")[:200]
+        supplied = headers.get(CORRELATION_HEADER.encode(), b"").decode("latin-1")
         correlation_id = accepted_id(supplied)
         status = 500
         started = time.perf_counter()

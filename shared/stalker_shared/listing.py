@@ -10,7 +10,6 @@ with a control character, more than MAX_IDS values in an `__in`.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -25,10 +24,9 @@ from sqlalchemy.sql.sqltypes import BigInteger, Boolean, Float, Integer, String
 
 from stalker_shared.errors import ValidationFailed
 from stalker_shared.scope import visible_projects
-from stalker_shared.types import FILTER_MAX, INT32_MAX, INT64_MAX, LINE_PATTERN, MAX_IDS
+from stalker_shared.types import CONTROL, FILTER_MAX, INT32_MAX, INT64_MAX, LINE_PATTERN, MAX_IDS
 
 RESERVED = frozenset({"limit", "offset", "sort", "fields"})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -228,7 +226,7 @@ def _text(column: ColumnElement[Any], name: str, raw: str) -> str:
     limit = min(getattr(column.type, "length", None) or FILTER_MAX, FILTER_MAX)
     if len(raw) > limit:
         raise ValidationFailed(f"{name} filter value is longer than {limit} characters", field=name)
-    if _CONTROL.search(raw):
+    if CONTROL.search(raw):
         raise ValidationFailed(f"{name} filter value must not contain control characters", field=name)
     return raw
 

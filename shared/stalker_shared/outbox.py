@@ -230,16 +230,21 @@ class OutboxRelay:
             )
 
     async def backlog(self) -> int:
-        """Pending messages (parked ones left out); also sets the backlog and parked gauges."""
+        """Pending messages (parked ones left out); also sets the backlog gauge."""
         async with self._sessionmaker() as session:
             count = await session.scalar(
                 select(func.count()).select_from(self._outbox).where(self._pending())
             )
-            parked = await session.scalar(
+        OUTBOX_BACKLOG.labels(self._service).set(count or 0)
+        return count or 0
+
+    async def parked(self) -> int:
+        """Parked messages; also sets the parked gauge. Read for a metrics scrape, not by the relay's loop."""
+        async with self._sessionmaker() as session:
+            count = await session.scalar(
                 select(func.count()).select_from(self._outbox).where(self._outbox.c.parked_at.is_not(None))
             )
-        OUTBOX_BACKLOG.labels(self._service).set(count or 0)
-        OUTBOX_PARKED.labels(self._service).set(parked or 0)
+        OUTBOX_PARKED.labels(self._service).set(count or 0)
         return count or 0
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from stalker_shared.listing import Page
 from stalker_shared.outbox_status import parked_messages, requeue_parked
 from stalker_shared.requests import Admin, Work, runtime_of
+from stalker_shared.types import INT32_MAX
 
 
 class ParkedMessage(BaseModel):
@@ -39,7 +40,7 @@ def outbox_router() -> APIRouter:
         uow: Work,
         _: Admin,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+        offset: Annotated[int, Query(ge=0, le=INT32_MAX)] = 0,
     ) -> Page[ParkedMessage]:
         outbox = runtime_of(request).definition.tables.outbox
         rows, total = await parked_messages(uow.session, outbox, limit=limit, offset=offset)

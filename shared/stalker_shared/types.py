@@ -27,7 +27,7 @@ MAX_TIMING = 1_000_000.0  # units of a task's timing or gap: far past any schedu
 MAX_FACTOR = 1_000_000.0  # rates, efficiencies, frame rates, aspects
 
 # C0 and C1 controls and DEL, and lone surrogates (not encodable as UTF-8, so not storable anywhere).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # The same, except tab, newline and carriage return: multi-line text.
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _NUL = re.compile(r"[\x00\ud800-\udfff]")
@@ -86,10 +86,9 @@ Id = Annotated[int, Field(ge=1, le=INT32_MAX)]
 BigId = Annotated[int, Field(ge=1, le=INT64_MAX)]
 """A 64-bit key (versions)."""
 Int32 = Annotated[int, Field(ge=-(2**31), le=INT32_MAX)]
-Count = Annotated[int, Field(ge=0, le=INT32_MAX)]
 Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 """A list of ids, capped."""
-SingleLine = AfterValidator(_refuse(_CONTROL, "a single-line value"))
+SingleLine = AfterValidator(_refuse(CONTROL, "a single-line value"))
 """The check of a one-line string; with `Field(..., json_schema_extra=LINE)` for a string of another size."""
 LINE: dict[str, Any] = {"pattern": LINE_PATTERN}
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX, json_schema_extra=LINE), SingleLine]
@@ -132,7 +131,6 @@ __all__ = [
     "TEXT",
     "TEXT_MAX",
     "BigId",
-    "Count",
     "Duration",
     "Factor",
     "Id",

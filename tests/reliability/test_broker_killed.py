@@ -11,19 +11,15 @@ import shutil
 import signal
 import subprocess
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
-from stalker_shared.metrics import CONSUMER_MESSAGES
-from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
 from support.brokers import RecordingTransport, eventually
 from support.harness import ProbeHarness
-from support.probe import PROBE_QUEUE, ProbeEvent, effect
+from support.probe import duplicates_seen, effected, produce
 from support.servers import in_ci
 
 # RabbitMQ goes away for every other test meanwhile: `make test` runs this alone, before the parallel pass.
@@ -83,17 +79,6 @@ def broker_control() -> None:
         pytest.skip(reason)
 
 
-async def produce(runtime: Runtime) -> set[uuid.UUID]:
-    written: set[uuid.UUID] = set()
-    for batch in range(BATCHES):
-        async with runtime.unit_of_work() as uow:
-            for n in range(PER_BATCH):
-                written.add((await uow.publish(ProbeEvent(n=batch * PER_BATCH + n))).message_id)
-            await uow.commit()
-        await asyncio.sleep(0.1)
-    return written
-
-
 async def test_r2_a_killed_broker_loses_no_confirmed_message_and_resends_the_rest(
     distributed_probe: ProbeHarness, broker_control: None
 ) -> None:
@@ -103,8 +88,8 @@ async def test_r2_a_killed_broker_loses_no_confirmed_message_and_resends_the_res
     runtime = await probe.runtime(recording)  # type: ignore[arg-type]
     workers = ServiceWorkers(runtime)
     await workers.start()
-    redelivered_before = _duplicates()
-    producing = asyncio.create_task(produce(runtime))
+    redelivered_before = duplicates_seen()
+    producing = asyncio.create_task(produce(runtime, BATCHES, PER_BATCH))
     confirmed_before_kill: set[str] = set()
     killed_at = time.monotonic()
     try:
@@ -121,7 +106,7 @@ async def test_r2_a_killed_broker_loses_no_confirmed_message_and_resends_the_res
     written = await producing
 
     async def drained() -> bool:
-        return await runtime.relay.backlog() == 0 and len(await effected(probe)) >= len(written)
+        return await runtime.relay.backlog() == 0 and len(await effected(probe.engine)) >= len(written)
 
     try:
         await eventually(drained, timeout=90, what="every message after the broker came back")
@@ -130,7 +115,7 @@ async def test_r2_a_killed_broker_loses_no_confirmed_message_and_resends_the_res
     finally:
         await workers.stop(grace=10)
 
-    applied = await effected(probe)
+    applied = await effected(probe.engine)
     distinct, history = set(applied), recording.history
     effected_ids = {str(i) for i in distinct}
     lost = len(written - distinct)
@@ -142,7 +127,7 @@ async def test_r2_a_killed_broker_loses_no_confirmed_message_and_resends_the_res
         f"R2: written {len(written)}, confirmed before the kill {len(confirmed_before_kill)}, "
         f"publishes attempted {len(history.attempted)}, not confirmed at first {len(history.failed)} "
         f"(all resent from the outbox: {resent == history.failed}), effected {len(distinct)}, "
-        f"copies acked without effect {_duplicates() - redelivered_before:.0f}; "
+        f"copies acked without effect {duplicates_seen() - redelivered_before:.0f}; "
         f"lost {lost}, lost confirmed {lost_confirmed}, duplicated {duplicated}, unexpected {unexpected}; "
         f"broker away {back_at - killed_at:.1f} s, drained {drained_at - back_at:.1f} s after it was back"
     )
@@ -150,12 +135,3 @@ async def test_r2_a_killed_broker_loses_no_confirmed_message_and_resends_the_res
     assert confirmed_before_kill, "nothing was confirmed before the kill: the test did not bite"
     assert history.failed, "no publish failed while the broker was away: the test did not bite"
     assert resent == history.failed, "a message the broker did not confirm was not sent again"
-
-
-def _duplicates() -> float:
-    return float(CONSUMER_MESSAGES.labels("probe", PROBE_QUEUE, "duplicate")._value.get())
-
-
-async def effected(probe: ProbeHarness) -> list[uuid.UUID]:
-    async with probe.engine.connect() as connection:
-        return list((await connection.execute(select(effect.c.message_id))).scalars())

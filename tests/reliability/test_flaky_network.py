@@ -6,18 +6,13 @@ other tests."""
 from __future__ import annotations
 
 import asyncio
-import uuid
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import select
-
-from stalker_shared.metrics import CONSUMER_MESSAGES
-from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
 from support.brokers import RecordingTransport, eventually
 from support.harness import ProbeHarness
-from support.probe import PROBE_QUEUE, ProbeEvent, effect
+from support.probe import duplicates_seen, effected, produce
 from support.tcp_proxy import TcpProxy
 
 BATCHES, PER_BATCH, DROPS = 30, 10, 8
@@ -28,17 +23,6 @@ def through(proxy: TcpProxy, url: str) -> str:
     real = urlsplit(url)
     netloc = f"{real.username}:{real.password}@127.0.0.1:{proxy.port}"
     return urlunsplit((real.scheme, netloc, real.path, "reconnect_interval=0.3", ""))
-
-
-async def produce(runtime: Runtime) -> set[uuid.UUID]:
-    written: set[uuid.UUID] = set()
-    for batch in range(BATCHES):
-        async with runtime.unit_of_work() as uow:
-            for n in range(PER_BATCH):
-                written.add((await uow.publish(ProbeEvent(n=batch * PER_BATCH + n))).message_id)
-            await uow.commit()
-        await asyncio.sleep(0.1)
-    return written
 
 
 async def test_r6_connections_dropped_again_and_again_lose_and_duplicate_nothing(
@@ -56,9 +40,9 @@ async def test_r6_connections_dropped_again_and_again_lose_and_duplicate_nothing
     consumers = ServiceWorkers(consumer, relay=False)
     await consumers.start()
     await relay.start()
-    dropped, redelivered_before = 0, _duplicates()
+    dropped, redelivered_before = 0, duplicates_seen()
     try:
-        producing = asyncio.create_task(produce(publisher))
+        producing = asyncio.create_task(produce(publisher, BATCHES, PER_BATCH))
         await asyncio.sleep(0.3)
         for _ in range(DROPS):  # while messages are written, published and consumed
             dropped += proxy.drop_connections()
@@ -66,7 +50,7 @@ async def test_r6_connections_dropped_again_and_again_lose_and_duplicate_nothing
         written = await producing
 
         async def drained() -> bool:
-            return await publisher.relay.backlog() == 0 and len(await effected(probe)) >= len(written)
+            return await publisher.relay.backlog() == 0 and len(await effected(probe.engine)) >= len(written)
 
         await eventually(drained, timeout=90, what="every message after the drops")
         await asyncio.sleep(1.0)  # a late duplicate would show up now
@@ -76,7 +60,7 @@ async def test_r6_connections_dropped_again_and_again_lose_and_duplicate_nothing
         await consumers.stop(grace=5)
         await proxy.stop()
 
-    applied = await effected(probe)
+    applied = await effected(probe.engine)
     distinct = set(applied)
     history = recording.history
     lost = len(written - distinct)
@@ -86,7 +70,8 @@ async def test_r6_connections_dropped_again_and_again_lose_and_duplicate_nothing
     print(
         f"R6: written {len(written)}, publishes attempted {len(history.attempted)}, "
         f"not confirmed at first {len(history.failed)}, confirmed {len(history.confirmed)}, "
-        f"effected {len(distinct)}, copies acked without effect {_duplicates() - redelivered_before:.0f}; "
+        f"effected {len(distinct)}, "
+        f"copies acked without effect {duplicates_seen() - redelivered_before:.0f}; "
         f"connections dropped {dropped}, accepted {proxy.accepted}; "
         f"lost {lost}, lost confirmed {lost_confirmed}, duplicated {duplicated}, unexpected {unexpected}"
     )
@@ -94,12 +79,3 @@ async def test_r6_connections_dropped_again_and_again_lose_and_duplicate_nothing
     assert recovered, "a connection did not come back after the last drop"
     assert dropped >= DROPS, "the proxy had fewer connections to drop than expected: the test did not bite"
     assert proxy.accepted >= 2 + DROPS, "connections were not made again after being dropped"
-
-
-def _duplicates() -> float:
-    return float(CONSUMER_MESSAGES.labels("probe", PROBE_QUEUE, "duplicate")._value.get())
-
-
-async def effected(probe: ProbeHarness) -> list[uuid.UUID]:
-    async with probe.engine.connect() as connection:
-        return list((await connection.execute(select(effect.c.message_id))).scalars())

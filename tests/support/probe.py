@@ -4,6 +4,7 @@ effect of each one it consumes, so tests can count effects (lost and duplicated 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, func, insert, select
@@ -13,7 +14,8 @@ from stalker_shared.consumer import PermanentFailure, Subscription
 from stalker_shared.contracts import Contract, ContractRegistry, Envelope
 from stalker_shared.db import BigIntKey
 from stalker_shared.messaging.topology import Binding, QueueSpec, Topology
-from stalker_shared.runtime import ServiceDefinition
+from stalker_shared.metrics import CONSUMER_MESSAGES
+from stalker_shared.runtime import Runtime, ServiceDefinition
 from stalker_shared.tables import add_messaging_tables
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -91,3 +93,26 @@ async def effects(engine: AsyncEngine) -> list[int]:
 async def effect_count(engine: AsyncEngine) -> int:
     async with engine.connect() as connection:
         return int(await connection.scalar(select(func.count()).select_from(effect)) or 0)
+
+
+async def produce(runtime: Runtime, batches: int = 30, per_batch: int = 10) -> set[uuid.UUID]:
+    """Probe events in `batches` units of work of `per_batch` each, a tenth of a second apart; their ids."""
+    written: set[uuid.UUID] = set()
+    for batch in range(batches):
+        async with runtime.unit_of_work() as uow:
+            for n in range(per_batch):
+                written.add((await uow.publish(ProbeEvent(n=batch * per_batch + n))).message_id)
+            await uow.commit()
+        await asyncio.sleep(0.1)
+    return written
+
+
+def duplicates_seen() -> float:
+    """How many probe messages the consumer has acknowledged as duplicates so far (its metric)."""
+    return float(CONSUMER_MESSAGES.labels("probe", PROBE_QUEUE, "duplicate")._value.get())
+
+
+async def effected(engine: AsyncEngine) -> list[uuid.UUID]:
+    """The message ids of every effect row, one per applied message."""
+    async with engine.connect() as connection:
+        return list((await connection.execute(select(effect.c.message_id))).scalars())

@@ -98,6 +98,7 @@ def test_no_operation_answers_a_server_error_or_breaks_its_schema(
     slowest = sorted(((s, op) for t in tallies.values() for op, s in t.seconds.items()), reverse=True)[:5]
     report.append("  slowest: " + ", ".join(f"{op} {s:.1f} s" for s, op in slowest))
     print("\n".join(report))
+    assert all(tally.cases for tally in tallies.values()), "a service got no request:\n" + "\n".join(report)
     failures = [f for tally in tallies.values() for f in tally.failures]
     assert not failures, "\n".join(report) + "\n\n" + "\n\n".join(failures[:15])
 

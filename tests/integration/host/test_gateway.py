@@ -4,7 +4,6 @@ passed on as it is, and the gateway keeps serving the requests after it."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 
 import httpx
@@ -13,6 +12,8 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from stalker_host.gateway import Gateway
+
+from support.system import free_port_block
 
 # After answering 500 the upstream closes the connection (uvicorn does once an unhandled exception has
 # reached it and was logged); a request sent on that connection meanwhile and still running is lost. Here
@@ -43,15 +44,9 @@ async def upstream(scope: Scope, receive: Receive, send: Send) -> None:
         raise RuntimeError("the upstream's handler failed")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def upstream_url() -> AsyncIterator[str]:
-    port = free_port()
+    port = free_port_block(1)
     server = uvicorn.Server(uvicorn.Config(upstream, host="127.0.0.1", port=port, log_level="critical"))
     serving = asyncio.create_task(server.serve())
     for _ in range(250):

@@ -66,6 +66,7 @@ async def test_a_refused_message_is_isolated_counted_and_parked(probe: ProbeHarn
     assert await runtime.relay.publish_pending() == 0  # never retried on its own
     assert (await row(runtime, bad))["publish_attempts"] == 5
     assert await runtime.relay.backlog() == 0
+    assert await runtime.relay.parked() == 1  # what a metrics scrape reads
     assert OUTBOX_PARKED.labels("probe")._value.get() == 1
     assert (await runtime.readiness())["relay"] == "ok"
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response, status
@@ -30,6 +29,7 @@ from stalker_catalog.api.schemas.people import (
     UserRead,
     UserUpdate,
 )
+from stalker_catalog.db.access import lock_admins
 from stalker_catalog.db.models import Department, Group, Role, User
 from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
 from stalker_catalog.db.repository import get_one
@@ -57,6 +57,13 @@ def _password_policy(runtime: RuntimeDep) -> PasswordPolicy:
 
 
 Policy = Annotated[PasswordPolicy, Depends(_password_policy)]
+
+
+async def _locked_user(uow: UnitOfWork, user_id: int) -> User:
+    """The user as its update or delete locks it, after the admins group, as those handlers lock them
+    (db/access.py, lock_admins), so an If-Match check takes the locks in the same order."""
+    await lock_admins(uow.session)
+    return await get_one(uow.session, User, user_id, *USER_LOAD, for_update=True)
 
 
 def _changes(body: Any) -> dict[str, Any]:
@@ -101,13 +108,13 @@ def users_router() -> APIRouter:
     async def update_user(
         uow: Work, user_id: Id, body: UserUpdate, etag: IfMatch, policy: Policy
     ) -> UserRead:
-        await etag.check(lambda: get_one(uow.session, User, user_id, *USER_LOAD, for_update=True))
+        await etag.check(lambda: _locked_user(uow, user_id))
         command = people.UpdateUser(user_id, _changes(body), password_policy=policy)
         return etag.tag(user_read(await people.update_user(uow, command)))
 
     @router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(admin)])
     async def delete_user(uow: Work, user_id: Id, etag: IfMatch) -> Response:
-        await etag.check(lambda: get_one(uow.session, User, user_id, *USER_LOAD, for_update=True))
+        await etag.check(lambda: _locked_user(uow, user_id))
         await people.delete_user(uow, user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -174,8 +181,10 @@ def collections_router(model: type[Department] | type[Group], admin_only: bool) 
     async def get_collection(uow: Work, collection_id: Id, etag: ETag) -> CollectionRead:
         return etag.tag(collection_read(await get_one(uow.session, model, collection_id, *load)))
 
-    def locked(uow: UnitOfWork, collection_id: int) -> Awaitable[Any]:
-        return get_one(uow.session, model, collection_id, *load, for_update=True)
+    async def locked(uow: UnitOfWork, collection_id: int) -> Any:
+        if model is Group:  # the handler locks the admins group first: the same order here
+            await lock_admins(uow.session)
+        return await get_one(uow.session, model, collection_id, *load, for_update=True)
 
     @router.patch(
         "/{collection_id}",

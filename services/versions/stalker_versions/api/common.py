@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from stalker_shared.requests import runtime_of
+from stalker_shared.requests import RuntimeDep
 from stalker_shared.runtime import Runtime
 from stalker_versions.catalog_client import CatalogLookup, HttpCatalog
 from stalker_versions.service.version_plans import PlanCache
@@ -36,7 +36,7 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def catalog_lookup(runtime: Annotated[Runtime, Depends(runtime_of)]) -> CatalogLookup:
+def catalog_lookup(runtime: RuntimeDep) -> CatalogLookup:
     state = versions_state(runtime)
     if state.catalog is None:
         settings = runtime.settings
@@ -45,7 +45,7 @@ def catalog_lookup(runtime: Annotated[Runtime, Depends(runtime_of)]) -> CatalogL
     return state.catalog
 
 
-def plan_cache(runtime: Annotated[Runtime, Depends(runtime_of)]) -> PlanCache:
+def plan_cache(runtime: RuntimeDep) -> PlanCache:
     return versions_state(runtime).plans
 
 
