@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from stalker_versions.domain.errors import Conflict, NotFound, ValidationFailed
+from stalker_versions.domain.errors import Conflict, NotFound, UnsafePath, ValidationFailed
 
 OperatingSystem = Literal["linux", "macos", "windows"]
 OPERATING_SYSTEMS: tuple[OperatingSystem, ...] = get_args(OperatingSystem)
@@ -20,6 +20,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # `$REPO12/...`, `$REPOCR/...` or `${REPOCR}/...`, only at the start of a path.
 _VARIABLE = re.compile(r"^\$(?:\{REPO(?P<braced>[A-Za-z0-9_]+)\}|REPO(?P<plain>[A-Za-z0-9_]+))(?=/|$)")
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"
+
+
+def check_no_control(text: str, field: str) -> None:
+    """A rendered path or name with a control character (NUL included) is refused, naming the field."""
+    if _CONTROL.search(text):
+        message = f"the rendered {field} {text!r} contains a control character (such as NUL)"
+        raise UnsafePath(message, field=field, value=text)
 
 
 @dataclass(frozen=True)

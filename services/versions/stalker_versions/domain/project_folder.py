@@ -22,13 +22,13 @@ from stalker_versions.domain.names import is_reserved
 from stalker_versions.domain.paths import (
     MAX_PATH_LENGTH,
     RepositoryRoots,
+    check_no_control,
     resolve_variable,
     split_variable,
     to_portable,
 )
 from stalker_versions.domain.version_paths import Placement
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNPORTABLE = re.compile(r'[<>:"|?*]')
 _ABSOLUTE = re.compile(r"^(/|[A-Za-z]:)")  # `/x`, `//server/share`, `C:/x`, and drive-relative `C:x`
 
@@ -40,12 +40,6 @@ class ProjectFolder:
 
     code: str
     repository_ids: tuple[int, ...]
-
-
-def check_no_control(text: str, field: str) -> None:
-    if _CONTROL.search(text):
-        message = f"the rendered {field} {text!r} contains a control character (such as NUL)"
-        raise UnsafePath(message, field=field, value=text)
 
 
 def check_segment(segment: str, field: str, value: str) -> None:

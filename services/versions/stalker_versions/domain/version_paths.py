@@ -13,6 +13,7 @@ from stalker_versions.domain.paths import (
     MAX_PATH_LENGTH,
     OperatingSystem,
     RepositoryRoots,
+    check_no_control,
     clean,
     join,
     resolve_variable,
@@ -23,7 +24,6 @@ from stalker_versions.domain.paths import (
 MAX_FILENAME_LENGTH = 255
 # Characters Windows refuses in a file or folder name; a portable path avoids them on every system.
 _UNPORTABLE = re.compile(r'[<>:"|?*\x00-\x1f\x7f]')
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ABSOLUTE = re.compile(r"^(/|[A-Za-z]:(/|$))")
 EXTENSION_PATTERN = r"^\.?[A-Za-z0-9][A-Za-z0-9_]{0,15}$"
 
@@ -58,12 +58,7 @@ def check_rendered_filename(raw: str) -> str:
         raise UnsafePath(
             f"the rendered filename {name!r} contains a slash or is '.' or '..'", field="filename", value=name
         )
-    if _CONTROL.search(name):
-        raise UnsafePath(
-            f"the rendered filename {name!r} contains a control character (such as NUL)",
-            field="filename",
-            value=name,
-        )
+    check_no_control(name, "filename")
     if _UNPORTABLE.search(name):
         raise UnsafePath(
             f'the rendered filename {name!r} contains a character not allowed on Windows (<>:"|?*)',
