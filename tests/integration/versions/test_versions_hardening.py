@@ -139,7 +139,9 @@ async def test_health_checks_answer_while_hostile_templates_render(service: Vers
     assert len(latencies) >= 10, (outcomes, latencies)
     # Generous for a busy CI machine (the same checks with no render at all: up to 40 ms there).
     assert latencies[len(latencies) // 2] < 0.02 and latencies[int(len(latencies) * 0.9)] < 0.1, latencies
-    assert latencies[-1] < 0.5, latencies
+    # A render on the event loop would hold a check for its whole budget (1 s); the slowest check stays
+    # under that even when CI's load stalls the process for a moment (0.75 s once with all workers busy).
+    assert latencies[-1] < 1.0, latencies
 
 
 async def test_a_render_too_long_for_a_thread_finishes_in_a_worker_process(service: VersionsService) -> None:
