@@ -15,7 +15,7 @@ from stalker_shared.types import INT32_MAX, MAX_IDS, NAME_MAX, TEXT_MAX
 
 from support.served import ServedSystem, served_system
 
-pytestmark = pytest.mark.xdist_group("api_fuzz")
+pytestmark = pytest.mark.xdist_group("input_bounds")  # one worker: the module's two systems
 
 C, V, S = "/catalog/v1", "/versions/v1", "/scheduler/v1"
 TOO_BIG = INT32_MAX + 1

@@ -7,7 +7,9 @@ RENDER_PROCESSES at once) with the full budget (MAX_STEPS, MAX_SECONDS): a pure-
 the GIL, and a thread that holds it, or is preempted while holding it on a busy machine, delays every
 request of the process (measured: health checks up to 170 ms behind two such threads), while a process
 delays none. The worker's memory is capped (worker.py) and the process is killed if it is still
-running HARD_SECONDS after it started, whatever it is doing: the hard time limit.
+running HARD_SECONDS after its render started, whatever it is doing: the hard time limit. Starting a
+worker process (imports, seconds on a loaded machine) is not render time: a worker is readied first, out
+of the deadline, and the render then runs in it.
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ def _processes() -> tuple[anyio.CapacityLimiter, anyio.CapacityLimiter]:
         return pair
 
 
+def _ready() -> None:
+    """Nothing: run in a worker process, it leaves one idle for the render that follows."""
+
+
 async def off_loop(work: Callable[[Unpack[Args]], T], *args: *Args) -> T:
     """`work(*args)` (module-level and picklable, as are its arguments) in a render thread, or in a worker
     process when one of its renders needs more than the first budget; its exceptions come back raised."""
@@ -65,6 +71,7 @@ async def off_loop(work: Callable[[Unpack[Args]], T], *args: *Args) -> T:
         pass
     queue, pool = _processes()
     async with queue:
+        await anyio.to_process.run_sync(_ready, limiter=pool)  # an idle worker, started if there is none
         try:
             with anyio.fail_after(HARD_SECONDS):
                 outcome: Outcome[T] = await anyio.to_process.run_sync(
