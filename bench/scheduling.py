@@ -1,6 +1,7 @@
 """Scheduling benchmark: the same show scheduled by the reference (Stalker 1.1.2.1) and by our services.
 
 Usage: .venv/bin/python bench/scheduling.py [--leaves 1000 5000 15000] [--seed 8] [--skip-reference]
+       [--half-done]
 
 For each size, one after the other (never two tj3 runs at once):
 1. the reference, in its own venv outside the repo (bench/reference/), on a scratch PostgreSQL database:
@@ -15,8 +16,12 @@ For each size, one after the other (never two tj3 runs at once):
 Each run's peak memory is sampled too (bench/memory.py): the reference driver's process tree (its Python
 with the ORM's objects, and its tj3), and ours (this process, holding catalog, scheduler and client, with
 the warm Ruby server and the child it forks).
-Prints a table; writes bench/results/scheduling.json. Needs PostgreSQL (STALKER_TEST_POSTGRES_URL, default
-postgresql://postgres@127.0.0.1:5432/postgres) and tj3 at /usr/bin/tj3.
+The "half-done show" case (`--half-done`): before it is scheduled, the show is given the time logs of a
+third of its tasks and `now` moves past them (bench/half_done.py); the reference creates the same logs
+through its TimeLog, ours are inserted as rows (the catalog's time-log API is not what is measured), then
+both sides schedule exactly as above, and the check compares with a plain tj3 run the same way.
+Prints a table; writes bench/results/scheduling.json (scheduling_half_done.json). Needs PostgreSQL
+(STALKER_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres) and tj3 at /usr/bin/tj3.
 """
 
 from __future__ import annotations
@@ -38,15 +43,17 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 
 sys.path.insert(0, str(Path(__file__).parent))
 from catalog_bulk import PASSWORD, admin_sql, server_url, with_database
+from half_done import half_done
 from memory import TreeMemory
 from reference.venv import DRIVER, ensure_reference_python
 from show import bulk_items, counts, describe
 
 import stalker_catalog.service.scheduling as catalog_scheduling
+from stalker_catalog.db.models import TimeLog, User
 from stalker_catalog.db.schedule_queries import PROJECTS, TASKS
 from stalker_catalog.definition import catalog_definition
 from stalker_catalog.settings import CatalogSettings
@@ -99,8 +106,11 @@ async def scratch_database(prefix: str) -> AsyncIterator[str]:
         await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def reference_run(python: Path, show_file: Path, compute_resources: bool) -> dict[str, Any]:
-    """One reference run on a fresh database: creation, then Studio.schedule() and commit."""
+async def reference_run(
+    python: Path, show_file: Path, compute_resources: bool, progress_file: Path | None = None
+) -> dict[str, Any]:
+    """One reference run on a fresh database: creation (and the time logs), then Studio.schedule() and
+    commit."""
     async with scratch_database("stalker_ref_bench") as name:
         out = show_file.with_suffix(f".ref{int(compute_resources)}.json")
         command = [
@@ -110,6 +120,7 @@ async def reference_run(python: Path, show_file: Path, compute_resources: bool) 
             with_database(server_url(), name, "postgresql+psycopg2"),
         ]
         command += [str(out)] + (["--compute-resources"] if compute_resources else [])
+        command += ["--progress", str(progress_file)] if progress_file else []
         process = await asyncio.create_subprocess_exec(
             *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
         )
@@ -273,8 +284,69 @@ def _read_report(directory: Path) -> str:
     return next(directory.glob("*.csv")).read_text(encoding="utf-8")
 
 
-async def ours(show: dict[str, Any], data_dir: Path, *, yjit: bool = True) -> dict[str, Any]:
-    """Our catalog and scheduler workers on one in-process broker: create the show, schedule it."""
+async def log_work(
+    runtime: Runtime, client: httpx.AsyncClient, studio_id: int, ids: dict[str, int], progress: dict[str, Any]
+) -> None:
+    """The half-done show's time logs and statuses as rows (one insert), and the studio's `now` moved."""
+    async with runtime.unit_of_work() as uow:
+        session = uow.session
+        users = {row.login: row.id for row in await session.execute(select(User.login, User.id))}
+        task_rows = await session.execute(
+            select(TASKS.c.id, TASKS.c.project_id).where(TASKS.c.id.in_(ids.values()))
+        )
+        projects = {row.id: row.project_id for row in task_rows}
+        rows = [
+            {
+                "task_id": ids[log["ref"]],
+                "project_id": projects[ids[log["ref"]]],
+                "resource_id": users[log["user"]],
+                "start": _instant(log["start"]),
+                "end": _instant(log["end"]),
+                "description": "",
+            }
+            for log in progress["logs"]
+        ]
+        await session.execute(insert(cast_table(TimeLog)), rows)
+        for status in ("WIP", "CMPL"):
+            chosen = [ids[ref] for ref, value in progress["status"].items() if value == status]
+            await session.execute(update(TASKS).where(TASKS.c.id.in_(chosen)).values(status=status))
+        await uow.commit()
+    await ok(await client.patch(f"{API}/studios/{studio_id}", json={"now": progress["now"]}))
+
+
+async def kept_work(runtime: Runtime, ids: dict[str, int], progress: dict[str, Any]) -> dict[str, int]:
+    """How many logged tasks start at their first log, and how many unlogged leaves start before `now`."""
+    first: dict[str, datetime] = {}
+    for log in progress["logs"]:
+        first.setdefault(log["ref"], _instant(log["start"]))
+    now = _instant(progress["now"])
+    async with runtime.engine.connect() as connection:
+        rows = await connection.execute(select(TASKS.c.id, TASKS.c.computed_start))
+        starts = {row.id: row.computed_start for row in rows}
+    leaves = [ref for ref in ids if "/" in ref]
+    return {
+        "logged_tasks_starting_at_their_first_log": sum(starts[ids[ref]] == first[ref] for ref in first),
+        "logged_tasks": len(first),
+        "unlogged_leaves_starting_before_now": sum(
+            starts[ids[ref]] < now for ref in leaves if ref not in first
+        ),
+    }
+
+
+def cast_table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+async def ours(
+    show: dict[str, Any], data_dir: Path, *, yjit: bool = True, progress: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Our catalog and scheduler workers on one in-process broker: create the show (half done with
+    `progress`), schedule it."""
     async with scratch_database("stalker_bench_sched") as name:
         broker = InMemoryBroker()
         catalog_settings = CatalogSettings(
@@ -309,11 +381,15 @@ async def ours(show: dict[str, Any], data_dir: Path, *, yjit: bool = True) -> di
                 client.headers["Authorization"] = f"Bearer {token['access_token']}"
                 started = time.perf_counter()
                 studio_id, ids = await create_show(client, show)
+                if progress is not None:
+                    await log_work(catalog, client, studio_id, ids, progress)
                 created = time.perf_counter() - started
                 runs = [await schedule_once(client, studio_id, cr) for cr in (False, True)]
                 request = PROBE["request"]
                 repeated = await schedule_once(client, studio_id, True)
                 check = await plain_tj3_check(catalog, request)
+                if progress is not None:
+                    check |= await kept_work(catalog, ids, progress)
                 dates = await _dates_by_ref(catalog, ids)
         finally:
             for worker in workers:
@@ -352,19 +428,34 @@ def agreement(ours_dates: dict[str, list[str]], reference: dict[str, list[str]])
     return round(100 * same / max(1, len(reference)), 1)
 
 
-async def one_size(leaves: int, seed: int, reference_python: Path | None) -> dict[str, Any]:
+async def one_size(
+    leaves: int, seed: int, reference_python: Path | None, *, half: bool = False
+) -> dict[str, Any]:
     show = describe(leaves, seed)
     size: dict[str, Any] = {"show": counts(show), "seed": seed}
+    progress = half_done(show, seed=seed) if half else None
+    if progress is not None:
+        complete = sum(1 for value in progress["status"].values() if value == "CMPL")
+        size["half_done"] = {
+            "now": progress["now"],
+            "time_logs": len(progress["logs"]),
+            "tasks_logged": len(progress["status"]),
+            "tasks_complete": complete,
+        }
     with tempfile.TemporaryDirectory(prefix="bench-sched-") as tmp:
         show_file = Path(tmp) / "show.json"
         show_file.write_text(json.dumps(show))
+        progress_file = None
+        if progress is not None:
+            progress_file = Path(tmp) / "progress.json"
+            progress_file.write_text(json.dumps(progress))
         reference: dict[str, Any] = {}
         if reference_python is not None:
             for cr in (False, True):
-                run = await reference_run(reference_python, show_file, cr)
+                run = await reference_run(reference_python, show_file, cr, progress_file)
                 reference["compute_resources" if cr else "default"] = run
                 print(f"  reference {leaves} cr={cr}: {run['timings']['total']:.1f} s", file=sys.stderr)
-        result = await ours(show, Path(tmp))
+        result = await ours(show, Path(tmp), progress=progress)
     print(f"  ours {leaves}: {[r['end_to_end'] for r in result['runs']]} s", file=sys.stderr)
     if reference:
         size["same_dates_as_reference_percent"] = agreement(result["dates"], reference["default"]["dates"])
@@ -421,6 +512,15 @@ def table(results: dict[str, Any]) -> str:
             f"  {leaves}: {r['snapshot']:.2f} / {r['render']:.2f} / {r['tj3']:.1f} ({phases})"
             f" / {r['parse']:.2f} / {r['apply']:.2f}; plain tj3 without YJIT {plain:.1f}"
         )
+    for leaves, size in results["sizes"].items():
+        if half := size.get("half_done"):
+            check = size["ours"]["check"]
+            detail.append(
+                f"  {leaves} half done: {half['time_logs']} time logs on {half['tasks_logged']} tasks"
+                f" ({half['tasks_complete']} complete), now {half['now']}; starting at their first log:"
+                f" {check['logged_tasks_starting_at_their_first_log']} of {check['logged_tasks']};"
+                f" unlogged leaves starting before now: {check['unlogged_leaves_starting_before_now']}"
+            )
     width = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)) for row in rows]
     return "\n".join(lines + detail + memory_lines(results))
@@ -450,8 +550,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     _instrument()
     reference_python = None if args.skip_reference else ensure_reference_python()
     results: dict[str, Any] = {"sizes": {}}
+    results["case"] = "half-done show" if args.half_done else "fresh show"
     for leaves in args.leaves:
-        results["sizes"][str(leaves)] = await one_size(leaves, args.seed, reference_python)
+        results["sizes"][str(leaves)] = await one_size(
+            leaves, args.seed, reference_python, half=args.half_done
+        )
     results["environment"] = {
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
@@ -469,9 +572,14 @@ if __name__ == "__main__":
     parser.add_argument("--leaves", type=int, nargs="+", default=[1000, 5000, 15000])
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--skip-reference", action="store_true")
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--output", type=Path, help=f"default {RESULTS} (or scheduling_half_done.json)")
+    parser.add_argument(
+        "--half-done", action="store_true", help="a third of the tasks logged and `now` moved (half_done.py)"
+    )
     parser.add_argument("--save-tjp", type=Path, help="also write the checked .tjp of each size here")
     arguments = parser.parse_args()
+    if arguments.output is None:
+        arguments.output = RESULTS.with_name("scheduling_half_done.json") if arguments.half_done else RESULTS
     SAVE_TJP = arguments.save_tjp
     outcome = asyncio.run(main(arguments))
     print(table(outcome))

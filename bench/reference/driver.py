@@ -4,6 +4,9 @@ Runs under the reference's own virtual environment (see `bench/reference/venv.py
 it imports nothing from this repository. The show comes as the JSON of `bench/show.py describe()`.
 
 Usage: <ref-venv>/bin/python bench/reference/driver.py SHOW.json DATABASE_URL OUT.json [--compute-resources]
+       [--progress PROGRESS.json]
+With --progress (the JSON of `bench/half_done.py half_done()`), the show is half done before it is scheduled:
+its time logs are created through the reference's own TimeLog (its checks included) and `now` moved.
 DATABASE_URL is an empty scratch database, `postgresql+psycopg2://...` (SQLAlchemy 2's default PostgreSQL
 driver is psycopg 3, which Stalker does not install). tj3's progress goes to stdout; results go to OUT.json.
 """
@@ -17,7 +20,7 @@ import time
 from typing import Any
 
 import stalker
-from stalker import Department, Project, Sequence, Shot, Studio, Task, User
+from stalker import Department, Project, Sequence, Shot, Studio, Task, TimeLog, User
 from stalker.db import setup as db_setup
 from stalker.db.session import DBSession
 from stalker.models.schedulers import TaskJugglerScheduler
@@ -76,6 +79,29 @@ def create_show(show: dict[str, Any]) -> tuple[Studio, dict[str, Task]]:
     return studio, tasks
 
 
+def log_work(studio: Studio, tasks: dict[str, Task], progress: dict[str, Any]) -> None:
+    """The time logs, task by task in the order they were worked; complete tasks set CMPL with their dates
+    at their logs (as approval and a schedule leave them: a dependent's log is checked against them)."""
+    users = {user.login: user for user in User.query.all()}
+    logs: dict[str, list[dict[str, str]]] = {}
+    for log in progress["logs"]:
+        logs.setdefault(log["ref"], []).append(log)
+    for ref, status in progress["status"].items():
+        task = tasks[ref]
+        task.status = task.status_list["WIP"]  # direct assignment: the workflow is not what is measured
+        for log in logs[ref]:
+            DBSession.add(
+                TimeLog(
+                    task=task, resource=users[log["user"]], start=when(log["start"]), end=when(log["end"])
+                )
+            )
+        if status == "CMPL":
+            task.start, task.end = when(logs[ref][0]["start"]), when(logs[ref][-1]["end"])
+            task.status = task.status_list["CMPL"]
+    studio.now = when(progress["now"])
+    DBSession.commit()
+
+
 def schedule(studio: Studio, compute_resources: bool) -> dict[str, float]:
     """Studio.schedule() with TaskJugglerScheduler, committed; seconds per step (tj3 = the rest)."""
     scheduler = TaskJugglerScheduler(compute_resources=compute_resources)
@@ -111,6 +137,7 @@ def main() -> None:
     parser.add_argument("database_url")
     parser.add_argument("out")
     parser.add_argument("--compute-resources", action="store_true")
+    parser.add_argument("--progress", help="time logs and the moved `now` (bench/half_done.py)")
     args = parser.parse_args()
     with open(args.show) as file:
         show = json.load(file)
@@ -119,6 +146,9 @@ def main() -> None:
     db_setup.init()
     started = time.perf_counter()
     studio, tasks = create_show(show)
+    if args.progress:
+        with open(args.progress) as file:
+            log_work(studio, tasks, json.load(file))
     created = time.perf_counter() - started
     timings = schedule(studio, args.compute_resources)
     dates = {

@@ -38,6 +38,13 @@ class Operation(StrEnum):
     VERSION_CREATE = "version.create"
     VERSION_EDIT_OWN = "version.edit.own"
     VERSION_EDIT_ANY = "version.edit.any"
+    NOTE_WRITE = "note.write"  # add notes; edit and delete your own
+    NOTE_EDIT_ANY = "note.edit.any"  # edit and delete anyone's notes
+    TIME_LOG_OWN = "time_log.write.own"  # log, edit, delete one's own time
+    TIME_LOG_ANY = "time_log.write.any"  # ... anyone's in the project
+    REVIEW_REQUEST = "review.request"  # on a task one is a resource of (runners: on any task)
+    REVIEW_DECIDE = "review.decide"  # approve or send back any review (a review's reviewer always may)
+    TASK_STATUS = "task.status"  # hold, stop, resume, ask a revision of a task
 
 
 _ALL = frozenset(ProjectRole)
@@ -57,6 +64,13 @@ PERMISSIONS: Mapping[Operation, frozenset[ProjectRole]] = {
     Operation.VERSION_CREATE: _WORKERS,
     Operation.VERSION_EDIT_OWN: _WORKERS,
     Operation.VERSION_EDIT_ANY: _RUNNERS,
+    Operation.NOTE_WRITE: _ALL,  # viewers too: clients give notes
+    Operation.NOTE_EDIT_ANY: _PRODUCERS,
+    Operation.TIME_LOG_OWN: _WORKERS,
+    Operation.TIME_LOG_ANY: _RUNNERS,
+    Operation.REVIEW_REQUEST: _WORKERS,
+    Operation.REVIEW_DECIDE: _RUNNERS,
+    Operation.TASK_STATUS: _RUNNERS,
 }
 
 # Operations that are not about one project: only admins, or (REFERENCE_EDIT) producers of any project.

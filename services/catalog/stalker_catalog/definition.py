@@ -8,19 +8,22 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from stalker_catalog.api.auth import admin_router, auth_router
+from stalker_catalog.api.notes import notes_router
 from stalker_catalog.api.people import ROLES, collections_router, users_router
 from stalker_catalog.api.projects import projects_router
 from stalker_catalog.api.reference_data import REFERENCE_DATA
 from stalker_catalog.api.scheduling import scheduling_router
 from stalker_catalog.api.studio import studios_router
 from stalker_catalog.api.tasks import tasks_router
+from stalker_catalog.api.tracking import tracking_router
 from stalker_catalog.db.access import SCOPE_RULES, load_access
 from stalker_catalog.db.models import MESSAGING, Base, Department, Group
 from stalker_catalog.service import scheduling
 from stalker_catalog.service.init import run_initialization
+from stalker_catalog.service.version_mirror import VERSION_EVENT_HANDLERS
 from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
-from stalker_shared.messaging.queues import CATALOG_SCHEDULE_RESULTS
+from stalker_shared.messaging.queues import CATALOG_SCHEDULE_RESULTS, CATALOG_VERSION_EVENTS
 from stalker_shared.outbox_routes import outbox_router
 from stalker_shared.resources import resource_router
 from stalker_shared.runtime import ServiceDefinition
@@ -39,7 +42,9 @@ def catalog_routers() -> tuple[APIRouter, ...]:
         studios_router(),
         projects_router(),
         tasks_router(),
+        tracking_router(),
         scheduling_router(),
+        notes_router(),
         outbox_router(),
     )
 
@@ -59,5 +64,6 @@ def catalog_definition(_: object = None) -> ServiceDefinition:
                 CATALOG_SCHEDULE_RESULTS,
                 {ScheduleCompleted: scheduling.apply_completed, ScheduleFailed: scheduling.apply_failed},
             ),
+            Subscription(CATALOG_VERSION_EVENTS, VERSION_EVENT_HANDLERS),
         ),
     )

@@ -157,6 +157,8 @@ class TaskState(AggregateState):
     computed_resource_ids: list[int] = []
     dependencies: list[DependencyState] = []
     sequence_ids: list[int] = []
+    responsible_ids: list[int] = []  # who reviews its work (none: its parent's)
+    watcher_ids: list[int] = []
     extra: dict[str, Any] = {}
 
 

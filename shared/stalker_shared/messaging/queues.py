@@ -8,6 +8,7 @@ from stalker_shared.messaging.topology import Binding, QueueSpec, Topology
 VERSIONS_CATALOG_EVENTS = "versions.catalog-events"
 SCHEDULER_REQUESTS = "scheduler.schedule-requests"
 CATALOG_SCHEDULE_RESULTS = "catalog.schedule-results"
+CATALOG_VERSION_EVENTS = "catalog.version-events"
 
 
 def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
@@ -28,6 +29,9 @@ def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
             ),
             QueueSpec(
                 CATALOG_SCHEDULE_RESULTS, (Binding("scheduler", "scheduler.schedule.*.v1"),), delivery_limit
+            ),
+            QueueSpec(  # the catalog's mirror of versions, for notes on them
+                CATALOG_VERSION_EVENTS, (Binding("versions", "versions.version.*.v1"),), delivery_limit
             ),
         ),
     )

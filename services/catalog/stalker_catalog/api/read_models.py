@@ -3,8 +3,8 @@ how a stored row becomes its response (the ``*_read`` mappers), in one place for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -30,10 +30,22 @@ from stalker_catalog.db.models import (
     User,
 )
 from stalker_catalog.db.task_queries import ReadContext, TaskLinks, links_of, read_context, read_links
+from stalker_catalog.db.tracking_queries import subtree_timings
 from stalker_catalog.domain.calendar import StudioCalendar, to_seconds
+from stalker_catalog.domain.progress import (
+    NONE as NO_PROGRESS,
+)
+from stalker_catalog.domain.progress import (
+    LeafTiming,
+    Progress,
+    leaf_logged_seconds,
+    leaf_progress,
+    tree_progress,
+)
 from stalker_catalog.domain.scheduling import ScheduleModel, TimeUnit
 from stalker_catalog.service import studio as studio_service
 from stalker_catalog.service import vocabulary
+from stalker_shared.db import utcnow
 from stalker_shared.listing import ListSpec
 
 # Reference data
@@ -291,7 +303,7 @@ def _seconds_per(unit: str, model: str, calendar: StudioCalendar) -> float:
 _SHOT_FIELDS = ("cut_in", "cut_out", "image_format_id", "fps")
 
 
-_ROW_FIELDS = (*_COPIED, *_SHOT_FIELDS)
+_ROW_FIELDS = (*_COPIED, *_SHOT_FIELDS, "logged_seconds")
 
 
 # The columns a task's response is made of, for lists read as rows rather than ORM objects.
@@ -302,6 +314,9 @@ TASK_ROW = tuple(getattr(Task, name) for name in _ROW_FIELDS)
 _KEYS = (
     *_COPIED,
     "schedule_seconds",
+    "total_logged_seconds",
+    "remaining_seconds",
+    "percent_complete",
     "resource_ids",
     "alternative_resource_ids",
     "computed_resource_ids",
@@ -320,10 +335,21 @@ _KEYS = (
 _COPIED_COUNT = len(_COPIED)
 
 
-_ID, _KIND, _PROJECT_ID, _TIMING, _UNIT, _MODEL = (
+_ID, _KIND, _PROJECT_ID, _TIMING, _UNIT, _MODEL, _START, _END, _LOGGED = (
     _ROW_FIELDS.index(name)
-    for name in ("id", "kind", "project_id", "schedule_timing", "schedule_unit", "schedule_model")
+    for name in (
+        "id",
+        "kind",
+        "project_id",
+        "schedule_timing",
+        "schedule_unit",
+        "schedule_model",
+        "start",
+        "end",
+        "logged_seconds",
+    )
 )
+_SHOT_SLICE = slice(_COPIED_COUNT, _COPIED_COUNT + len(_SHOT_FIELDS))
 
 
 _NONE: tuple[()] = ()  # shared, hence immutable
@@ -333,7 +359,7 @@ _NOT_A_SHOT = (None,) * 5
 
 
 def task_values(
-    rows: Sequence[Sequence[Any]], links: TaskLinks, context: ReadContext
+    rows: Sequence[Sequence[Any]], links: TaskLinks, context: ReadContext, containers_progress: Progresses
 ) -> list[dict[str, Any]]:
     """Tasks' responses as plain values (TaskRead's fields) from rows of `_ROW_FIELDS` values and the
     relations and context read for them. One tuple and one dict per task: a list of 10,000 tasks spent a
@@ -342,6 +368,7 @@ def task_values(
     resources, alternatives = links.resource_ids, links.alternative_resource_ids
     computed, depends, sequences = links.computed_resource_ids, links.depends, links.sequence_ids
     containers = context.containers
+    now = utcnow()
     values = []
     for row in rows:
         task_id = row[_ID]
@@ -351,8 +378,17 @@ def task_values(
         if per is None:
             per = seconds_per[unit_model] = _seconds_per(*unit_model, context.calendar)
         shot = _shot_values(row, context) if row[_KIND] == "shot" else _NOT_A_SHOT
+        if is_container:
+            figures = containers_progress.get(task_id, NO_PROGRESS)
+            scheduled, logged = figures.schedule_seconds, figures.total_logged_seconds
+        else:
+            scheduled = row[_TIMING] * per
+            logged = row[_LOGGED] if row[_MODEL] == "effort" else _elapsed(row, context, now)
         derived = (
-            row[_TIMING] * per,
+            scheduled,
+            logged,
+            scheduled - logged,
+            logged / scheduled * 100 if scheduled > 0 else 0.0,
             resources.get(task_id, _NONE),
             alternatives.get(task_id, _NONE),
             computed.get(task_id, _NONE),
@@ -368,7 +404,7 @@ def task_values(
 def _shot_values(row: Sequence[Any], context: ReadContext) -> tuple[Any, ...]:
     """cut_in, cut_out, cut_duration, image_format_id and fps of a shot: the project's format and fps
     unless the shot has its own."""
-    cut_in, cut_out, image_format_id, fps = row[_COPIED_COUNT:]
+    cut_in, cut_out, image_format_id, fps = row[_SHOT_SLICE]
     project_format, project_fps = context.project_defaults.get(row[_PROJECT_ID], (None, 25.0))
     return (
         cut_in,
@@ -385,7 +421,8 @@ async def task_reads(session: AsyncSession, tasks: Sequence[Task]) -> list[TaskR
     context = await read_context(session, [task.id for task in tasks], shot_projects)
     links = links_of(tasks)
     rows = [tuple(getattr(task, name) for name in _ROW_FIELDS) for task in tasks]
-    return [TaskRead.model_validate(values) for values in task_values(rows, links, context)]
+    figures = await containers_progress(session, context)
+    return [TaskRead.model_validate(values) for values in task_values(rows, links, context, figures)]
 
 
 async def task_rows_values(session: AsyncSession, rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -394,4 +431,24 @@ async def task_rows_values(session: AsyncSession, rows: Sequence[Any]) -> list[d
     ids = [row[_ID] for row in rows]  # by position: a Row's attributes cost more
     shot_projects = (row[_PROJECT_ID] for row in rows if row[_KIND] == "shot")
     context = await read_context(session, ids, shot_projects)
-    return task_values(rows, await read_links(session, ids), context)
+    figures = await containers_progress(session, context)
+    return task_values(rows, await read_links(session, ids), context, figures)
+
+
+Progresses = Mapping[int, Progress]
+
+
+async def containers_progress(session: AsyncSession, context: ReadContext) -> Progresses:
+    """The figures of the containers among the tasks read, summed over their leaves (one statement)."""
+    if not context.containers:
+        return {}
+    parents, leaves = await subtree_timings(session, sorted(context.containers))
+    now = utcnow()
+    figures = {i: leaf_progress(leaf, context.calendar, now) for i, leaf in leaves.items()}
+    return tree_progress(context.containers, parents, figures)
+
+
+def _elapsed(row: Sequence[Any], context: ReadContext, now: datetime) -> float:
+    """A duration or length leaf's logged seconds: the time elapsed in its planned span."""
+    leaf = LeafTiming(row[_TIMING], row[_UNIT], row[_MODEL], row[_LOGGED], row[_START], row[_END])
+    return leaf_logged_seconds(leaf, context.calendar, now)

@@ -1,5 +1,5 @@
-"""Routes of a task's relations: children, dependencies, resources and alternative resources.
-Every change goes through the same rules as a task update (loops, the status rule, events)."""
+"""Routes of a task's relations: children, dependencies, resources and alternative resources (every change
+through the same rules as a task update: loops, the status rule, events), responsible and watchers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from stalker_catalog.api.schemas.tasks import DependencyIn, DependencyRead, Depe
 from stalker_catalog.api.task_io import dependency_spec
 from stalker_catalog.db.models import Task
 from stalker_catalog.db.task_queries import load_children, load_task
-from stalker_catalog.service import people, tasks
+from stalker_catalog.service import people, task_people, tasks
 from stalker_shared.requests import Work
 from stalker_shared.types import Id
 from stalker_shared.unit_of_work import UnitOfWork
@@ -31,6 +31,8 @@ def relations_router() -> APIRouter:
     _dependencies(router)
     for field, path in (("resource_ids", "resources"), ("alternative_resource_ids", "alternative_resources")):
         _users(router, field, path)
+    for relation in task_people.LINKS:
+        _people(router, relation)
     return router
 
 
@@ -85,4 +87,36 @@ def _users(router: APIRouter, field: str, path: str) -> None:
     @router.delete(f"/{{task_id}}/{path}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{path}")
     async def removed(uow: Work, task_id: Id, user_id: Id) -> Response:
         await tasks.edit_relation(uow, task_id, field, tasks.removing(user_id, field, task_id))
+        return Response(status_code=NO_CONTENT)
+
+
+def _people(router: APIRouter, relation: str) -> None:
+    async def users_of(uow: UnitOfWork, task: Task) -> list[UserRead]:
+        return [user_read(u) for u in await people.load_users(uow, [u.id for u in getattr(task, relation)])]
+
+    @router.get(f"/{{task_id}}/{relation}", response_model=list[UserRead], name=f"task_{relation}")
+    async def listed(uow: Work, task_id: Id) -> list[UserRead]:
+        return await users_of(uow, await load_task(uow.session, task_id))
+
+    @router.put(f"/{{task_id}}/{relation}", response_model=list[UserRead], name=f"set_task_{relation}")
+    async def replaced(uow: Work, task_id: Id, body: UserIds) -> list[UserRead]:
+        ids = list(body.user_ids)
+        return await users_of(uow, await task_people.edit_people(uow, task_id, relation, lambda _: ids))
+
+    @router.post(
+        f"/{{task_id}}/{relation}",
+        response_model=list[UserRead],
+        status_code=status.HTTP_201_CREATED,
+        name=f"add_task_{relation}",
+    )
+    async def added(uow: Work, task_id: Id, body: MemberRef) -> list[UserRead]:
+        edit = tasks.adding(body.user_id)
+        return await users_of(uow, await task_people.edit_people(uow, task_id, relation, edit))
+
+    @router.delete(
+        f"/{{task_id}}/{relation}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{relation}"
+    )
+    async def removed(uow: Work, task_id: Id, user_id: Id) -> Response:
+        edit = tasks.removing(user_id, relation, task_id)
+        await task_people.edit_people(uow, task_id, relation, edit)
         return Response(status_code=NO_CONTENT)

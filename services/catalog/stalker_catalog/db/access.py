@@ -6,9 +6,12 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stalker_catalog.db.notes import Note
 from stalker_catalog.db.people import ADMINS, Group, GroupUser, Role, User
 from stalker_catalog.db.projects import Project, ProjectUser
 from stalker_catalog.db.tasks import Task
+from stalker_catalog.db.tracking import Review, TimeLog
+from stalker_catalog.db.version_mirror import KnownVersion
 from stalker_shared.access import Access, role_of
 from stalker_shared.auth import Principal
 from stalker_shared.errors import DomainError
@@ -20,6 +23,10 @@ SCOPE_RULES: ScopeRules = {
     Project: lambda ids: Project.id.in_(ids),
     ProjectUser: lambda ids: ProjectUser.project_id.in_(ids),
     Task: lambda ids: Task.project_id.in_(ids),
+    TimeLog: lambda ids: TimeLog.project_id.in_(ids),
+    Review: lambda ids: Review.project_id.in_(ids),
+    Note: lambda ids: Note.project_id.in_(ids),
+    KnownVersion: lambda ids: KnownVersion.project_id.in_(ids),
 }
 
 

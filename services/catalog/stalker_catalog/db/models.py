@@ -1,6 +1,7 @@
 """Every catalog model, for Alembic and for code that needs more than one aggregate."""
 
 from stalker_catalog.db.base import MESSAGING, Audited, Base
+from stalker_catalog.db.notes import Note
 from stalker_catalog.db.people import Department, DepartmentUser, Group, GroupUser, Role, User
 from stalker_catalog.db.projects import Project, ProjectUser
 from stalker_catalog.db.reference_data import (
@@ -21,7 +22,11 @@ from stalker_catalog.db.tasks import (
     task_alternative_resource,
     task_computed_resource,
     task_resource,
+    task_responsible,
+    task_watcher,
 )
+from stalker_catalog.db.tracking import Review, TimeLog
+from stalker_catalog.db.version_mirror import KnownVersion
 
 __all__ = [
     "MESSAGING",
@@ -34,10 +39,13 @@ __all__ = [
     "Group",
     "GroupUser",
     "ImageFormat",
+    "KnownVersion",
     "LoginFailure",
+    "Note",
     "Project",
     "ProjectUser",
     "RefreshToken",
+    "Review",
     "Role",
     "ScheduleJob",
     "ScheduleJobPart",
@@ -47,9 +55,12 @@ __all__ = [
     "Studio",
     "Task",
     "TaskDependency",
+    "TimeLog",
     "User",
     "shot_sequence",
     "task_alternative_resource",
     "task_computed_resource",
     "task_resource",
+    "task_responsible",
+    "task_watcher",
 ]

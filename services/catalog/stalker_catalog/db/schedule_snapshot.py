@@ -1,4 +1,9 @@
-"""The snapshot of a studio that tj3 needs, read with a few set-based queries (15,000 tasks stay cheap)."""
+"""The snapshot of a studio that tj3 needs, read with a few set-based queries (15,000 tasks stay cheap).
+
+Every time log goes to tj3 as a booking of its resource on its task, so a reschedule keeps logged work
+where it was done and places only the rest after `now` (reference §4.1, §6.4). All of a task's logs are
+sent whatever its status: a completed or stopped task's timing was clamped to them, so they are its span.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,13 @@ from stalker_catalog.db.models import (
     Studio,
     Task,
     TaskDependency,
+    TimeLog,
     User,
     task_alternative_resource,
     task_resource,
 )
 from stalker_shared.contracts.scheduling import (
+    Booking,
     ProjectSnapshot,
     ResourceSnapshot,
     ScheduleRequested,
@@ -126,7 +133,21 @@ async def _task_links(session: AsyncSession, project_ids: list[int]) -> dict[str
             )
         )
     links["dependencies"] = dependencies
+    links["bookings"] = await _bookings(session, project_ids)
     return links
+
+
+async def _bookings(session: AsyncSession, project_ids: list[int]) -> dict[int, list[Any]]:
+    """Each task's time logs as bookings, in time order: one query for every project."""
+    bookings: dict[int, list[Any]] = defaultdict(list)
+    rows = await session.execute(
+        select(TimeLog.task_id, TimeLog.resource_id, TimeLog.start, TimeLog.end)
+        .where(TimeLog.project_id.in_(project_ids))
+        .order_by(TimeLog.task_id, TimeLog.start, TimeLog.id)
+    )
+    for task_id, resource_id, start, end in rows:
+        bookings[task_id].append(Booking(resource_id=resource_id, start=start, end=end))
+    return bookings
 
 
 def _task_snapshot(row: Any, links: dict[str, dict[int, list[Any]]]) -> TaskSnapshot:
@@ -149,4 +170,5 @@ def _task_snapshot(row: Any, links: dict[str, dict[int, list[Any]]]) -> TaskSnap
         allocation_strategy=row.allocation_strategy,
         persistent_allocation=row.persistent_allocation,
         dependencies=tuple(links["dependencies"].get(row.id, ())),
+        bookings=tuple(links["bookings"].get(row.id, ())),
     )

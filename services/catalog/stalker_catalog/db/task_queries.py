@@ -45,6 +45,8 @@ TASK_LOAD = (
     selectinload(Task.computed_resources),
     selectinload(Task.dependencies),
     selectinload(Task.sequences),
+    selectinload(Task.responsible),
+    selectinload(Task.watchers),
 )
 
 
@@ -55,6 +57,13 @@ async def load_tasks(session: AsyncSession, task_ids: Sequence[int]) -> list[Tas
         statement = select(Task).where(Task.id.in_(batch)).options(*TASK_LOAD)
         found.update({task.id: task for task in (await session.scalars(statement)).unique()})
     return [found[task_id] for task_id in task_ids if task_id in found]
+
+
+def expire_tasks(session: AsyncSession) -> None:
+    """Forget the tasks the session holds, after statements that wrote their rows around the ORM."""
+    for entity in list(session.sync_session.identity_map.values()):
+        if isinstance(entity, Task):
+            session.expire(entity)
 
 
 async def load_task(session: AsyncSession, task_id: int, kind: str | None = None) -> Task:

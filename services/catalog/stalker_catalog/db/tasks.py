@@ -26,6 +26,8 @@ def _user_link(name: str) -> Table:
 task_resource = _user_link("task_resource")
 task_alternative_resource = _user_link("task_alternative_resource")
 task_computed_resource = _user_link("task_computed_resource")
+task_responsible = _user_link("task_responsible")  # who reviews the task's work (a parent's if empty)
+task_watcher = _user_link("task_watcher")
 
 shot_sequence = Table(
     "shot_sequence",
@@ -86,6 +88,10 @@ class Task(Audited, Base):
     cut_out: Mapped[int | None]
     image_format_id: Mapped[int | None] = mapped_column(ForeignKey("image_format.id"))
     fps: Mapped[float | None]
+    # Tracking: the number of review rounds finished, and the seconds of the task's own time logs (kept by
+    # every time log write, so no figure ever sums the logs).
+    review_number: Mapped[int] = mapped_column(default=0)
+    logged_seconds: Mapped[float] = mapped_column(default=0.0)
 
     resources: Mapped[list[User]] = relationship(secondary=task_resource, lazy="raise", order_by="User.id")
     alternative_resources: Mapped[list[User]] = relationship(
@@ -94,6 +100,10 @@ class Task(Audited, Base):
     computed_resources: Mapped[list[User]] = relationship(
         secondary=task_computed_resource, lazy="raise", order_by="User.id"
     )
+    responsible: Mapped[list[User]] = relationship(
+        secondary=task_responsible, lazy="raise", order_by="User.id"
+    )
+    watchers: Mapped[list[User]] = relationship(secondary=task_watcher, lazy="raise", order_by="User.id")
     dependencies: Mapped[list[TaskDependency]] = relationship(
         foreign_keys="TaskDependency.task_id",
         lazy="raise",
@@ -122,6 +132,14 @@ class Task(Audited, Base):
     @property
     def computed_resource_ids(self) -> list[int]:
         return [u.id for u in self.computed_resources]
+
+    @property
+    def responsible_ids(self) -> list[int]:
+        return [u.id for u in self.responsible]
+
+    @property
+    def watcher_ids(self) -> list[int]:
+        return [u.id for u in self.watchers]
 
     @property
     def sequence_ids(self) -> list[int]:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from stalker_scheduler.tjp.clock import (
+    align,
     effective_resolution,
     tj3_date,
     tj3_duration,
@@ -29,6 +30,7 @@ from stalker_scheduler.tjp.clock import (
 from stalker_scheduler.tjp.validate import check_request
 from stalker_shared.contracts.scheduling import (
     WEEKDAYS,
+    Booking,
     ResourceSnapshot,
     ScheduleRequested,
     TaskDependency,
@@ -194,9 +196,14 @@ class _Views:
         view = TaskView(tjp_id=f"Task_{task.id}", name=task.name, pad="  " * depth)
         view.priority = task.priority if task.priority != 500 else None
         view.depends = ", ".join(self.dependency(item) for item in task.dependencies) or None
-        if task.schedule_constraint in ("start", "both") and task.start is not None:
+        leaf = task.id not in self.children and not task.is_milestone
+        bookings = tuple(filter(None, map(self.booking, task.bookings))) if leaf else ()
+        # Logged work fixes where a task began: tj3 refuses bookings on a task pinned at its end (scheduled
+        # backwards) or at both ends, or pinned to start after them. Stalker never writes the pins.
+        pinned = not bookings
+        if pinned and task.schedule_constraint in ("start", "both") and task.start is not None:
             view.start = self.date(task.start)
-        if task.schedule_constraint in ("end", "both") and task.end is not None:
+        if pinned and task.schedule_constraint in ("end", "both") and task.end is not None:
             view.end = self.date(task.end, up=True)
         if task.id in self.children:
             return view
@@ -206,7 +213,7 @@ class _Views:
         # tj3 rejects start + end + a duration; pinned at both ends, the dates are the duration.
         # Effort needs someone to do it: without resources the task stays empty, a milestone, as in Stalker.
         can_take_time = bool(task.resources) or task.schedule_model != "effort"
-        if task.schedule_constraint != "both" and task.schedule_timing > 0 and can_take_time:
+        if (view.start is None or view.end is None) and task.schedule_timing > 0 and can_take_time:
             value = tj3_duration(
                 task.schedule_timing,
                 task.schedule_unit,
@@ -215,11 +222,21 @@ class _Views:
             )
             view.duration = f"{task.schedule_model} {value}"
         view.allocate = self.allocation(task)
-        view.bookings = tuple(
-            f"User_{booking.resource_id} {self.interval(booking.start, booking.end)} {{ overtime 2 }}"
-            for booking in task.bookings
-        )
+        # Bookings alone are too few specifications for tj3; such a task stays empty, as in Stalker.
+        view.bookings = bookings if view.duration else ()
         return view
+
+    def booking(self, booking: Booking) -> str | None:
+        """A time log as a tj3 booking, its ends moved to the nearest slot boundary: two logs of one
+        resource that do not overlap stay apart (rounded outwards, 10:00-10:30 and 10:30-11:00 would both
+        claim the 10:00 slot, which tj3 refuses), and the hours booked stay within half a slot of those
+        logged. A log shorter than half a slot can round to nothing and is left out. `overtime 2` lets it
+        lie outside working hours and on vacations, as in Stalker."""
+        start = _nearest_slot(booking.start, self.resolution)
+        end = _nearest_slot(booking.end, self.resolution)
+        if end <= start:
+            return None
+        return f"User_{booking.resource_id} {self.date(start)} - {self.date(end)} {{ overtime 2 }}"
 
     def dependency(self, dependency: TaskDependency) -> str:
         gap = ""
@@ -243,6 +260,12 @@ class _Views:
         if task.persistent_allocation:
             options += " persistent"
         return ", ".join(f"User_{resource_id} {{ {options} }}" for resource_id in task.resources)
+
+
+def _nearest_slot(value: datetime, resolution: int) -> datetime:
+    """The slot boundary nearest to `value` (halves go up); monotonic, so order is kept."""
+    down, up = align(value, resolution), align(value, resolution, up=True)
+    return up if (value - down) * 2 >= up - down and up != down else down
 
 
 def _clock(minutes: int) -> str:

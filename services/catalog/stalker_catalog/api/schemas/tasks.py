@@ -155,7 +155,14 @@ class TaskRead(Audit):
     schedule_unit: str
     schedule_model: str
     schedule_constraint: str
-    schedule_seconds: float = Field(description="The timing in seconds of the studio's calendar")
+    schedule_seconds: float = Field(
+        description="The timing in seconds of the studio's calendar (a container: its leaves' summed)"
+    )
+    total_logged_seconds: float = Field(
+        description="Effort: the time logged; duration and length: the time elapsed in its span"
+    )
+    remaining_seconds: float = Field(description="schedule_seconds - total_logged_seconds")
+    percent_complete: float = Field(description="total_logged / schedule x 100, not capped")
     start: AwareDatetime | None
     end: AwareDatetime | None
     is_milestone: bool

@@ -1,0 +1,109 @@
+"""Bodies and responses of production tracking: time logs, reviews and the task actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from stalker_catalog.api.schemas.common import Audit, Input, Output
+from stalker_catalog.api.schemas.tasks import TaskRead
+from stalker_shared.types import Id, Instant, Text, Timing
+
+MAX_LOG = timedelta(days=7)  # one time log: longer is a typing mistake, not a week of work
+Unit = Literal["min", "h", "d", "w", "m", "y"]
+
+
+def _check_span(start: datetime | None, end: datetime | None) -> None:
+    if start is None or end is None:
+        return
+    if end <= start:
+        raise ValueError(f"end must be after start (got {start.isoformat()} to {end.isoformat()})")
+    if end - start > MAX_LOG:
+        raise ValueError(f"a time log is at most {MAX_LOG.days} days long (got {end - start})")
+
+
+class TimeLogCreate(Input):
+    task_id: Id
+    resource_id: Id | None = Field(None, description="Whose time; the caller's when left out")
+    start: Instant
+    end: Instant
+    description: Text = ""
+
+    @model_validator(mode="after")
+    def _span(self) -> TimeLogCreate:
+        _check_span(self.start, self.end)
+        return self
+
+
+class TimeLogUpdate(Input):
+    resource_id: Id | None = None
+    start: Instant | None = None
+    end: Instant | None = None
+    description: Text | None = None
+
+    @model_validator(mode="after")
+    def _span(self) -> TimeLogUpdate:
+        _check_span(self.start, self.end)
+        return self
+
+
+class TimeLogRead(Audit):
+    id: int
+    task_id: int
+    project_id: int
+    resource_id: int
+    start: datetime
+    end: datetime
+    seconds: float
+    description: str
+    created_by_id: int | None
+
+
+class ReviewAsk(Input):
+    version_id: Id | None = Field(None, description="The version of the task to look at, if any")
+    description: Text = ""
+
+
+class Decision(Input):
+    description: Text | None = Field(None, description="The reviewer's comment")
+
+
+class RevisionAsk(Input):
+    schedule_timing: Timing = Field(1.0, description="The extra time the revision needs")
+    schedule_unit: Unit = "h"
+    description: Text = ""
+
+
+class TaskRevisionAsk(RevisionAsk):
+    reviewer_id: Id | None = Field(None, description="Who asks; the caller when left out")
+
+
+class ReviewRead(Audit):
+    id: int
+    task_id: int
+    project_id: int
+    reviewer_id: int
+    review_number: int
+    status: str = Field(description="NEW, APP (approved) or RREV (revision requested)")
+    version_id: int | None
+    schedule_timing: float
+    schedule_unit: str
+    description: str
+    decided_at: datetime | None
+
+
+class StatusChangeRead(Output):
+    task_id: int
+    from_status: str
+    to_status: str
+
+
+class ActionResult(Output):
+    """A workflow action's outcome: the task as it is now, the reviews it made or decided, and every
+    status the action moved (the task's, its parents', its dependents')."""
+
+    task: TaskRead
+    reviews: list[ReviewRead] = []
+    status_changes: list[StatusChangeRead] = []

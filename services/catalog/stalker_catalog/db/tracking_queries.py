@@ -1,0 +1,218 @@
+"""Reads and writes of production tracking: the task graph the workflow acts on, time log overlaps, the
+subtrees progress figures are summed over, and the time logs' running total on their task."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stalker_catalog.db.people import User
+from stalker_catalog.db.projects import Project
+from stalker_catalog.db.task_snapshot import chunks
+from stalker_catalog.db.tasks import Task, TaskDependency, task_alternative_resource, task_resource
+from stalker_catalog.db.tracking import Review, TimeLog
+from stalker_catalog.domain.progress import LeafTiming
+from stalker_catalog.domain.status import TaskStatus
+from stalker_catalog.domain.workflow import Node
+from stalker_shared.db import utcnow
+from stalker_shared.scope import UNSCOPED
+
+_GRAPH_COLUMNS = (
+    Task.id,
+    Task.name,
+    Task.parent_id,
+    Task.status,
+    Task.schedule_timing,
+    Task.schedule_unit,
+    Task.schedule_model,
+    Task.priority,
+    Task.review_number,
+    Task.logged_seconds,
+    Task.start,
+    Task.end,
+)
+
+
+async def load_graph(session: AsyncSession, project_id: int) -> tuple[dict[int, Node], dict[int, LeafTiming]]:
+    """The project's tasks as workflow nodes (children, dependencies and dependents linked), and each
+    task's timing for its progress figures. Three statements, whatever the project's size."""
+    nodes: dict[int, Node] = {}
+    timings: dict[int, LeafTiming] = {}
+    rows = await session.execute(select(*_GRAPH_COLUMNS).where(Task.project_id == project_id))
+    for row in rows:
+        nodes[row.id] = Node(
+            id=row.id,
+            name=row.name,
+            parent_id=row.parent_id,
+            status=TaskStatus(row.status),
+            schedule_timing=row.schedule_timing,
+            schedule_unit=row.schedule_unit,
+            schedule_model=row.schedule_model,
+            priority=row.priority,
+            review_number=row.review_number,
+            logged_seconds=row.logged_seconds,
+            has_time_logs=row.logged_seconds > 0,
+        )
+        timings[row.id] = LeafTiming(
+            row.schedule_timing, row.schedule_unit, row.schedule_model, row.logged_seconds, row.start, row.end
+        )
+    for node in nodes.values():
+        if node.parent_id in nodes:
+            nodes[node.parent_id].children.append(node.id)
+    dependencies = await session.execute(
+        select(TaskDependency.task_id, TaskDependency.depends_on_id, TaskDependency.target)
+        .join(Task, Task.id == TaskDependency.task_id)
+        .where(Task.project_id == project_id)
+    )
+    for task_id, depends_on_id, target in dependencies:
+        if depends_on_id not in nodes:  # a dependency on another project's task
+            nodes.update(await _foreign_nodes(session, [depends_on_id]))
+        nodes[task_id].depends[depends_on_id] = target
+        nodes[depends_on_id].dependents.append(task_id)
+    return nodes, timings
+
+
+async def _foreign_nodes(session: AsyncSession, ids: Sequence[int]) -> dict[int, Node]:
+    """Tasks of another project the project's tasks depend on: only their status matters here."""
+    statement = select(*_GRAPH_COLUMNS).where(Task.id.in_(ids)).execution_options(**{UNSCOPED: True})
+    return {
+        row.id: Node(
+            id=row.id,
+            name=row.name,
+            parent_id=None,
+            status=TaskStatus(row.status),
+            schedule_timing=row.schedule_timing,
+            schedule_unit=row.schedule_unit,
+            schedule_model=row.schedule_model,
+            priority=row.priority,
+            review_number=row.review_number,
+            logged_seconds=row.logged_seconds,
+            has_time_logs=row.logged_seconds > 0,
+        )
+        for row in await session.execute(statement)
+    }
+
+
+async def write_graph(
+    session: AsyncSession, changed: Sequence[Node], retargeted: Iterable[tuple[int, int]]
+) -> None:
+    """The workflow's changes: each changed task's status, timing, priority and review round (its
+    revision bumped), and the dependencies switched to `onstart`."""
+    for node in changed:
+        await session.execute(
+            update(Task)
+            .where(Task.id == node.id)
+            .values(
+                status=node.status.value,
+                schedule_timing=node.schedule_timing,
+                schedule_unit=node.schedule_unit,
+                priority=node.priority,
+                review_number=node.review_number,
+                revision=Task.revision + 1,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    for task_id, depends_on_id in sorted(retargeted):
+        await session.execute(
+            update(TaskDependency)
+            .where(TaskDependency.task_id == task_id, TaskDependency.depends_on_id == depends_on_id)
+            .values(target="onstart")
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def lock_project(session: AsyncSession, project_id: int) -> None:
+    """Workflow actions and task writes of one project take turns (task writes lock the same row)."""
+    await session.execute(select(Project.id).where(Project.id == project_id).with_for_update(key_share=True))
+
+
+async def add_logged(session: AsyncSession, task_id: int, seconds: float) -> None:
+    """Keep the task's running total of its time logs."""
+    await session.execute(
+        update(Task)
+        .where(Task.id == task_id)
+        .values(logged_seconds=Task.logged_seconds + seconds)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def overlapping_log(
+    session: AsyncSession, resource_id: int, start: datetime, end: datetime, own_id: int | None = None
+) -> TimeLog | None:
+    """The resource's time log that meets `[start, end)`, in any project (a person works one thing at a
+    time): logs that only touch (one ends when the other starts) do not meet."""
+    statement = (
+        select(TimeLog)
+        .where(
+            TimeLog.resource_id == resource_id,
+            TimeLog.start < end,
+            TimeLog.end > start,
+            TimeLog.id != (own_id or -1),
+        )
+        .order_by(TimeLog.start)
+        .limit(1)
+        .execution_options(**{UNSCOPED: True})
+    )
+    return await session.scalar(statement)
+
+
+async def task_user_ids(session: AsyncSession, task_id: int) -> set[int]:
+    """The task's resources and alternative resources: who may log time on it."""
+    found: set[int] = set()
+    for link in (task_resource, task_alternative_resource):
+        found.update(await session.scalars(select(link.c.user_id).where(link.c.task_id == task_id)))
+    return found
+
+
+async def user_name(session: AsyncSession, user_id: int) -> str | None:
+    return await session.scalar(select(User.login).where(User.id == user_id))
+
+
+async def round_reviews(session: AsyncSession, task_id: int, review_number: int) -> list[Review]:
+    statement = (
+        select(Review)
+        .where(Review.task_id == task_id, Review.review_number == review_number)
+        .order_by(Review.id)
+    )
+    return list(await session.scalars(statement))
+
+
+_TIMING_COLUMNS = (
+    Task.id,
+    Task.parent_id,
+    Task.schedule_timing,
+    Task.schedule_unit,
+    Task.schedule_model,
+    Task.logged_seconds,
+    Task.start,
+    Task.end,
+)
+
+
+async def subtree_timings(
+    session: AsyncSession, root_ids: Sequence[int]
+) -> tuple[dict[int, int | None], dict[int, LeafTiming]]:
+    """The nodes under the roots (id -> parent id) and the timing of each leaf among them."""
+    parents: dict[int, int | None] = {}
+    rows: dict[int, Any] = {}
+    for batch in chunks(root_ids):
+        tree = select(Task.id, Task.parent_id).where(Task.id.in_(batch)).cte("tree", recursive=True)
+        tree = tree.union_all(select(Task.id, Task.parent_id).join(tree, Task.parent_id == tree.c.id))
+        statement = select(*_TIMING_COLUMNS).join(tree, tree.c.id == Task.id)
+        for row in await session.execute(statement):
+            parents[row.id] = row.parent_id
+            rows[row.id] = row
+    has_children = {parent for parent in parents.values() if parent is not None}
+    leaves = {
+        task_id: LeafTiming(
+            row.schedule_timing, row.schedule_unit, row.schedule_model, row.logged_seconds, row.start, row.end
+        )
+        for task_id, row in rows.items()
+        if task_id not in has_children
+    }
+    return parents, leaves

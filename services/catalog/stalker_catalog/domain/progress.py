@@ -1,0 +1,91 @@
+"""Progress figures of tasks and projects (reference §3.6), from what the task rows hold.
+
+A leaf's logged seconds depend on its model: an effort task counts its time logs (the sum the time log
+handlers keep on the task row); duration and length tasks count the time elapsed since their start (none
+before it, all of it after their end). A container sums its children. The reference counts a length
+task's elapsed days as 9 seconds each (days x daily working hours, without the 3600); here a day counts
+the studio's daily working hours in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from stalker_catalog.domain.calendar import StudioCalendar, to_seconds
+from stalker_catalog.domain.scheduling import ScheduleModel, TimeUnit
+
+
+@dataclass(frozen=True)
+class LeafTiming:
+    """What a leaf's figures are computed from."""
+
+    schedule_timing: float
+    schedule_unit: str
+    schedule_model: str
+    logged_seconds: float  # the sum of its time logs
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    schedule_seconds: float
+    total_logged_seconds: float
+
+    @property
+    def remaining_seconds(self) -> float:
+        return self.schedule_seconds - self.total_logged_seconds
+
+    @property
+    def percent_complete(self) -> float:
+        """Not capped: work logged beyond the schedule shows as more than 100."""
+        if self.schedule_seconds <= 0:
+            return 0.0
+        return self.total_logged_seconds / self.schedule_seconds * 100
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(
+            self.schedule_seconds + other.schedule_seconds,
+            self.total_logged_seconds + other.total_logged_seconds,
+        )
+
+
+NONE = Progress(0.0, 0.0)
+
+
+def leaf_progress(leaf: LeafTiming, calendar: StudioCalendar, now: datetime) -> Progress:
+    model = ScheduleModel(leaf.schedule_model)
+    scheduled = to_seconds(leaf.schedule_timing, TimeUnit(leaf.schedule_unit), model, calendar)
+    return Progress(scheduled, leaf_logged_seconds(leaf, calendar, now))
+
+
+def leaf_logged_seconds(leaf: LeafTiming, calendar: StudioCalendar, now: datetime) -> float:
+    model = ScheduleModel(leaf.schedule_model)
+    if model is ScheduleModel.EFFORT:
+        return leaf.logged_seconds
+    if leaf.start is None or leaf.end is None or now <= leaf.start:
+        return 0.0
+    elapsed = min(now, leaf.end) - leaf.start
+    if model is ScheduleModel.DURATION:
+        return elapsed.total_seconds()
+    return elapsed.days * calendar.daily_working_hours * 3600 + elapsed.seconds
+
+
+def tree_progress(
+    wanted: Iterable[int],
+    parents: Mapping[int, int | None],
+    leaves: Mapping[int, Progress],
+) -> dict[int, Progress]:
+    """Each wanted task's figures: its own for a leaf, its descendant leaves' summed for a container.
+    `parents` holds every node of the wanted subtrees (id -> parent id), `leaves` every leaf's figures."""
+    wanted_ids = set(wanted)
+    totals = {task_id: NONE for task_id in wanted_ids}
+    for leaf_id, figures in leaves.items():
+        node: int | None = leaf_id
+        while node is not None:
+            if node in wanted_ids:
+                totals[node] = totals[node] + figures
+            node = parents.get(node)
+    return totals

@@ -1,0 +1,81 @@
+"""Time logs under concurrency and at the database, in both modes: a person's logs never overlap even when
+two writers race past the handler's check (the constraint decides), and the logged total on the task
+(kept by every write, never summed on read) matches the logs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from stalker_catalog.db.models import Task, TimeLog
+
+from support.catalog import API, Catalog, ok, project, task
+
+
+async def _two_projects_one_artist(service: Catalog) -> tuple[int, list[int]]:
+    client = service.client
+    body = {"name": "Ann", "login": "ann", "email": "ann@x.com", "password": "Tr0ub4dor&3"}
+    ann = int((await ok(await client.post(f"{API}/users", json=body), 201))["id"])
+    tasks = []
+    for code in ("PA", "PB"):
+        project_id = await project(client, code)
+        await ok(await client.post(f"{API}/projects/{project_id}/users", json={"user_id": ann}), 201)
+        tasks.append((await task(client, name="Work", project_id=project_id, resource_ids=[ann]))["id"])
+    return ann, tasks
+
+
+async def test_racing_overlapping_logs_in_two_projects_keep_one(service: Catalog) -> None:
+    """The projects' locks do not serialize these two: only the no-overlap constraint can."""
+    ann, (first, second) = await _two_projects_one_artist(service)
+    headers = await service.token_for("ann")
+    bodies = [
+        {"task_id": first, "start": "2025-01-06T09:00:00Z", "end": "2025-01-06T12:00:00Z"},
+        {"task_id": second, "start": "2025-01-06T10:00:00Z", "end": "2025-01-06T11:00:00Z"},
+    ]
+    for _ in range(3):
+        responses = await asyncio.gather(
+            *(service.client.post(f"{API}/time-logs", json=b, headers=headers) for b in bodies)
+        )
+        codes = sorted(r.status_code for r in responses)
+        assert codes in ([201, 409], [409, 409]), [r.text for r in responses]
+        for response in responses:
+            assert response.status_code != 500, response.text
+    listed = await ok(await service.client.get(f"{API}/time-logs", params={"resource_id": ann}))
+    assert listed["total"] == 1
+    kept = listed["items"][0]
+    logged = {
+        t: (await ok(await service.client.get(f"{API}/tasks/{t}")))["total_logged_seconds"]
+        for t in (first, second)
+    }
+    assert logged[kept["task_id"]] == kept["seconds"] and sum(logged.values()) == kept["seconds"]
+
+
+async def test_the_database_refuses_an_overlap_the_handler_did_not_see(service: Catalog) -> None:
+    ann, (first, second) = await _two_projects_one_artist(service)
+
+    def log(task_id: int, start: int, end: int) -> TimeLog:
+        at = lambda hour: datetime(2025, 1, 6, hour, tzinfo=UTC)  # noqa: E731
+        return TimeLog(task_id=task_id, project_id=0, resource_id=ann, start=at(start), end=at(end))
+
+    async with service.runtime.sessionmaker() as session:
+        projects = {row.id: row.project_id for row in await session.execute(select(Task.id, Task.project_id))}
+        made = log(first, 9, 17)
+        made.project_id = projects[first]
+        session.add(made)
+        await session.commit()
+    for start, end in ((10, 11), (8, 10), (16, 18), (8, 18)):  # inside, across either end, enclosing
+        async with service.runtime.sessionmaker() as session:
+            other = log(second, start, end)
+            other.project_id = projects[second]
+            session.add(other)
+            with pytest.raises(IntegrityError, match="time_log_no_overlap"):
+                await session.commit()
+    async with service.runtime.sessionmaker() as session:
+        touching = log(second, 17, 18)
+        touching.project_id = projects[second]
+        session.add(touching)
+        await session.commit()  # a log that starts when the other ends does not overlap it
