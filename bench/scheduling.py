@@ -31,13 +31,14 @@ import asyncio
 import json
 import os
 import platform
+import re
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +248,8 @@ async def plain_tj3_check(runtime: Runtime, request: ScheduleRequested) -> dict[
         assert process.returncode == 0, stderr.decode()[-2000:]
         seconds = time.perf_counter() - started
         csv_text = await asyncio.to_thread(_read_report, Path(workdir))
+        # With compute_resources the .tjp also exports tj3's bookings: where it placed each hour of work.
+        PROBE["plain_bookings"] = await asyncio.to_thread(_read_export, Path(workdir))
     tasks, projects = parse_csv(csv_text, request.studio.timezone)
     async with runtime.engine.connect() as connection:
         rows = (
@@ -284,6 +287,11 @@ def _read_report(directory: Path) -> str:
     return next(directory.glob("*.csv")).read_text(encoding="utf-8")
 
 
+def _read_export(directory: Path) -> str | None:
+    found = next(directory.glob("*-bookings.tji"), None)
+    return found.read_text(encoding="utf-8") if found else None
+
+
 async def log_work(
     runtime: Runtime, client: httpx.AsyncClient, studio_id: int, ids: dict[str, int], progress: dict[str, Any]
 ) -> None:
@@ -314,23 +322,51 @@ async def log_work(
     await ok(await client.patch(f"{API}/studios/{studio_id}", json={"now": progress["now"]}))
 
 
-async def kept_work(runtime: Runtime, ids: dict[str, int], progress: dict[str, Any]) -> dict[str, int]:
-    """How many logged tasks start at their first log, and how many unlogged leaves start before `now`."""
+async def kept_work(
+    runtime: Runtime, ids: dict[str, int], progress: dict[str, Any], exported: str | None
+) -> dict[str, int]:
+    """How many logged tasks start at their first log, and how many hours of work tj3 placed before `now`
+    that were not logged there (from the plain run's booking export; the studio is UTC, slots of 1 h)."""
     first: dict[str, datetime] = {}
+    logged: set[tuple[int, datetime]] = set()
     for log in progress["logs"]:
         first.setdefault(log["ref"], _instant(log["start"]))
+        logged |= {(ids[log["ref"]], hour) for hour in _hours(_instant(log["start"]), _instant(log["end"]))}
     now = _instant(progress["now"])
     async with runtime.engine.connect() as connection:
         rows = await connection.execute(select(TASKS.c.id, TASKS.c.computed_start))
         starts = {row.id: row.computed_start for row in rows}
-    leaves = [ref for ref in ids if "/" in ref]
+    placed = _exported_hours(exported or "")
     return {
         "logged_tasks_starting_at_their_first_log": sum(starts[ids[ref]] == first[ref] for ref in first),
         "logged_tasks": len(first),
-        "unlogged_leaves_starting_before_now": sum(
-            starts[ids[ref]] < now for ref in leaves if ref not in first
-        ),
+        "hours_placed_before_now_not_logged": sum(1 for key in placed if key[1] < now and key not in logged),
+        "logged_hours": len(logged),
+        "logged_hours_booked_where_logged": len(logged & placed),
+        "exported_hours": len(placed) if exported else -1,
     }
+
+
+_EXPORTED_TASK = re.compile(r"^supplement task \S*?Task_(\d+) \{")
+_EXPORTED_INTERVAL = re.compile(r"(\d{4}-\d\d-\d\d-\d\d:\d\d)-?([+-]\d{4}) \+ ([\d.]+)h")
+
+
+def _exported_hours(text: str) -> set[tuple[int, datetime]]:
+    """(task id, hour) of every booked hour in tj3's booking export."""
+    hours: set[tuple[int, datetime]] = set()
+    task_id = None
+    for line in text.splitlines():
+        if opened := _EXPORTED_TASK.match(line):
+            task_id = int(opened.group(1))
+        for start, offset, length in _EXPORTED_INTERVAL.findall(line):
+            begin = datetime.strptime(start + offset, "%Y-%m-%d-%H:%M%z")
+            hours |= {(task_id or 0, hour) for hour in _hours(begin, begin + timedelta(hours=float(length)))}
+    return hours
+
+
+def _hours(start: datetime, end: datetime) -> list[datetime]:
+    count = int((end - start).total_seconds() // 3600)
+    return [(start + timedelta(hours=n)).astimezone(UTC) for n in range(count)]
 
 
 def cast_table(model: Any) -> Table:
@@ -389,7 +425,7 @@ async def ours(
                 repeated = await schedule_once(client, studio_id, True)
                 check = await plain_tj3_check(catalog, request)
                 if progress is not None:
-                    check |= await kept_work(catalog, ids, progress)
+                    check |= await kept_work(catalog, ids, progress, PROBE.get("plain_bookings"))
                 dates = await _dates_by_ref(catalog, ids)
         finally:
             for worker in workers:
@@ -519,7 +555,9 @@ def table(results: dict[str, Any]) -> str:
                 f"  {leaves} half done: {half['time_logs']} time logs on {half['tasks_logged']} tasks"
                 f" ({half['tasks_complete']} complete), now {half['now']}; starting at their first log:"
                 f" {check['logged_tasks_starting_at_their_first_log']} of {check['logged_tasks']};"
-                f" unlogged leaves starting before now: {check['unlogged_leaves_starting_before_now']}"
+                f" logged hours booked where logged: {check['logged_hours_booked_where_logged']} of"
+                f" {check['logged_hours']}; hours placed before now that were not logged:"
+                f" {check['hours_placed_before_now_not_logged']} (of {check['exported_hours']} booked)"
             )
     width = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)) for row in rows]

@@ -16,7 +16,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -146,6 +146,37 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/catalog/v1/tasks/{task_id}/resources"): "task.write",
     ("PUT", "/catalog/v1/tasks/{task_id}/resources"): "task.write",
     ("DELETE", "/catalog/v1/tasks/{task_id}/resources/{user_id}"): "task.write",
+    ("GET", "/catalog/v1/notes"): "list",
+    ("POST", "/catalog/v1/notes"): "note.write",
+    ("DELETE", "/catalog/v1/notes/{note_id}"): "note.edit.any",
+    ("GET", "/catalog/v1/notes/{note_id}"): "project.read",
+    ("PATCH", "/catalog/v1/notes/{note_id}"): "note.edit.any",
+    ("GET", "/catalog/v1/projects/{project_id}/progress"): "project.read",
+    ("GET", "/catalog/v1/projects/{project_id}/review-inbox"): "project.read",
+    ("GET", "/catalog/v1/users/{user_id}/tasks"): "list",
+    ("GET", "/catalog/v1/users/{user_id}/time-sheet"): "list",
+    ("GET", "/catalog/v1/time-logs"): "list",
+    ("POST", "/catalog/v1/time-logs"): "time_log.write.own",
+    ("DELETE", "/catalog/v1/time-logs/{time_log_id}"): "time_log.write.own",
+    ("GET", "/catalog/v1/time-logs/{time_log_id}"): "project.read",
+    ("PATCH", "/catalog/v1/time-logs/{time_log_id}"): "time_log.write.own",
+    ("GET", "/catalog/v1/reviews"): "list",
+    ("GET", "/catalog/v1/reviews/{review_id}"): "project.read",
+    ("POST", "/catalog/v1/reviews/{review_id}/approve"): "review.decide",
+    ("POST", "/catalog/v1/reviews/{review_id}/request-revision"): "review.decide",
+    ("POST", "/catalog/v1/tasks/{task_id}/request-review"): "review.request",
+    ("POST", "/catalog/v1/tasks/{task_id}/request-revision"): "task.status",
+    ("POST", "/catalog/v1/tasks/{task_id}/hold"): "task.status",
+    ("POST", "/catalog/v1/tasks/{task_id}/stop"): "task.status",
+    ("POST", "/catalog/v1/tasks/{task_id}/resume"): "task.status",
+    ("GET", "/catalog/v1/tasks/{task_id}/responsible"): "project.read",
+    ("POST", "/catalog/v1/tasks/{task_id}/responsible"): "task.write",
+    ("PUT", "/catalog/v1/tasks/{task_id}/responsible"): "task.write",
+    ("DELETE", "/catalog/v1/tasks/{task_id}/responsible/{user_id}"): "task.write",
+    ("GET", "/catalog/v1/tasks/{task_id}/watchers"): "project.read",
+    ("POST", "/catalog/v1/tasks/{task_id}/watchers"): "task.write",
+    ("PUT", "/catalog/v1/tasks/{task_id}/watchers"): "task.write",
+    ("DELETE", "/catalog/v1/tasks/{task_id}/watchers/{user_id}"): "task.write",
     ("GET", "/catalog/v1/types"): "user",
     ("POST", "/catalog/v1/types"): "reference",
     ("DELETE", "/catalog/v1/types/{type_id}"): "reference",
@@ -492,6 +523,125 @@ async def _deleted_kind(world: World, kind: str) -> tuple[str, dict[str, object]
 
 for _kind in ("sequences", "scenes", "assets", "shots"):
     CASES[("DELETE", f"{C}/{_kind}/{{task_id}}")] = lambda world, k=_kind: _deleted_kind(world, k)
+
+
+# Production tracking: each try works on objects of its own (a task in work, a time log, a review), so a
+# refused try leaves the next one its object; time logs of one person are hours apart, never overlapping.
+_HOURS = [0]
+
+
+async def _in_work(world: World) -> tuple[int, int]:
+    """A task of the artist's, reviewed by the lead, with a time log: WIP. Its id and the log's."""
+    made = await world.post(
+        "tasks",
+        {"name": world.unique("W"), "parent_id": world.ids["shot"], "resource_ids": [world.users["artist"]]},
+    )
+    task_id = int(made["id"])  # type: ignore[call-overload]
+    await world.catalog.put(
+        f"{C}/tasks/{task_id}/responsible",
+        json={"user_ids": [world.users["lead"]]},
+        headers=world.headers["admin"],
+    )
+    log = await world.post(
+        "time-logs", {"task_id": task_id, "resource_id": world.users["artist"], **_next_hour()}
+    )
+    return task_id, int(log["id"])  # type: ignore[call-overload]
+
+
+def _next_hour() -> dict[str, object]:
+    _HOURS[0] += 1
+    start = datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=_HOURS[0])
+    return {"start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}
+
+
+async def _review(world: World) -> int:
+    task_id, _ = await _in_work(world)
+    made = await world.post(f"tasks/{task_id}/request-review", {})
+    return int(made["reviews"][0]["id"])  # type: ignore[index]
+
+
+def _on_work(path: str, body: dict[str, object] | None = None, then: str | None = None) -> Case:
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        task_id, log_id = await _in_work(world)
+        if then is not None:
+            await world.post(f"tasks/{task_id}/{then}", {})
+        return path.format(task=task_id, log=log_id), body
+
+    return case
+
+
+def _on_review(path: str, body: dict[str, object] | None = None) -> Case:
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        return path.format(review=await _review(world)), body
+
+    return case
+
+
+async def _new_log(world: World) -> tuple[str, dict[str, object] | None]:
+    task_id, _ = await _in_work(world)
+    return f"{C}/time-logs", {"task_id": task_id, "resource_id": world.users["artist"], **_next_hour()}
+
+
+CASES.update(
+    {
+        ("POST", f"{C}/time-logs"): _new_log,
+        ("GET", f"{C}/time-logs/{{time_log_id}}"): _on_work(C + "/time-logs/{log}"),
+        ("PATCH", f"{C}/time-logs/{{time_log_id}}"): _on_work(C + "/time-logs/{log}", {"description": "x"}),
+        ("DELETE", f"{C}/time-logs/{{time_log_id}}"): _on_work(C + "/time-logs/{log}"),
+        ("GET", f"{C}/reviews/{{review_id}}"): _on_review(C + "/reviews/{review}"),
+        ("POST", f"{C}/reviews/{{review_id}}/approve"): _on_review(C + "/reviews/{review}/approve", {}),
+        ("POST", f"{C}/reviews/{{review_id}}/request-revision"): _on_review(
+            C + "/reviews/{review}/request-revision", {"schedule_timing": 2}
+        ),
+        ("POST", f"{C}/tasks/{{task_id}}/request-review"): _on_work(C + "/tasks/{task}/request-review", {}),
+        ("POST", f"{C}/tasks/{{task_id}}/request-revision"): _on_work(
+            C + "/tasks/{task}/request-revision", {}, then="request-review"
+        ),
+        ("POST", f"{C}/tasks/{{task_id}}/hold"): _on_work(C + "/tasks/{task}/hold", {}),
+        ("POST", f"{C}/tasks/{{task_id}}/stop"): _on_work(C + "/tasks/{task}/stop", {}),
+        ("POST", f"{C}/tasks/{{task_id}}/resume"): _on_work(C + "/tasks/{task}/resume", {}, then="hold"),
+    }
+)
+for _relation in ("responsible", "watchers"):
+    CASES[("GET", f"{C}/tasks/{{task_id}}/{_relation}")] = at(f"{C}/tasks/{{task}}/{_relation}")
+    CASES[("PUT", f"{C}/tasks/{{task_id}}/{_relation}")] = at(
+        f"{C}/tasks/{{task}}/{_relation}", {"user_ids": ["{user_lead}"]}
+    )
+    CASES[("POST", f"{C}/tasks/{{task_id}}/{_relation}")] = at(
+        f"{C}/tasks/{{task}}/{_relation}", {"user_id": "{user_lead}"}
+    )
+    CASES[("DELETE", f"{C}/tasks/{{task_id}}/{_relation}/{{user_id}}")] = lambda world, relation=_relation: (
+        _lead_in(world, relation)
+    )
+
+
+async def _lead_in(world: World, relation: str) -> tuple[str, dict[str, object] | None]:
+    """A task whose responsible (or watchers) hold the lead, for removing them."""
+    task_id, _ = await _in_work(world)
+    await world.post(f"tasks/{task_id}/{relation}", {"user_id": world.users["lead"]})
+    return f"{C}/tasks/{task_id}/{relation}/{world.users['lead']}", None
+
+
+def fresh_note(path: str, body: dict[str, object] | None = None) -> Case:
+    """A case on a note an admin left on the world's task (so no role tried is its author)."""
+
+    async def case(world: World) -> tuple[str, dict[str, object] | None]:
+        made = await world.post("notes", {"text": world.unique("note"), "task_id": world.ids["task"]})
+        return path.format(fresh=made["id"]), body
+
+    return case
+
+
+CASES.update(
+    {
+        ("POST", f"{C}/notes"): at(C + "/notes", {"text": "Darker", "task_id": "{task}"}),
+        ("GET", f"{C}/notes/{{note_id}}"): fresh_note(C + "/notes/{fresh}"),
+        ("PATCH", f"{C}/notes/{{note_id}}"): fresh_note(C + "/notes/{fresh}", {"text": "Lighter"}),
+        ("DELETE", f"{C}/notes/{{note_id}}"): fresh_note(C + "/notes/{fresh}"),
+        ("GET", f"{C}/projects/{{project_id}}/progress"): at(C + "/projects/{project}/progress"),
+        ("GET", f"{C}/projects/{{project_id}}/review-inbox"): at(C + "/projects/{project}/review-inbox"),
+    }
+)
 
 
 def _fill(value: object, world: World) -> object:

@@ -16,6 +16,7 @@ from stalker_catalog.api.scheduling import scheduling_router
 from stalker_catalog.api.studio import studios_router
 from stalker_catalog.api.tasks import tasks_router
 from stalker_catalog.api.tracking import tracking_router
+from stalker_catalog.api.tracking_views import tracking_views_router
 from stalker_catalog.db.access import SCOPE_RULES, load_access
 from stalker_catalog.db.models import MESSAGING, Base, Department, Group
 from stalker_catalog.service import scheduling
@@ -43,6 +44,7 @@ def catalog_routers() -> tuple[APIRouter, ...]:
         projects_router(),
         tasks_router(),
         tracking_router(),
+        tracking_views_router(),
         scheduling_router(),
         notes_router(),
         outbox_router(),

@@ -96,7 +96,9 @@ async def build(service: Catalog) -> Show:
     ):
         body = {"depends": [{"depends_on_id": show.ids[d]} for d in depends]}
         await ok(await client.put(f"{API}/tasks/{show.ids[name]}/dependencies", json=body))
-    await ok(await client.put(f"{API}/tasks/{shot['id']}/responsible", json={"user_ids": [show.users["sup1"]]}))
+    await ok(
+        await client.put(f"{API}/tasks/{shot['id']}/responsible", json={"user_ids": [show.users["sup1"]]})
+    )
     both = {"user_ids": [show.users["sup1"], show.users["sup2"]]}
     await ok(await client.put(f"{API}/tasks/{show.ids['comp']}/responsible", json=both))
     # Previs's planned dates, which step 15's dependency check reads.
@@ -273,7 +275,12 @@ async def test_every_move_is_an_event_and_the_tasks_state_follows(service: Catal
 async def test_an_artist_logs_only_their_own_time_and_a_lead_anyones(service: Catalog) -> None:
     show = await build(service)
     client = show.client
-    body = {"task_id": show.ids["Previs"], "resource_id": show.users["me"], "start": at(6, 9), "end": at(6, 10)}
+    body = {
+        "task_id": show.ids["Previs"],
+        "resource_id": show.users["me"],
+        "start": at(6, 9),
+        "end": at(6, 10),
+    }
     refused = await problem(
         await client.post(
             f"{API}/time-logs", json={**body, "resource_id": show.users["sup1"]}, headers=show.headers["me"]
@@ -334,3 +341,56 @@ async def test_non_members_see_no_time_log_or_review(service: Catalog) -> None:
     await problem(
         await show.client.post(f"{API}/tasks/{show.ids['Previs']}/hold", json={}, headers=outsider), 404
     )
+
+
+async def test_progress_figures_are_the_references_on_the_tutorial_shot(service: Catalog) -> None:
+    """Reference §3.6, ran: Previs (10 d effort) with 4 h logged is 4.444 % done, SH001 2.151 %."""
+    show = await build(service)
+    await ok(await show.log("Previs", at(6, 9), at(6, 13)), 201)
+    previs, shot = await show.get("Previs"), await show.get("SH001")
+    assert (previs["schedule_seconds"], previs["total_logged_seconds"]) == (324000, 14400)
+    assert previs["remaining_seconds"] == 309600 and round(previs["percent_complete"], 3) == 4.444
+    assert (shot["schedule_seconds"], shot["total_logged_seconds"]) == (669600, 14400)
+    assert round(shot["percent_complete"], 3) == 2.151
+    listed = await ok(
+        await show.client.get(f"{API}/tasks", params={"id__in": f"{show.ids['SH001']},{show.ids['Previs']}"})
+    )
+    assert {t["id"]: t["total_logged_seconds"] for t in listed["items"]} == {
+        show.ids["SH001"]: 14400,
+        show.ids["Previs"]: 14400,
+    }
+    project_id = previs["project_id"]
+    progress = await ok(await show.client.get(f"{API}/projects/{project_id}/progress"))
+    assert (progress["schedule_seconds"], progress["total_logged_seconds"]) == (669600, 14400)
+
+
+async def test_a_users_tasks_week_and_the_review_inbox(service: Catalog) -> None:
+    show = await build(service)
+    client = show.client
+    me, sup1 = show.users["me"], show.users["sup1"]
+    mine = await ok(await client.get(f"{API}/users/{me}/tasks", params={"as": "resource", "status": "RTS"}))
+    assert sorted(t["name"] for t in mine["items"]) == ["Matchmove", "Previs"]
+    responsible = await ok(await client.get(f"{API}/users/{sup1}/tasks", params={"as": "responsible"}))
+    assert sorted(t["name"] for t in responsible["items"]) == ["SH001", "comp"]
+    windowed = await ok(
+        await client.get(
+            f"{API}/users/{me}/tasks", params={"window_start": at(11, 0), "window_end": at(12, 0)}
+        )
+    )
+    assert windowed["items"] == []  # Previs, the only one with dates, ends on the 10th
+    await problem(await client.get(f"{API}/users/{me}/tasks", params={"as": "boss"}), 422)
+
+    await ok(await show.log("Previs", at(6, 9), at(6, 13)), 201)
+    await ok(await show.log("Matchmove", "2025-01-07T22:00:00Z", "2025-01-08T01:00:00Z"), 201)
+    sheet = await ok(await client.get(f"{API}/users/{me}/time-sheet", params={"week": "2025-01-08"}))
+    assert [d["seconds"] for d in sheet["days"]] == [14400, 7200, 3600, 0, 0, 0, 0]
+    assert sheet["days"][0]["date"] == "2025-01-06" and sheet["total_seconds"] == 25200
+    assert sheet["working_seconds"] == 5 * 9 * 3600 and len(sheet["time_logs"]) == 2
+
+    await ok(await show.act("Previs", "request-review", who="me"))
+    inbox = await ok(
+        await client.get(f"{API}/projects/{(await show.get('Previs'))['project_id']}/review-inbox")
+    )
+    assert [(i["reviewer_id"], [r["task_id"] for r in i["reviews"]]) for i in inbox] == [
+        (sup1, [show.ids["Previs"]])
+    ]

@@ -7,13 +7,20 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stalker_catalog.db.people import User
 from stalker_catalog.db.projects import Project
 from stalker_catalog.db.task_snapshot import chunks
-from stalker_catalog.db.tasks import Task, TaskDependency, task_alternative_resource, task_resource
+from stalker_catalog.db.tasks import (
+    Task,
+    TaskDependency,
+    task_alternative_resource,
+    task_resource,
+    task_responsible,
+    task_watcher,
+)
 from stalker_catalog.db.tracking import Review, TimeLog
 from stalker_catalog.domain.progress import LeafTiming
 from stalker_catalog.domain.status import TaskStatus
@@ -216,3 +223,38 @@ async def subtree_timings(
         if task_id not in has_children
     }
     return parents, leaves
+
+
+async def project_leaves(session: AsyncSession, project_id: int) -> list[LeafTiming]:
+    """The timing of every leaf of the project (a task no other task has as its parent)."""
+    parents = select(Task.parent_id).where(Task.project_id == project_id, Task.parent_id.is_not(None))
+    statement = select(*_TIMING_COLUMNS).where(Task.project_id == project_id, Task.id.not_in(parents))
+    return [
+        LeafTiming(r.schedule_timing, r.schedule_unit, r.schedule_model, r.logged_seconds, r.start, r.end)
+        for r in await session.execute(statement)
+    ]
+
+
+def tasks_of_user(user_id: int, roles: Sequence[str]) -> Any:
+    """The ids of the tasks the user is a resource, responsible or watcher of (those named in `roles`)."""
+    links = {"resource": task_resource, "responsible": task_responsible, "watcher": task_watcher}
+    return union(*(select(links[r].c.task_id).where(links[r].c.user_id == user_id) for r in roles))
+
+
+async def logs_between(session: AsyncSession, user_id: int, start: datetime, end: datetime) -> list[TimeLog]:
+    """The user's time logs that meet `[start, end)`, of the projects the caller may see, by start."""
+    statement = (
+        select(TimeLog)
+        .where(TimeLog.resource_id == user_id, TimeLog.start < end, TimeLog.end > start)
+        .order_by(TimeLog.start, TimeLog.id)
+    )
+    return list(await session.scalars(statement))
+
+
+async def waiting_reviews(session: AsyncSession, project_id: int) -> list[Review]:
+    statement = (
+        select(Review)
+        .where(Review.project_id == project_id, Review.status == "NEW")
+        .order_by(Review.reviewer_id, Review.created_at, Review.id)
+    )
+    return list(await session.scalars(statement))

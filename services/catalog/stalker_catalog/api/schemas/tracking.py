@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
 from stalker_catalog.api.schemas.tasks import TaskRead
+from stalker_catalog.domain.progress import Progress
 from stalker_shared.types import Id, Instant, Text, Timing
 
 MAX_LOG = timedelta(days=7)  # one time log: longer is a typing mistake, not a week of work
@@ -107,3 +108,43 @@ class ActionResult(Output):
     task: TaskRead
     reviews: list[ReviewRead] = []
     status_changes: list[StatusChangeRead] = []
+
+
+class ProgressRead(Output):
+    schedule_seconds: float
+    total_logged_seconds: float
+    remaining_seconds: float
+    percent_complete: float = Field(description="Not capped: work beyond the schedule shows above 100")
+
+    @classmethod
+    def of(cls, progress: Progress) -> ProgressRead:
+        return cls(
+            schedule_seconds=progress.schedule_seconds,
+            total_logged_seconds=progress.total_logged_seconds,
+            remaining_seconds=progress.remaining_seconds,
+            percent_complete=progress.percent_complete,
+        )
+
+
+class InboxRead(Output):
+    reviewer_id: int
+    reviews: list[ReviewRead]
+
+
+class SheetDay(Output):
+    date: date
+    seconds: float
+
+
+class TimeSheetRead(Output):
+    """A user's week in the studio's time zone, Monday first: the time logged each day (logs across
+    midnight split between the days), against the studio's working time of a week."""
+
+    user_id: int
+    start: datetime
+    end: datetime
+    days: list[SheetDay]
+    total_seconds: float
+    working_seconds: float
+    percent_of_working_time: float
+    time_logs: list[TimeLogRead]

@@ -1,0 +1,46 @@
+"""Progress figures by schedule model (reference §3.6), with the reference's length bug fixed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from stalker_catalog.domain.calendar import StudioCalendar
+from stalker_catalog.domain.progress import NONE, LeafTiming, Progress, leaf_progress, tree_progress
+
+CALENDAR = StudioCalendar()  # 9 h days, Monday to Friday
+START = datetime(2025, 1, 6, 9, tzinfo=UTC)
+
+
+def leaf(model: str, timing: float = 2.0, unit: str = "d", logged: float = 0.0) -> LeafTiming:
+    return LeafTiming(timing, unit, model, logged, START, START + timedelta(days=2))
+
+
+def test_an_effort_task_counts_its_time_logs() -> None:
+    figures = leaf_progress(leaf("effort", logged=7200), CALENDAR, START + timedelta(days=30))
+    assert (figures.schedule_seconds, figures.total_logged_seconds) == (64800, 7200)
+    assert figures.remaining_seconds == 57600 and round(figures.percent_complete, 3) == 11.111
+
+
+def test_a_duration_task_counts_calendar_time_elapsed_in_its_span() -> None:
+    before = leaf_progress(leaf("duration"), CALENDAR, START - timedelta(hours=1))
+    during = leaf_progress(leaf("duration"), CALENDAR, START + timedelta(hours=12))
+    after = leaf_progress(leaf("duration"), CALENDAR, START + timedelta(days=9))
+    assert [p.total_logged_seconds for p in (before, during, after)] == [0, 43200, 172800]
+    assert after.schedule_seconds == 172800 and after.percent_complete == 100
+
+
+def test_a_length_task_counts_a_day_as_the_studios_working_day_not_nine_seconds() -> None:
+    figures = leaf_progress(leaf("length"), CALENDAR, START + timedelta(days=1, hours=2))
+    assert figures.total_logged_seconds == 9 * 3600 + 2 * 3600  # the reference gives 9 + 7200
+
+
+def test_work_beyond_the_schedule_is_not_capped_and_nothing_scheduled_is_zero_percent() -> None:
+    assert Progress(3600, 7200).percent_complete == 200
+    assert NONE.percent_complete == 0
+
+
+def test_a_container_sums_its_leaves_at_every_level() -> None:
+    parents = {1: None, 2: 1, 3: 2, 4: 2, 5: 1}
+    leaves = {3: Progress(100, 10), 4: Progress(200, 20), 5: Progress(300, 0)}
+    figures = tree_progress([1, 2, 5], parents, leaves)
+    assert figures == {1: Progress(600, 30), 2: Progress(300, 30), 5: Progress(300, 0)}
