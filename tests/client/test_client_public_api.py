@@ -21,6 +21,7 @@ PUBLIC = {
     "ProjectStorage", "ProjectUser", "Repository", "Role", "ScheduleJob", "SchedulingFailed", "ServerError",
     "Stalker", "StalkerError", "Status", "StatusList", "Structure", "Studio", "Task", "User",
     "ValidationError", "Version", "WaitTimeout", "__version__", "current_os",
+    "ActionResult", "Note", "Review", "StatusChange", "TimeLog",
 }  # fmt: skip
 
 

@@ -35,6 +35,7 @@ from stalker_client._errors import (
 )
 from stalker_client._model import Model, Page
 from stalker_client._platform import OperatingSystem, current_os
+from stalker_client._tracking_models import ActionResult, Note, Review, StatusChange, TimeLog
 from stalker_client._versions_models import (
     Directories,
     ExpandedPath,
@@ -50,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_URL",
+    "ActionResult",
     "AuthenticationError",
     "BulkResult",
     "Conflict",
@@ -65,6 +67,7 @@ __all__ = [
     "Me",
     "Model",
     "NotFound",
+    "Note",
     "OperatingSystem",
     "Page",
     "PermissionDenied",
@@ -74,6 +77,7 @@ __all__ = [
     "ProjectStorage",
     "ProjectUser",
     "Repository",
+    "Review",
     "Role",
     "ScheduleJob",
     "SchedulingFailed",
@@ -81,10 +85,12 @@ __all__ = [
     "Stalker",
     "StalkerError",
     "Status",
+    "StatusChange",
     "StatusList",
     "Structure",
     "Studio",
     "Task",
+    "TimeLog",
     "User",
     "ValidationError",
     "Version",

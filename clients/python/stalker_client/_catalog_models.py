@@ -186,6 +186,11 @@ class Task(Audited):
     schedule_model: str
     schedule_constraint: str
     schedule_seconds: float
+    total_logged_seconds: float = 0.0
+    """Effort: the time logged; duration and length: the time elapsed in the task's span."""
+    remaining_seconds: float = 0.0
+    percent_complete: float = 0.0
+    """Logged over scheduled, in percent; not capped (work beyond the schedule shows above 100)."""
     start: datetime | None
     end: datetime | None
     is_milestone: bool

@@ -17,6 +17,7 @@ from stalker_client._resources._storage import FilenameTemplates, Paths, Reposit
 from stalker_client._resources._studio import Jobs, Studios
 from stalker_client._resources._tasks import Assets, Scenes, Sequences, Shots, Tasks
 from stalker_client._resources._tjp import TjpEntity, render_tjp
+from stalker_client._resources._tracking import Notes, Reviews, TimeLogs
 from stalker_client._resources._versions import Versions
 
 DEFAULT_URL = "http://127.0.0.1:8080"
@@ -64,6 +65,7 @@ class Stalker:
         self.repositories, self.paths = Repositories(s), Paths(s)
         self.filename_templates, self.structures = FilenameTemplates(s), Structures(s)
         self.storage, self.versions = Storage(s), Versions(s, os)
+        self.time_logs, self.reviews, self.notes = TimeLogs(s), Reviews(s), Notes(s)
 
     @classmethod
     def connect(cls, base_url: str, login: str, password: str, **options: Any) -> Stalker:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stalker_catalog.db.version_mirror import remember_version
+
 from support.catalog import API, Catalog, ok, problem, project, task
 
 DAY = "2025-01-{:02d}T{:02d}:00:00Z"
@@ -394,3 +396,20 @@ async def test_a_users_tasks_week_and_the_review_inbox(service: Catalog) -> None
     assert [(i["reviewer_id"], [r["task_id"] for r in i["reviews"]]) for i in inbox] == [
         (sup1, [show.ids["Previs"]])
     ]
+
+
+async def test_a_review_of_a_version_needs_a_version_of_the_task(service: Catalog) -> None:
+    show = await build(service)
+    await ok(await show.log("Previs", at(6, 9), at(6, 13)), 201)
+    project_id = (await show.get("Previs"))["project_id"]
+    async with service.runtime.sessionmaker() as session:
+        await remember_version(session, 7, project_id, show.ids["Previs"], "Main", 1)
+        await remember_version(session, 8, project_id, show.ids["Matchmove"], "Main", 1)
+        await session.commit()
+    refused = await problem(await show.act("Previs", "request-review", {"version_id": 9}, who="me"), 404)
+    assert refused["field"] == "version_id"
+    refused = await problem(await show.act("Previs", "request-review", {"version_id": 8}, who="me"), 422)
+    assert refused["field"] == "version_id" and str(show.ids["Matchmove"]) in refused["detail"]
+    await show.expect(Previs="WIP")  # a refused request changes nothing
+    made = await ok(await show.act("Previs", "request-review", {"version_id": 7}, who="me"))
+    assert [r["version_id"] for r in made["reviews"]] == [7]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
-from stalker_client._catalog_models import Department, Group, Role, User
-from stalker_client._resources._base import Resource
+from stalker_client._catalog_models import Department, Group, Role, Task, User
+from stalker_client._model import Page
+from stalker_client._resources._base import Resource, body_of
 from stalker_client._resources._tjp import render_tjp
 
 CATALOG = "/catalog/v1"
@@ -49,6 +51,24 @@ class Users(Resource[User]):
 
     def by_login(self, login: str) -> User | None:
         return self.first(login=login)
+
+    def tasks(
+        self,
+        user_id: int,
+        *,
+        roles: Sequence[str] = ("resource", "responsible", "watcher"),
+        window_start: datetime | None = None,
+        window_end: datetime | None = None,
+        **filters: Any,
+    ) -> Page[Task]:
+        """The user's tasks as any of `roles` (resource, responsible, watcher), with the task list's filters
+        (status, project_id...) and optionally those planned within a window."""
+        params = {"as": ",".join(roles), "window_start": window_start, "window_end": window_end, **filters}
+        body = self._session.request("GET", f"{self.path}/{user_id}/tasks", params=body_of(params))
+        items = [Task.model_validate(t) for t in body["items"]]
+        return Page(
+            items=items, total=int(body["total"]), limit=int(body["limit"]), offset=int(body["offset"])
+        )
 
     def departments(self, user_id: int) -> builtins.list[Department]:
         answer = self._session.request("GET", f"{self.path}/{user_id}/departments")

@@ -10,6 +10,7 @@ from typing import Any
 from stalker_client._catalog_models import BulkResult, Dependency, Task, User
 from stalker_client._resources._base import Resource, jsonable
 from stalker_client._resources._tjp import render_tjp
+from stalker_client._resources._workflow import TaskWorkflow
 
 CATALOG = "/catalog/v1"
 DependencyLike = int | Dependency | Mapping[str, Any]
@@ -43,8 +44,9 @@ class _Nodes(Resource[Task]):
         return self._create(_node_fields(fields))
 
 
-class Tasks(_Nodes):
-    """Every node of the tree, whatever its kind; the relations of any node live here."""
+class Tasks(TaskWorkflow, _Nodes):
+    """Every node of the tree, whatever its kind; the relations of any node and the workflow actions live
+    here."""
 
     path = f"{CATALOG}/tasks"
     model = Task

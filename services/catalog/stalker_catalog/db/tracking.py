@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from stalker_catalog.db.base import Audited, Base
@@ -54,7 +54,7 @@ class Review(Audited, Base):
     review_number: Mapped[int]
     status: Mapped[str] = mapped_column(String(8), default="NEW")
     # A version of the task (the versions service's id), when the review was asked for one.
-    version_id: Mapped[int | None]
+    version_id: Mapped[int | None] = mapped_column(BigInteger)
     schedule_timing: Mapped[float] = mapped_column(default=0.0)  # the extra time a revision asks for
     schedule_unit: Mapped[str] = mapped_column(String(4), default="h")
     description: Mapped[str] = mapped_column(Text, default="")

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from stalker_catalog.db.tasks import Task, task_responsible
 from stalker_catalog.db.tracking import Review
 from stalker_catalog.db.tracking_queries import round_reviews, task_user_ids
-from stalker_catalog.domain.errors import StatusRuleError
+from stalker_catalog.db.version_mirror import live_version
+from stalker_catalog.domain.errors import NotFound, StatusRuleError, ValidationFailed
 from stalker_catalog.domain.workflow import ReviewVerdict, Verdict, Workflow
 from stalker_catalog.service.workflow import Outcome, open_workflow, run_action, save_workflow
 from stalker_shared.access import Operation
@@ -53,6 +54,8 @@ async def request_review(
             f"only the task's resources, leads and producers may ask for a review of task {task_id}",
             operation=Operation.REVIEW_REQUEST.value,
         )
+    if version_id is not None:
+        await _check_version(uow, version_id, task_id)
     workflow = await open_workflow(uow, task.project_id)
     workflow.request_review(task_id)
     node = workflow.nodes[task_id]
@@ -182,6 +185,19 @@ async def _decide(
     event = ReviewApproved if verdict == ReviewVerdict.APPROVED else ReviewRevisionRequested
     await uow.publish(event.model_validate(review))
     return review, outcome
+
+
+async def _check_version(uow: UnitOfWork, version_id: int, task_id: int) -> None:
+    version = await live_version(uow.session, version_id)
+    if version is None:
+        raise NotFound(
+            f"no version with id {version_id} (or the catalog has not heard of it yet)", field="version_id"
+        )
+    if version.task_id != task_id:
+        raise ValidationFailed(
+            f"version {version_id} is a version of task {version.task_id}, not of task {task_id}",
+            field="version_id",
+        )
 
 
 async def _responsible(uow: UnitOfWork, workflow: Workflow, task_id: int) -> list[int]:

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from stalker_catalog.api.schemas.common import Audit, Input, Output
 from stalker_catalog.api.schemas.tasks import TaskRead
 from stalker_catalog.domain.progress import Progress
-from stalker_shared.types import Id, Instant, Text, Timing
+from stalker_shared.types import BigId, Id, Instant, Text, Timing
 
 MAX_LOG = timedelta(days=7)  # one time log: longer is a typing mistake, not a week of work
 Unit = Literal["min", "h", "d", "w", "m", "y"]
@@ -63,7 +63,7 @@ class TimeLogRead(Audit):
 
 
 class ReviewAsk(Input):
-    version_id: Id | None = Field(None, description="The version of the task to look at, if any")
+    version_id: BigId | None = Field(None, description="The version of the task to look at, if any")
     description: Text = ""
 
 

@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
         sa.Column("review_number", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=8), nullable=False),
-        sa.Column("version_id", sa.Integer(), nullable=True),
+        sa.Column("version_id", sa.BigInteger(), nullable=True),
         sa.Column("schedule_timing", sa.Float(), nullable=False),
         sa.Column("schedule_unit", sa.String(length=4), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
