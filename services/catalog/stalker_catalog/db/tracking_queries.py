@@ -44,13 +44,49 @@ _GRAPH_COLUMNS = (
 )
 
 
-async def load_graph(session: AsyncSession, project_id: int) -> tuple[dict[int, Node], dict[int, LeafTiming]]:
-    """The project's tasks as workflow nodes (children, dependencies and dependents linked), and each
-    task's timing for its progress figures. Three statements, whatever the project's size."""
+async def load_graph(session: AsyncSession, task_id: int) -> tuple[dict[int, Node], dict[int, LeafTiming]]:
+    """The part of the task graph an action on the task can reach, as workflow nodes, and their timings:
+    the task and everything that depends on it, transitively (a finished review round re-evaluates them);
+    the ancestors of those, with all their children (a parent's status comes from its children's); the
+    direct children of each (a leaf is a task without any); and the tasks they depend on (only their
+    statuses matter). A handful of statements whatever the project's size; unscoped, because the workflow
+    keeps the whole graph consistent for whoever acted."""
+    reached = {task_id} | await _dependents(session, task_id)
+    ancestors = await _ancestors(session, reached)
     nodes: dict[int, Node] = {}
     timings: dict[int, LeafTiming] = {}
-    rows = await session.execute(select(*_GRAPH_COLUMNS).where(Task.project_id == project_id))
+    family = reached | ancestors
+    for batch in chunks(family):
+        _add_rows(nodes, timings, await _unscoped(session, select(*_GRAPH_COLUMNS).where(Task.id.in_(batch))))
+    for batch in chunks(family):
+        children = select(*_GRAPH_COLUMNS).where(Task.parent_id.in_(batch))
+        _add_rows(nodes, timings, await _unscoped(session, children))
+    for node in nodes.values():
+        if node.parent_id in nodes:
+            nodes[node.parent_id].children.append(node.id)
+    links = []
+    for batch in chunks(reached):
+        statement = select(TaskDependency.task_id, TaskDependency.depends_on_id, TaskDependency.target).where(
+            TaskDependency.task_id.in_(batch)
+        )
+        links.extend(await _unscoped(session, statement))
+    depended_on = sorted({depends_on_id for _, depends_on_id, _ in links} - nodes.keys())
+    for batch in chunks(depended_on):
+        _add_rows(nodes, timings, await _unscoped(session, select(*_GRAPH_COLUMNS).where(Task.id.in_(batch))))
+    for dependent, depends_on_id, target in links:
+        nodes[dependent].depends[depends_on_id] = target
+        nodes[depends_on_id].dependents.append(dependent)
+    return nodes, timings
+
+
+async def _unscoped(session: AsyncSession, statement: Any) -> list[Any]:
+    return list(await session.execute(statement.execution_options(**{UNSCOPED: True})))
+
+
+def _add_rows(nodes: dict[int, Node], timings: dict[int, LeafTiming], rows: Iterable[Any]) -> None:
     for row in rows:
+        if row.id in nodes:
+            continue
         nodes[row.id] = Node(
             id=row.id,
             name=row.name,
@@ -67,41 +103,28 @@ async def load_graph(session: AsyncSession, project_id: int) -> tuple[dict[int, 
         timings[row.id] = LeafTiming(
             row.schedule_timing, row.schedule_unit, row.schedule_model, row.logged_seconds, row.start, row.end
         )
-    for node in nodes.values():
-        if node.parent_id in nodes:
-            nodes[node.parent_id].children.append(node.id)
-    dependencies = await session.execute(
-        select(TaskDependency.task_id, TaskDependency.depends_on_id, TaskDependency.target)
-        .join(Task, Task.id == TaskDependency.task_id)
-        .where(Task.project_id == project_id)
+
+
+async def _dependents(session: AsyncSession, task_id: int) -> set[int]:
+    """Every task that depends on the task, directly or through others."""
+    seed = select(TaskDependency.task_id).where(TaskDependency.depends_on_id == task_id)
+    tree = seed.cte("dependents", recursive=True)
+    tree = tree.union(
+        select(TaskDependency.task_id).join(tree, TaskDependency.depends_on_id == tree.c.task_id)
     )
-    for task_id, depends_on_id, target in dependencies:
-        if depends_on_id not in nodes:  # a dependency on another project's task
-            nodes.update(await _foreign_nodes(session, [depends_on_id]))
-        nodes[task_id].depends[depends_on_id] = target
-        nodes[depends_on_id].dependents.append(task_id)
-    return nodes, timings
+    return {row[0] for row in await _unscoped(session, select(tree.c.task_id))}
 
 
-async def _foreign_nodes(session: AsyncSession, ids: Sequence[int]) -> dict[int, Node]:
-    """Tasks of another project the project's tasks depend on: only their status matters here."""
-    statement = select(*_GRAPH_COLUMNS).where(Task.id.in_(ids)).execution_options(**{UNSCOPED: True})
-    return {
-        row.id: Node(
-            id=row.id,
-            name=row.name,
-            parent_id=None,
-            status=TaskStatus(row.status),
-            schedule_timing=row.schedule_timing,
-            schedule_unit=row.schedule_unit,
-            schedule_model=row.schedule_model,
-            priority=row.priority,
-            review_number=row.review_number,
-            logged_seconds=row.logged_seconds,
-            has_time_logs=row.logged_seconds > 0,
-        )
-        for row in await session.execute(statement)
-    }
+async def _ancestors(session: AsyncSession, task_ids: set[int]) -> set[int]:
+    """The parents of the tasks, up to their roots."""
+    found: set[int] = set()
+    for batch in chunks(task_ids):
+        seed = select(Task.parent_id.label("id")).where(Task.id.in_(batch), Task.parent_id.is_not(None))
+        tree = seed.cte("ancestors", recursive=True)
+        up = select(Task.parent_id).join(tree, Task.id == tree.c.id).where(Task.parent_id.is_not(None))
+        tree = tree.union(up)
+        found.update(row[0] for row in await _unscoped(session, select(tree.c.id)))
+    return found - task_ids
 
 
 async def write_graph(

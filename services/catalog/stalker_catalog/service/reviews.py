@@ -56,7 +56,7 @@ async def request_review(
         )
     if version_id is not None:
         await _check_version(uow, version_id, task_id)
-    workflow = await open_workflow(uow, task.project_id)
+    workflow = await open_workflow(uow, task.project_id, task_id)
     workflow.request_review(task_id)
     node = workflow.nodes[task_id]
     reviews = [
@@ -97,7 +97,7 @@ async def request_task_revision(
     session = uow.session
     task = await get_one(session, Task, task_id, field="task_id")
     uow.access.require(Operation.TASK_STATUS, task.project_id)
-    workflow = await open_workflow(uow, task.project_id)
+    workflow = await open_workflow(uow, task.project_id, task_id)
     workflow.check_revisable(task_id)
     node = workflow.nodes[task_id]
     dropped = [r for r in await round_reviews(session, task_id, node.review_number + 1) if r.status == "NEW"]
@@ -139,7 +139,7 @@ async def _task_action(
 ) -> Outcome:
     task = await get_one(uow.session, Task, task_id, field="task_id")
     uow.access.require(Operation.TASK_STATUS, task.project_id)
-    return await run_action(uow, task.project_id, action, lambda workflow: act(workflow, task_id))
+    return await run_action(uow, task.project_id, task_id, action, lambda workflow: act(workflow, task_id))
 
 
 async def _open_review(uow: UnitOfWork, review_id: int) -> Review:
@@ -167,7 +167,7 @@ async def _decide(
 ) -> tuple[Review, Outcome]:
     session = uow.session
     if workflow is None:
-        workflow = await open_workflow(uow, review.project_id)
+        workflow = await open_workflow(uow, review.project_id, review.task_id)
     review.status = verdict
     review.decided_at = utcnow()
     if description is not None:

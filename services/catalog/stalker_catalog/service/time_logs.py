@@ -48,7 +48,7 @@ async def create_time_log(uow: UnitOfWork, command: LogTime) -> TimeLog:
     session = uow.session
     task = await get_one(session, Task, command.task_id, field="task_id")
     may_log_for(uow.access, task.project_id, command.resource_id)
-    workflow = await open_workflow(uow, task.project_id)
+    workflow = await open_workflow(uow, task.project_id, task.id)
     workflow.check_loggable(task.id)
     await _check_interval(uow, workflow, task.id, command.resource_id, command.start, command.end)
     log = TimeLog(
@@ -79,7 +79,7 @@ async def update_time_log(uow: UnitOfWork, log_id: int, changes: dict[str, Any])
     start, end = changes.get("start", log.start), changes.get("end", log.end)
     if end <= start:
         raise ValidationFailed(f"a time log must end after it starts ({start} to {end})", field="end")
-    workflow = await open_workflow(uow, log.project_id)
+    workflow = await open_workflow(uow, log.project_id, log.task_id)
     workflow.check_loggable(log.task_id)
     await _check_interval(uow, workflow, log.task_id, resource_id, start, end, own_id=log.id)
     before = log.seconds
@@ -97,7 +97,7 @@ async def delete_time_log(uow: UnitOfWork, log_id: int) -> None:
     session = uow.session
     log = await get_one(session, TimeLog, log_id, for_update=True)
     may_log_for(uow.access, log.project_id, log.resource_id)
-    workflow = await open_workflow(uow, log.project_id)
+    workflow = await open_workflow(uow, log.project_id, log.task_id)
     workflow.check_loggable(log.task_id)
     event = TimeLogDeleted(
         id=log.id,

@@ -23,11 +23,12 @@ class Outcome:
     status_changes: list[StatusChange]
 
 
-async def open_workflow(uow: UnitOfWork, project_id: int) -> Workflow:
-    """The project's graph, locked against other actions and task writes until the request commits."""
+async def open_workflow(uow: UnitOfWork, project_id: int, task_id: int) -> Workflow:
+    """The graph an action on the task can reach; its project locked against other actions and task
+    writes until the request commits."""
     session = uow.session
     await lock_project(session, project_id)
-    nodes, timings = await load_graph(session, project_id)
+    nodes, timings = await load_graph(session, task_id)
     calendar = await studio_calendar(session)
     now = utcnow()
     for task_id, node in nodes.items():
@@ -59,8 +60,8 @@ async def save_workflow(uow: UnitOfWork, workflow: Workflow, project_id: int, ac
 
 
 async def run_action(
-    uow: UnitOfWork, project_id: int, action: str, act: Callable[[Workflow], None]
+    uow: UnitOfWork, project_id: int, task_id: int, action: str, act: Callable[[Workflow], None]
 ) -> Outcome:
-    workflow = await open_workflow(uow, project_id)
+    workflow = await open_workflow(uow, project_id, task_id)
     act(workflow)
     return await save_workflow(uow, workflow, project_id, action)
