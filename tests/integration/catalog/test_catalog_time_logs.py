@@ -79,3 +79,17 @@ async def test_the_database_refuses_an_overlap_the_handler_did_not_see(service: 
         touching.project_id = projects[second]
         session.add(touching)
         await session.commit()  # a log that starts when the other ends does not overlap it
+
+
+async def test_a_user_with_time_logs_cannot_be_deleted(service: Catalog) -> None:
+    ann, (first, _) = await _two_projects_one_artist(service)
+    body = {
+        "task_id": first,
+        "resource_id": ann,
+        "start": "2025-01-06T09:00:00Z",
+        "end": "2025-01-06T10:00:00Z",
+    }
+    await ok(await service.client.post(f"{API}/time-logs", json=body), 201)
+    refused = await service.client.delete(f"{API}/users/{ann}")
+    assert refused.status_code == 409, refused.text
+    assert "time_logs" in refused.json()["referenced_by"]

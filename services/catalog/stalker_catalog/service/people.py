@@ -10,10 +10,14 @@ from stalker_catalog.db.models import (
     Department,
     Group,
     ProjectUser,
+    Review,
     Role,
+    TimeLog,
     User,
     task_alternative_resource,
     task_resource,
+    task_responsible,
+    task_watcher,
 )
 from stalker_catalog.db.people_queries import DEPARTMENT_LOAD, GROUP_LOAD, USER_LOAD
 from stalker_catalog.db.repository import get_many, get_one, ids_where, name_holder
@@ -151,6 +155,12 @@ async def delete_user(uow: UnitOfWork, user_id: int) -> None:
             session, task_alternative_resource.c.task_id, task_alternative_resource.c.user_id == user_id
         ),
         "project.users": await ids_where(session, ProjectUser.project_id, ProjectUser.user_id == user_id),
+        "time_logs": await ids_where(session, TimeLog.id, TimeLog.resource_id == user_id),
+        "reviews": await ids_where(session, Review.id, Review.reviewer_id == user_id),
+        "task.responsible": await ids_where(
+            session, task_responsible.c.task_id, task_responsible.c.user_id == user_id
+        ),
+        "task.watchers": await ids_where(session, task_watcher.c.task_id, task_watcher.c.user_id == user_id),
     }
     found = {k: list(v) for k, v in references.items() if v}
     if found:
