@@ -114,6 +114,7 @@ async def test_the_reference_transition_log_step_by_step(service: Catalog) -> No
     client = show.client
 
     # 00 initial
+    assert (await show.get("comp"))["responsible_ids"] == sorted([show.users["sup1"], show.users["sup2"]])
     await show.expect(SH001="RTS", Previs="RTS", Matchmove="RTS", Animation="WFD", Lighting="WFD", comp="WFD")
     assert await show.targets() == {
         "Animation->Previs": "onend",

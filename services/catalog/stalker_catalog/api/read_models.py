@@ -324,6 +324,8 @@ _KEYS = (
     "is_leaf",
     "is_container",
     "sequence_ids",
+    "responsible_ids",
+    "watcher_ids",
     "cut_in",
     "cut_out",
     "cut_duration",
@@ -367,6 +369,7 @@ def task_values(
     seconds_per: dict[tuple[str, str], float] = {}  # by (unit, model), for this calendar
     resources, alternatives = links.resource_ids, links.alternative_resource_ids
     computed, depends, sequences = links.computed_resource_ids, links.depends, links.sequence_ids
+    responsible, watchers = links.responsible_ids, links.watcher_ids
     containers = context.containers
     now = utcnow()
     values = []
@@ -396,6 +399,8 @@ def task_values(
             not is_container,
             is_container,
             sequences.get(task_id, _NONE),
+            responsible.get(task_id, _NONE),
+            watchers.get(task_id, _NONE),
         )
         values.append(dict(zip(_KEYS, (*row[:_COPIED_COUNT], *derived, *shot), strict=True)))
     return values

@@ -32,6 +32,8 @@ from stalker_catalog.db.models import (
     task_alternative_resource,
     task_computed_resource,
     task_resource,
+    task_responsible,
+    task_watcher,
 )
 from stalker_catalog.db.studio_queries import studio_calendar
 from stalker_catalog.db.task_snapshot import chunks
@@ -117,6 +119,8 @@ class TaskLinks:
     computed_resource_ids: dict[int, list[int]]
     depends: dict[int, list[dict[str, Any]]]
     sequence_ids: dict[int, list[int]]
+    responsible_ids: dict[int, list[int]]
+    watcher_ids: dict[int, list[int]]
 
 
 _DEPENDENCY_FIELDS = ("depends_on_id", "target", "gap_timing", "gap_unit", "gap_model")
@@ -133,11 +137,20 @@ def links_of(tasks: Sequence[Task]) -> TaskLinks:
             for t in tasks
         },
         sequence_ids={t.id: [s.id for s in t.sequences] for t in tasks},
+        responsible_ids={t.id: [u.id for u in t.responsible] for t in tasks},
+        watcher_ids={t.id: [u.id for u in t.watchers] for t in tasks},
     )
 
 
 # The TaskLinks fields read by _ReadStatements.user_links, by their index in its rows.
-_USER_LINKS = ("resource_ids", "alternative_resource_ids", "computed_resource_ids", "sequence_ids")
+_USER_LINKS = (
+    "resource_ids",
+    "alternative_resource_ids",
+    "computed_resource_ids",
+    "sequence_ids",
+    "responsible_ids",
+    "watcher_ids",
+)
 
 
 @dataclass(frozen=True)
@@ -180,12 +193,14 @@ def _read_statements(array: bool) -> _ReadStatements:
         project_defaults=select(Project.id, Project.image_format_id, Project.fps).where(
             among_ids(Project.id)
         ),
-        # One statement for the four tables (the ids sent once), in the order the ORM relations give.
+        # One statement for the six tables (the ids sent once), in the order the ORM relations give.
         user_links=union_all(
             pairs(0, task_resource, "task_id", "user_id"),
             pairs(1, task_alternative_resource, "task_id", "user_id"),
             pairs(2, task_computed_resource, "task_id", "user_id"),
             pairs(3, shot_sequence, "shot_id", "sequence_id"),
+            pairs(4, task_responsible, "task_id", "user_id"),
+            pairs(5, task_watcher, "task_id", "user_id"),
         ).order_by(literal_column("link"), literal_column("task_id"), literal_column("other_id")),
         dependencies=select(dependency.c.task_id, *(dependency.c[f] for f in _DEPENDENCY_FIELDS))
         .where(among_ids(dependency.c.task_id))

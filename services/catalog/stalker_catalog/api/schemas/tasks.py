@@ -179,6 +179,8 @@ class TaskRead(Audit):
     is_leaf: bool
     is_container: bool
     sequence_ids: list[int] = Field(description="Shots only: the sequences the shot is in")
+    responsible_ids: list[int] = Field([], description="Who reviews its work (none: its nearest ancestor's)")
+    watcher_ids: list[int] = []
     cut_in: int | None = None
     cut_out: int | None = None
     cut_duration: int | None = None
