@@ -1,8 +1,9 @@
 """Lists with filters, sorting, pagination with a total, and a choice of fields.
 
 Query string: `limit` (1..1000, default 100), `offset`, `sort` (comma separated, `-` for descending),
-`fields` (comma separated), and per resource filters: `<field>=v` (equality), `<field>__in=a,b` and
-`<field>__contains=text` (case-insensitive, text fields only). An unknown field is a 422 naming it, and
+`fields` (comma separated), and per resource filters: `<field>=v` (equality), `<field>__in=a,b`,
+`<field>__contains=text` (case-insensitive, text fields only) and `<field>__gt|gte|lt|lte=v` (numbers and
+times; a time is ISO 8601 with its offset, `2025-01-06T09:00:00Z`). An unknown field is a 422 naming it, and
 so is a value its column cannot hold: an integer out of its range, a string longer than the column or
 with a control character, more than MAX_IDS values in an `__in`.
 """
@@ -10,8 +11,10 @@ with a control character, more than MAX_IDS values in an `__in`.
 from __future__ import annotations
 
 import math
+import operator as op
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from fastapi import Query, Request
@@ -20,11 +23,20 @@ from pydantic import BaseModel
 from pydantic_core import to_json
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.sqltypes import BigInteger, Boolean, Float, Integer, String
+from sqlalchemy.sql.sqltypes import BigInteger, Boolean, DateTime, Float, Integer, String
 
 from stalker_shared.errors import ValidationFailed
 from stalker_shared.scope import visible_projects
-from stalker_shared.types import CONTROL, FILTER_MAX, INT32_MAX, INT64_MAX, LINE_PATTERN, MAX_IDS
+from stalker_shared.types import (
+    CONTROL,
+    EARLIEST,
+    FILTER_MAX,
+    INT32_MAX,
+    INT64_MAX,
+    LATEST,
+    LINE_PATTERN,
+    MAX_IDS,
+)
 
 RESERVED = frozenset({"limit", "offset", "sort", "fields"})
 T = TypeVar("T", bound=BaseModel)
@@ -106,6 +118,11 @@ def apply_filters(statement: Select[Any], spec: ListSpec, params: ListParams) ->
         elif operator == "contains" and isinstance(column.type, String):
             text = _text(column, name, raw)
             statement = statement.where(column.ilike(f"%{_escape_like(text)}%", escape="\\"))
+        elif operator in _COMPARISONS and not isinstance(column.type, String | Boolean):
+            value = _coerce(column, name, raw)
+            if value is None:
+                raise ValidationFailed(f"{name}__{operator} needs a value, not null", field=name)
+            statement = statement.where(_COMPARISONS[operator](column, value))
         else:
             raise ValidationFailed(f"unknown filter operator {operator!r} for {name!r}", field=name)
     return statement
@@ -193,8 +210,13 @@ def page_response(page: Page[T], params: ListParams, model: type[T]) -> Page[T] 
     return JSONResponse(body)
 
 
+_COMPARISONS = {"gt": op.gt, "gte": op.ge, "lt": op.lt, "lte": op.le}
+
+
 def _coerce(column: ColumnElement[Any], name: str, raw: str) -> Any:
     kind = column.type
+    if isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
+        return None if raw == "null" else _instant(name, raw)
     try:
         if isinstance(kind, Boolean):
             if raw.lower() not in ("true", "false", "1", "0"):
@@ -210,6 +232,22 @@ def _coerce(column: ColumnElement[Any], name: str, raw: str) -> Any:
     except ValueError:
         raise ValidationFailed(f"{name} filter value {raw!r} is not a valid {kind}", field=name) from None
     return None if raw == "null" else _text(column, name, raw)
+
+
+def _instant(name: str, raw: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed(
+            f"{name} filter value {raw!r} is not an ISO 8601 time (2025-01-06T09:00:00Z)", field=name
+        ) from None
+    if value.tzinfo is None:
+        raise ValidationFailed(f"{name} filter value {raw!r} needs its offset (Z or +01:00)", field=name)
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationFailed(
+            f"{name} filter value {raw!r} is outside {EARLIEST.year}-{LATEST.year}", field=name
+        )
+    return value
 
 
 def _integer(kind: Integer, name: str, value: int) -> int:

@@ -16,7 +16,6 @@ from stalker_client import (
     NotFound,
     PermissionDenied,
     Review,
-    ServerError,
     Stalker,
     TimeLog,
     ValidationError,
@@ -201,14 +200,15 @@ def test_time_logs_are_edited_deleted_and_refused_with_the_reason(show: Show) ->
     assert artist.tasks.get(show.layout_id).total_logged_seconds == 0
 
 
-@pytest.mark.xfail(
-    raises=ServerError,
-    strict=True,
-    reason="the catalog's list filters pass a datetime filter on as text: 500 (shared/stalker_shared/listing.py)",
-)
 def test_time_logs_filter_by_their_start(show: Show) -> None:
     log = show.artist.time_logs.create(show.layout_id, start=MONDAY, duration=timedelta(hours=1))
+    later = show.artist.time_logs.create(
+        show.layout_id, start=MONDAY + timedelta(days=1), duration=timedelta(hours=1)
+    )
     assert [entry.id for entry in show.artist.time_logs.list(start=MONDAY)] == [log.id]
+    week = {"start__gte": MONDAY.isoformat(), "start__lt": (MONDAY + timedelta(days=7)).isoformat()}
+    assert [entry.id for entry in show.artist.time_logs.list(**week)] == [log.id, later.id]
+    assert [entry.id for entry in show.artist.time_logs.list(start__gt=MONDAY.isoformat())] == [later.id]
 
 
 def test_responsible_and_watchers_of_a_task(admin: Stalker, show: Show) -> None:

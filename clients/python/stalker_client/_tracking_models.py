@@ -64,7 +64,7 @@ class ActionResult(Model):
     status_changes: list[StatusChange] = []
 
 
-class Note(Model):
+class Note(Audited):
     """A note on a project, task, version or review (a review's note is its comment); `task_id` is the
     task it is about, also for a version's or a review's."""
 
@@ -75,9 +75,6 @@ class Note(Model):
     review_id: int | None = None
     author_id: int | None = None
     text: str
-    revision: int
-    created_at: datetime
-    updated_at: datetime
 
     def __str__(self) -> str:
         return f"<note {self.id} (Note)>"

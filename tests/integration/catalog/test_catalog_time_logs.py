@@ -93,3 +93,23 @@ async def test_a_user_with_time_logs_cannot_be_deleted(service: Catalog) -> None
     refused = await service.client.delete(f"{API}/users/{ann}")
     assert refused.status_code == 409, refused.text
     assert "time_logs" in refused.json()["referenced_by"]
+
+
+async def test_time_filters_take_ranges_and_refuse_what_is_not_a_time(service: Catalog) -> None:
+    ann, (first, _) = await _two_projects_one_artist(service)
+    for day in (6, 7, 8):
+        body = {
+            "task_id": first,
+            "resource_id": ann,
+            "start": f"2025-01-0{day}T09:00:00Z",
+            "end": f"2025-01-0{day}T10:00:00Z",
+        }
+        await ok(await service.client.post(f"{API}/time-logs", json=body), 201)
+    window = {"start__gte": "2025-01-07T00:00:00Z", "start__lt": "2025-01-08T09:00:00+00:00"}
+    listed = await ok(await service.client.get(f"{API}/time-logs", params=window))
+    assert [log["start"][:10] for log in listed["items"]] == ["2025-01-07"]
+    for bad in ("tomorrow", "2025-01-07T00:00:00", "1800-01-01T00:00:00Z", "null"):
+        refused = await service.client.get(f"{API}/time-logs", params={"start__gte": bad})
+        assert refused.status_code == 422 and refused.json()["field"] == "start", (bad, refused.text)
+    refused = await service.client.get(f"{API}/time-logs", params={"description__gt": "a"})
+    assert refused.status_code == 422

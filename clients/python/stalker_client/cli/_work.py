@@ -14,7 +14,7 @@ from stalker_client.cli._app import app
 from stalker_client.cli._output import console, table_of, text
 from stalker_client.cli._session import open_client
 
-task_app = typer.Typer(help="Tasks: computed dates.", no_args_is_help=True)
+task_app = typer.Typer(help="Tasks: computed dates; hold, stop, resume.", no_args_is_help=True)
 version_app = typer.Typer(help="Versions: create them and see their paths.", no_args_is_help=True)
 project_app = typer.Typer(help="Projects: default folders on disk.", no_args_is_help=True)
 app.add_typer(task_app, name="task")
