@@ -414,3 +414,15 @@ async def test_a_review_of_a_version_needs_a_version_of_the_task(service: Catalo
     await show.expect(Previs="WIP")  # a refused request changes nothing
     made = await ok(await show.act("Previs", "request-review", {"version_id": 7}, who="me"))
     assert [r["version_id"] for r in made["reviews"]] == [7]
+
+
+async def test_actions_refuse_containers_and_unknown_reviewers(service: Catalog) -> None:
+    show = await build(service)
+    refused = await problem(await show.act("SH001", "hold"), 422)
+    assert refused["field"] == "task_id" and "container" in refused["detail"]
+    await ok(await show.log("Previs", at(6, 9), at(6, 13)), 201)
+    await ok(await show.act("Previs", "request-review", who="me"))
+    body = {"reviewer_id": 987654, "schedule_timing": 1}
+    refused = await problem(await show.act("Previs", "request-revision", body), 404)
+    assert refused["field"] == "reviewer_id"
+    await show.expect(Previs="PREV")

@@ -144,7 +144,7 @@ class Workflow:
         self._reevaluate_downstream(node)
 
     def hold(self, task_id: int) -> None:
-        node = self.nodes[task_id]
+        node = self._leaf(task_id, "be held")
         self._require(node, HOLDABLE, "put on hold")
         self._set_status(node, S.OH)
         if node.priority != HOLD_PRIORITY:
@@ -153,7 +153,7 @@ class Workflow:
         self._roll_up(node)
 
     def stop(self, task_id: int) -> None:
-        node = self.nodes[task_id]
+        node = self._leaf(task_id, "be stopped")
         self._require(node, STOPPABLE, "stop")
         self._set_status(node, S.STOP)
         self._set_timing(node, node.logged_seconds)
@@ -162,7 +162,7 @@ class Workflow:
             self._reevaluate(self.nodes[dependent])
 
     def resume(self, task_id: int) -> None:
-        node = self.nodes[task_id]
+        node = self._leaf(task_id, "be resumed")
         self._require(node, RESUMABLE, "resume")
         self._set_status(node, S.WIP)
         self._reevaluate(node)

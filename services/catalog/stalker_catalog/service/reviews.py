@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from stalker_catalog.db.people import User
 from stalker_catalog.db.tasks import Task, task_responsible
 from stalker_catalog.db.tracking import Review
 from stalker_catalog.db.tracking_queries import round_reviews, task_user_ids
@@ -97,6 +98,8 @@ async def request_task_revision(
     session = uow.session
     task = await get_one(session, Task, task_id, field="task_id")
     uow.access.require(Operation.TASK_STATUS, task.project_id)
+    if reviewer_id is not None:
+        await get_one(session, User, reviewer_id, field="reviewer_id")
     workflow = await open_workflow(uow, task.project_id, task_id)
     workflow.check_revisable(task_id)
     node = workflow.nodes[task_id]
