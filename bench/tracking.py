@@ -76,6 +76,8 @@ async def bench(args: argparse.Namespace, client: httpx.AsyncClient) -> dict[str
     assert made_user.status_code == 201, made_user.text
     user_id = made_user.json()["id"]
     small, big = await create_project(client, "SMALL"), await create_project(client, "BIG")
+    for project_id in (small, big):  # a task's responsible are the project's members
+        await client.post(f"{API}/projects/{project_id}/users", json={"user_id": user_id})
     for project_id, total in ((small, 6 + 1), (big, args.tasks)):
         made = await client.post(
             f"{API}/tasks/bulk", json={"items": show_items(project_id, total, sequences=1)}, timeout=600

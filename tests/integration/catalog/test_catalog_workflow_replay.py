@@ -6,8 +6,12 @@ Step 35 (a status written directly) has no counterpart: the status is the workfl
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import update
+
+from stalker_catalog.db.models import Task
 from stalker_catalog.db.version_mirror import remember_version
 
 from support.catalog import API, Catalog, ok, problem, project, task
@@ -426,3 +430,100 @@ async def test_actions_refuse_containers_and_unknown_reviewers(service: Catalog)
     refused = await problem(await show.act("Previs", "request-revision", body), 404)
     assert refused["field"] == "reviewer_id"
     await show.expect(Previs="PREV")
+
+
+async def test_scheduled_dates_bound_time_logs_when_none_were_given(service: Catalog) -> None:
+    """tj3's dates are the task's planned dates (the reference writes them over the task's own)."""
+    show = await build(service)
+    await ok(await show.client.patch(f"{API}/tasks/{show.ids['Previs']}", json={"start": None, "end": None}))
+    async with service.runtime.sessionmaker() as session:
+        await session.execute(
+            update(Task)
+            .where(Task.id == show.ids["Previs"])
+            .values(
+                computed_start=datetime(2025, 1, 6, 9, tzinfo=UTC),
+                computed_end=datetime(2025, 1, 9, 18, tzinfo=UTC),
+            )
+        )
+        await session.commit()
+    for name in ("Previs", "Matchmove"):
+        await ok(
+            await show.log(name, at(6 if name == "Previs" else 7, 9), at(6 if name == "Previs" else 7, 10)),
+            201,
+        )
+        await show.review_and_approve(name)
+    refused = await problem(await show.log("Animation", at(9, 9), at(9, 10)), 409)
+    assert refused["earliest_start"].startswith("2025-01-09T18:00")
+
+
+async def test_resume_and_the_parents_and_no_children_under_logged_work(service: Catalog) -> None:
+    show = await build(service)
+    client = show.client
+    body = {
+        "name": "Solo",
+        "project_id": (await show.get("SH001"))["project_id"],
+        "resource_ids": [show.users["me"]],
+    }
+    solo = await ok(await client.post(f"{API}/tasks", json=body), 201)
+    child = await task(client, name="Only", parent_id=solo["id"], resource_ids=[show.users["me"]])
+    show.ids.update(Solo=solo["id"], Only=child["id"])
+    await ok(await show.log("Only", at(6, 9), at(6, 10)), 201)
+    await ok(await show.act("Only", "stop"))
+    assert (await show.get("Solo"))["status"] == "CMPL"
+    result = await ok(await show.act("Only", "resume"))
+    assert (await show.get("Solo"))["status"] == "WIP"
+    assert {(c["task_id"], c["to_status"]) for c in result["status_changes"]} == {
+        (child["id"], "WIP"),
+        (solo["id"], "WIP"),
+    }
+    refused = await problem(
+        await client.post(f"{API}/tasks", json={"name": "Under", "parent_id": child["id"]}), 409
+    )
+    assert refused["field"] == "parent_id" and refused["task_ids"] == [child["id"]]
+
+
+async def test_a_log_changes_the_tasks_revision_and_an_edit_keeps_the_week_limit(service: Catalog) -> None:
+    show = await build(service)
+    first = await show.client.get(f"{API}/tasks/{show.ids['Previs']}")
+    log = await ok(await show.log("Previs", at(6, 9), at(6, 10)), 201)
+    await ok(await show.act("Previs", "request-review", who="me"))
+    await ok(await show.log("Previs", at(6, 10), at(6, 11)), 201)  # PREV stays PREV: only its figures move
+    second = await show.client.get(f"{API}/tasks/{show.ids['Previs']}")
+    assert second.headers["etag"] != first.headers["etag"] and second.json()["total_logged_seconds"] == 7200
+    updates = [e["payload"] for e in await service.events() if e["type"] == "catalog.task.updated"]
+    assert updates[-1]["id"] == show.ids["Previs"] and updates[-1]["revision"] == second.json()["revision"]
+    refused = await problem(
+        await show.client.patch(f"{API}/time-logs/{log['id']}", json={"end": "2025-03-06T10:00:00Z"}), 422
+    )
+    assert refused["field"] == "end" and "7 days" in refused["detail"]
+
+
+async def test_reviews_need_responsible_members_and_sheets_stay_with_who_may_log(service: Catalog) -> None:
+    show = await build(service)
+    client = show.client
+    await ok(await client.put(f"{API}/tasks/{show.ids['SH001']}/responsible", json={"user_ids": []}))
+    await ok(await show.log("Previs", at(6, 9), at(6, 10)), 201)
+    refused = await problem(await show.act("Previs", "request-review", who="me"), 409)
+    assert refused["field"] == "responsible_ids"
+    await show.expect(Previs="WIP")
+    body = {"name": "out", "login": "out", "email": "out@x.com", "password": "Tr0ub4dor&3"}
+    outsider = (await ok(await client.post(f"{API}/users", json=body), 201))["id"]
+    refused = await problem(
+        await client.put(f"{API}/tasks/{show.ids['Previs']}/responsible", json={"user_ids": [outsider]}), 422
+    )
+    assert refused["field"] == "user_ids" and str(outsider) in refused["detail"]
+    me = show.users["me"]
+    own = await ok(
+        await client.get(f"{API}/users/{me}/time-sheet?week=2025-01-06", headers=show.headers["me"])
+    )
+    lead = await ok(
+        await client.get(f"{API}/users/{me}/time-sheet?week=2025-01-06", headers=show.headers["sup1"])
+    )
+    assert own["total_seconds"] == lead["total_seconds"] == 3600
+    roles = {r["access"]: r["id"] for r in (await ok(await client.get(f"{API}/roles")))["items"]}
+    project_id = (await show.get("Previs"))["project_id"]
+    await show.user("client", roles["viewer"], project_id)
+    viewer = await ok(
+        await client.get(f"{API}/users/{me}/time-sheet?week=2025-01-06", headers=show.headers["client"])
+    )
+    assert viewer["total_seconds"] == 0 and viewer["time_logs"] == []

@@ -337,7 +337,7 @@ _KEYS = (
 _COPIED_COUNT = len(_COPIED)
 
 
-_ID, _KIND, _PROJECT_ID, _TIMING, _UNIT, _MODEL, _START, _END, _LOGGED = (
+_ID, _KIND, _PROJECT_ID, _TIMING, _UNIT, _MODEL, _START, _END, _COMPUTED_START, _COMPUTED_END, _LOGGED = (
     _ROW_FIELDS.index(name)
     for name in (
         "id",
@@ -348,6 +348,8 @@ _ID, _KIND, _PROJECT_ID, _TIMING, _UNIT, _MODEL, _START, _END, _LOGGED = (
         "schedule_model",
         "start",
         "end",
+        "computed_start",
+        "computed_end",
         "logged_seconds",
     )
 )
@@ -455,5 +457,6 @@ async def containers_progress(session: AsyncSession, context: ReadContext) -> Pr
 
 def _elapsed(row: Sequence[Any], context: ReadContext, now: datetime) -> float:
     """A duration or length leaf's logged seconds: the time elapsed in its planned span."""
-    leaf = LeafTiming(row[_TIMING], row[_UNIT], row[_MODEL], row[_LOGGED], row[_START], row[_END])
+    start, end = row[_COMPUTED_START] or row[_START], row[_COMPUTED_END] or row[_END]  # as PLANNED
+    leaf = LeafTiming(row[_TIMING], row[_UNIT], row[_MODEL], row[_LOGGED], start, end)
     return leaf_logged_seconds(leaf, context.calendar, now)

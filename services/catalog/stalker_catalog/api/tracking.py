@@ -24,7 +24,7 @@ from stalker_catalog.api.schemas.tracking import (
 from stalker_catalog.db.task_queries import load_task
 from stalker_catalog.db.tracking import Review, TimeLog
 from stalker_catalog.service import reviews, time_logs
-from stalker_catalog.service.workflow import Outcome
+from stalker_catalog.service.workflow import Outcome, locked_in_project
 from stalker_shared.etags import ETag, IfMatch
 from stalker_shared.listing import (
     ListParams,
@@ -117,7 +117,7 @@ def _time_logs() -> APIRouter:
 
 
 async def _locked_log(uow: UnitOfWork, time_log_id: int) -> TimeLogRead:
-    return _time_log_read(await get_one(uow.session, TimeLog, time_log_id, for_update=True))
+    return _time_log_read(await locked_in_project(uow, TimeLog, time_log_id))
 
 
 def _reviews() -> APIRouter:
@@ -173,7 +173,7 @@ def _task_actions() -> APIRouter:
 
 
 def _task_action(router: APIRouter, action: str, allowed: str) -> None:
-    handler = getattr(reviews, action)
+    handler = reviews.TASK_ACTIONS[action]
 
     @router.post(
         f"/{action}", response_model=ActionResult, name=f"{action}_task", description=f"{allowed} tasks"

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from stalker_catalog.api.read_models import TASK_LIST, TASK_ROW, task_rows_values
 from stalker_catalog.api.schemas.tasks import TaskRead
@@ -24,17 +24,24 @@ from stalker_catalog.db.people import User
 from stalker_catalog.db.projects import Project
 from stalker_catalog.db.studio_queries import studio_calendar
 from stalker_catalog.db.tasks import Task
-from stalker_catalog.db.tracking_queries import logs_between, project_leaves, tasks_of_user, waiting_reviews
+from stalker_catalog.db.tracking_queries import (
+    PLANNED,
+    logs_between,
+    project_leaves,
+    tasks_of_user,
+    waiting_reviews,
+)
 from stalker_catalog.domain.calendar import WEEKDAYS
 from stalker_catalog.domain.errors import ValidationFailed
 from stalker_catalog.domain.progress import NONE, leaf_progress
+from stalker_shared.access import Operation
 from stalker_shared.db import utcnow
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.repository import get_one
 from stalker_shared.requests import Work
 from stalker_shared.types import Id, Instant
 
-ROLES = ("resource", "responsible", "watcher")
+ASSIGNMENTS = ("resource", "responsible", "watcher")
 USER_TASKS = dataclasses.replace(TASK_LIST, query=frozenset({"as", "window_start", "window_end"}))
 
 
@@ -72,25 +79,21 @@ def tracking_views_router() -> APIRouter:
         as_: Annotated[
             str,
             Query(alias="as", max_length=64, description="resource, responsible, watcher (comma separated)"),
-        ] = ",".join(ROLES),
+        ] = ",".join(ASSIGNMENTS),
         window_start: Annotated[Instant | None, Query(description="Tasks planned to end after this")] = None,
         window_end: Annotated[Instant | None, Query(description="Tasks planned to start before this")] = None,
     ) -> Response:
         await get_one(uow.session, User, user_id)
         roles = [r.strip() for r in as_.split(",") if r.strip()]
-        unknown = set(roles) - set(ROLES)
+        unknown = set(roles) - set(ASSIGNMENTS)
         if unknown or not roles:
-            raise ValidationFailed(f"as must name some of {', '.join(ROLES)} (got {as_!r})", field="as")
+            raise ValidationFailed(f"as must name some of {', '.join(ASSIGNMENTS)} (got {as_!r})", field="as")
         statement = select(*TASK_ROW).where(Task.id.in_(tasks_of_user(user_id, roles)))
-        start = Task.computed_start.is_not(None)
+        planned_start, planned_end = PLANNED
         if window_end is not None:
-            statement = statement.where(
-                or_(and_(start, Task.computed_start < window_end), Task.start < window_end)
-            )
+            statement = statement.where(planned_start < window_end)
         if window_start is not None:
-            statement = statement.where(
-                or_(and_(start, Task.computed_end > window_start), Task.end > window_start)
-            )
+            statement = statement.where(planned_end > window_start)
         rows, total = await fetch_rows(uow.session, statement, USER_TASKS, params)
         return json_page(await task_rows_values(uow.session, rows), total, params, TaskRead)
 
@@ -111,6 +114,8 @@ def tracking_views_router() -> APIRouter:
         monday = day - timedelta(days=day.weekday())
         bounds = [datetime.combine(monday + timedelta(days=n), time(), zone) for n in range(8)]
         logs = await logs_between(uow.session, user_id, bounds[0], bounds[-1])
+        if user_id != uow.access.user_id:  # someone else's hours: for those who may log them
+            logs = [log for log in logs if uow.access.may(Operation.TIME_LOG_ANY, log.project_id)]
         days = []
         for n in range(7):
             seconds = sum(_overlap(log.start, log.end, bounds[n], bounds[n + 1]) for log in logs)

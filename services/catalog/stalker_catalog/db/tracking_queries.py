@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, union, update
+from sqlalchemy import Table, bindparam, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stalker_catalog.db.people import User
 from stalker_catalog.db.projects import Project
-from stalker_catalog.db.task_snapshot import chunks
+from stalker_catalog.db.task_snapshot import TASKS, chunks
 from stalker_catalog.db.tasks import (
     Task,
     TaskDependency,
@@ -22,11 +22,21 @@ from stalker_catalog.db.tasks import (
     task_watcher,
 )
 from stalker_catalog.db.tracking import Review, TimeLog
+from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.progress import LeafTiming
 from stalker_catalog.domain.status import TaskStatus
 from stalker_catalog.domain.workflow import Node
 from stalker_shared.db import utcnow
 from stalker_shared.scope import UNSCOPED
+
+DEPENDENCIES = cast(Table, TaskDependency.__table__)
+
+# A task's planned dates: tj3's once it is scheduled (the reference's scheduler writes its dates over the
+# task's own), else the ones it was given.
+PLANNED = (
+    func.coalesce(Task.computed_start, Task.start).label("start"),
+    func.coalesce(Task.computed_end, Task.end).label("end"),
+)
 
 _GRAPH_COLUMNS = (
     Task.id,
@@ -39,19 +49,21 @@ _GRAPH_COLUMNS = (
     Task.priority,
     Task.review_number,
     Task.logged_seconds,
-    Task.start,
-    Task.end,
+    *PLANNED,
 )
 
 
-async def load_graph(session: AsyncSession, task_id: int) -> tuple[dict[int, Node], dict[int, LeafTiming]]:
+async def load_graph(
+    session: AsyncSession, task_id: int, *, downstream: bool
+) -> tuple[dict[int, Node], dict[int, LeafTiming]]:
     """The part of the task graph an action on the task can reach, as workflow nodes, and their timings:
     the task and everything that depends on it, transitively (a finished review round re-evaluates them);
     the ancestors of those, with all their children (a parent's status comes from its children's); the
     direct children of each (a leaf is a task without any); and the tasks they depend on (only their
-    statuses matter). A handful of statements whatever the project's size; unscoped, because the workflow
-    keeps the whole graph consistent for whoever acted."""
-    reached = {task_id} | await _dependents(session, task_id)
+    statuses matter). Without `downstream` (an action that cannot move its dependents), only the task's
+    side of it. A handful of statements whatever the project's size; unscoped, because the workflow keeps
+    the whole graph consistent for whoever acted. NotFound if the task is gone (deleted meanwhile)."""
+    reached = {task_id} | (await _dependents(session, task_id) if downstream else set())
     ancestors = await _ancestors(session, reached)
     nodes: dict[int, Node] = {}
     timings: dict[int, LeafTiming] = {}
@@ -76,6 +88,8 @@ async def load_graph(session: AsyncSession, task_id: int) -> tuple[dict[int, Nod
     for dependent, depends_on_id, target in links:
         nodes[dependent].depends[depends_on_id] = target
         nodes[depends_on_id].dependents.append(dependent)
+    if task_id not in nodes:
+        raise NotFound(f"no task with id {task_id}", field="task_id")
     return nodes, timings
 
 
@@ -99,6 +113,8 @@ def _add_rows(nodes: dict[int, Node], timings: dict[int, LeafTiming], rows: Iter
             review_number=row.review_number,
             logged_seconds=row.logged_seconds,
             has_time_logs=row.logged_seconds > 0,
+            start=row.start,
+            end=row.end,
         )
         timings[row.id] = LeafTiming(
             row.schedule_timing, row.schedule_unit, row.schedule_model, row.logged_seconds, row.start, row.end
@@ -131,28 +147,42 @@ async def write_graph(
     session: AsyncSession, changed: Sequence[Node], retargeted: Iterable[tuple[int, int]]
 ) -> None:
     """The workflow's changes: each changed task's status, timing, priority and review round (its
-    revision bumped), and the dependencies switched to `onstart`."""
-    for node in changed:
+    revision bumped), and the dependencies switched to `onstart`; one executemany each."""
+    if changed:
         await session.execute(
-            update(Task)
-            .where(Task.id == node.id)
+            update(TASKS)
+            .where(TASKS.c.id == bindparam("task_id"))
             .values(
-                status=node.status.value,
-                schedule_timing=node.schedule_timing,
-                schedule_unit=node.schedule_unit,
-                priority=node.priority,
-                review_number=node.review_number,
-                revision=Task.revision + 1,
-                updated_at=utcnow(),
-            )
-            .execution_options(synchronize_session=False)
+                status=bindparam("new_status"),
+                schedule_timing=bindparam("new_timing"),
+                schedule_unit=bindparam("new_unit"),
+                priority=bindparam("new_priority"),
+                review_number=bindparam("new_review_number"),
+                revision=TASKS.c.revision + 1,
+                updated_at=bindparam("now"),
+            ),
+            [
+                {
+                    "task_id": node.id,
+                    "new_status": node.status.value,
+                    "new_timing": node.schedule_timing,
+                    "new_unit": node.schedule_unit,
+                    "new_priority": node.priority,
+                    "new_review_number": node.review_number,
+                    "now": utcnow(),
+                }
+                for node in changed
+            ],
         )
-    for task_id, depends_on_id in sorted(retargeted):
+    pairs = [{"task": t, "on": d} for t, d in sorted(retargeted)]
+    if pairs:
         await session.execute(
-            update(TaskDependency)
-            .where(TaskDependency.task_id == task_id, TaskDependency.depends_on_id == depends_on_id)
-            .values(target="onstart")
-            .execution_options(synchronize_session=False)
+            update(DEPENDENCIES)
+            .where(
+                DEPENDENCIES.c.task_id == bindparam("task"), DEPENDENCIES.c.depends_on_id == bindparam("on")
+            )
+            .values(target="onstart"),
+            pairs,
         )
 
 
@@ -219,8 +249,7 @@ _TIMING_COLUMNS = (
     Task.schedule_unit,
     Task.schedule_model,
     Task.logged_seconds,
-    Task.start,
-    Task.end,
+    *PLANNED,
 )
 
 
@@ -281,3 +310,13 @@ async def waiting_reviews(session: AsyncSession, project_id: int) -> list[Review
         .order_by(Review.reviewer_id, Review.created_at, Review.id)
     )
     return list(await session.scalars(statement))
+
+
+async def tasks_with_work(session: AsyncSession, task_ids: Sequence[int]) -> list[int]:
+    """Those of the tasks that have time logs or a review waiting (NEW)."""
+    found: set[int] = set()
+    for batch in chunks(task_ids):
+        logged = select(TimeLog.task_id).where(TimeLog.task_id.in_(batch))
+        reviewed = select(Review.task_id).where(Review.task_id.in_(batch), Review.status == "NEW")
+        found.update(await session.scalars(union(logged, reviewed).execution_options(**{UNSCOPED: True})))
+    return sorted(found)

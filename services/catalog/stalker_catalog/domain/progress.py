@@ -4,7 +4,8 @@ A leaf's logged seconds depend on its model: an effort task counts its time logs
 handlers keep on the task row); duration and length tasks count the time elapsed since their start (none
 before it, all of it after their end). A container sums its children. The reference counts a length
 task's elapsed days as 9 seconds each (days x daily working hours, without the 3600); here a day counts
-the studio's daily working hours in seconds.
+the studio's daily working hours in seconds, and the day under way at most that (so the figure never goes
+back as a day ends).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def leaf_logged_seconds(leaf: LeafTiming, calendar: StudioCalendar, now: datetim
     elapsed = min(now, leaf.end) - leaf.start
     if model is ScheduleModel.DURATION:
         return elapsed.total_seconds()
-    return elapsed.days * calendar.daily_working_hours * 3600 + elapsed.seconds
+    day = calendar.daily_working_hours * 3600
+    return elapsed.days * day + min(elapsed.seconds, day)  # the last day counts at most a working day
 
 
 def tree_progress(

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 
 from stalker_catalog.domain.calendar import StudioCalendar, least_meaningful_unit, to_seconds
 from stalker_catalog.domain.errors import StatusRuleError, ValidationFailed
@@ -25,20 +27,21 @@ from stalker_catalog.domain.status import (
     status_after_dependency_change,
 )
 
-S = TaskStatus
-LOGGABLE = (S.RTS, S.WIP, S.PREV, S.HREV, S.DREV)
-REVIEWABLE = (S.WIP,)
-REVISABLE = (S.PREV, S.CMPL)
-HOLDABLE = (S.WIP, S.DREV, S.OH)
-STOPPABLE = (S.WIP, S.DREV, S.STOP)
-RESUMABLE = (S.OH, S.STOP)
+RTS, WIP, PREV, HREV, DREV = TaskStatus.RTS, TaskStatus.WIP, TaskStatus.PREV, TaskStatus.HREV, TaskStatus.DREV
+OH, STOP, CMPL = TaskStatus.OH, TaskStatus.STOP, TaskStatus.CMPL
+LOGGABLE = (RTS, WIP, PREV, HREV, DREV)
+REVIEWABLE = (WIP,)
+REVISABLE = (PREV, CMPL)
+HOLDABLE = (WIP, DREV, OH)
+STOPPABLE = (WIP, DREV, STOP)
+RESUMABLE = (OH, STOP)
 # A task left in one of these after a review round makes the tasks waiting on it start with it, not
 # after it: their dependency on it becomes `onstart`.
-_OPEN_AGAIN = frozenset({S.HREV, S.PREV, S.DREV, S.OH, S.STOP})
+_OPEN_AGAIN = frozenset({HREV, PREV, DREV, OH, STOP})
 HOLD_PRIORITY = 0
 
 
-class ReviewVerdict:
+class ReviewVerdict(StrEnum):
     NEW = "NEW"
     APPROVED = "APP"
     REVISION = "RREV"
@@ -59,6 +62,8 @@ class Node:
     review_number: int
     logged_seconds: float  # the task's total logged seconds as its model counts them (progress.py)
     has_time_logs: bool
+    start: datetime | None = None  # planned: tj3's dates once scheduled, else the ones given
+    end: datetime | None = None
     children: list[int] = field(default_factory=list)
     depends: dict[int, str] = field(default_factory=dict)  # dependency id -> target (onend, onstart)
     dependents: list[int] = field(default_factory=list)
@@ -102,18 +107,20 @@ class Workflow:
         node = self._leaf(task_id, "have time logs")
         self._require(node, LOGGABLE, "create time logs for")
         node.has_time_logs = True
-        if node.status in (S.RTS, S.HREV):
-            self._set_status(node, S.WIP)
+        self._touched.add(node.id)  # its logged time changed
+        if node.status in (RTS, HREV):
+            self._set_status(node, WIP)
         self._roll_up(node)
 
-    def check_loggable(self, task_id: int) -> None:
-        """A time log may be changed or removed on the task (the same statuses as for a new one)."""
+    def change_logs(self, task_id: int) -> None:
+        """A time log of the task is changed or removed (the same statuses as for a new one)."""
         self._require(self._leaf(task_id, "have time logs"), LOGGABLE, "change time logs of")
+        self._touched.add(task_id)
 
     def request_review(self, task_id: int) -> None:
         node = self._leaf(task_id, "be reviewed")
         self._require(node, REVIEWABLE, "request a review of")
-        self._set_status(node, S.PREV)
+        self._set_status(node, PREV)
         self._roll_up(node)
 
     def check_revisable(self, task_id: int) -> None:
@@ -123,7 +130,7 @@ class Workflow:
     def finalize(self, task_id: int, verdicts: Sequence[Verdict]) -> None:
         """A review round is over (no review of it is NEW): approved if every review approves, else sent
         back with the extra time the revisions ask for."""
-        node = self.nodes[task_id]
+        node = self._leaf(task_id, "be reviewed")
         logged = node.logged_seconds
         extra = sum(
             to_seconds(v.timing, TimeUnit(v.unit), ScheduleModel.EFFORT, self.calendar)
@@ -136,9 +143,9 @@ class Workflow:
             total = logged + extra
             if total > self.schedule_seconds(node):
                 self._set_timing(node, total)
-            self._set_status(node, S.HREV)
+            self._set_status(node, HREV)
         else:
-            self._set_status(node, S.CMPL)
+            self._set_status(node, CMPL)
             self._set_timing(node, logged)  # clamped to the time actually spent
         self._roll_up(node)
         self._reevaluate_downstream(node)
@@ -146,7 +153,7 @@ class Workflow:
     def hold(self, task_id: int) -> None:
         node = self._leaf(task_id, "be held")
         self._require(node, HOLDABLE, "put on hold")
-        self._set_status(node, S.OH)
+        self._set_status(node, OH)
         if node.priority != HOLD_PRIORITY:
             node.priority = HOLD_PRIORITY
             self._touched.add(node.id)
@@ -155,7 +162,7 @@ class Workflow:
     def stop(self, task_id: int) -> None:
         node = self._leaf(task_id, "be stopped")
         self._require(node, STOPPABLE, "stop")
-        self._set_status(node, S.STOP)
+        self._set_status(node, STOP)
         self._set_timing(node, node.logged_seconds)
         self._roll_up(node)
         for dependent in node.dependents:
@@ -164,8 +171,9 @@ class Workflow:
     def resume(self, task_id: int) -> None:
         node = self._leaf(task_id, "be resumed")
         self._require(node, RESUMABLE, "resume")
-        self._set_status(node, S.WIP)
+        self._set_status(node, WIP)
         self._reevaluate(node)
+        self._roll_up(node)
 
     # ---- what changed ------------------------------------------------------------------------------
 
@@ -219,7 +227,9 @@ class Workflow:
         self._touched.add(node.id)
 
     def _set_timing(self, node: Node, seconds: float) -> None:
-        timing, unit = least_meaningful_unit(seconds, self.calendar)
+        # A duration task's timing is calendar time (the reference writes work-time units here too).
+        work_time = ScheduleModel(node.schedule_model) is not ScheduleModel.DURATION
+        timing, unit = least_meaningful_unit(seconds, self.calendar, as_work_time=work_time)
         if (timing, unit.value) != (node.schedule_timing, node.schedule_unit):
             node.schedule_timing, node.schedule_unit = timing, unit.value
             self._touched.add(node.id)
@@ -231,7 +241,7 @@ class Workflow:
         statuses = [self.nodes[d].status.value for d in node.depends]
         after = status_after_dependency_change(node.status, statuses, has_time_logs=node.has_time_logs)
         done = node.logged_seconds >= self.schedule_seconds(node)
-        if node.status is S.DREV and after is S.HREV and done:
+        if node.status is DREV and after is HREV and done:
             # Back to a revision with nothing left to do: one resolution step more, so it can be logged.
             resolution = self.calendar.timing_resolution.total_seconds()
             self._set_timing(node, self.schedule_seconds(node) + resolution)

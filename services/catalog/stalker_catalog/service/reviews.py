@@ -14,14 +14,20 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from stalker_catalog.db.people import User
 from stalker_catalog.db.tasks import Task, task_responsible
 from stalker_catalog.db.tracking import Review
 from stalker_catalog.db.tracking_queries import round_reviews, task_user_ids
 from stalker_catalog.db.version_mirror import live_version
-from stalker_catalog.domain.errors import NotFound, StatusRuleError, ValidationFailed
+from stalker_catalog.domain.errors import Conflict, NotFound, StatusRuleError, ValidationFailed
 from stalker_catalog.domain.workflow import ReviewVerdict, Verdict, Workflow
-from stalker_catalog.service.workflow import Outcome, open_workflow, run_action, save_workflow
+from stalker_catalog.service.task_people import require_members
+from stalker_catalog.service.workflow import (
+    Outcome,
+    locked_in_project,
+    open_workflow,
+    run_action,
+    save_workflow,
+)
 from stalker_shared.access import Operation
 from stalker_shared.contracts.tracking import (
     ReviewApproved,
@@ -60,6 +66,15 @@ async def request_review(
     workflow = await open_workflow(uow, task.project_id, task_id)
     workflow.request_review(task_id)
     node = workflow.nodes[task_id]
+    reviewers = await _responsible(uow, workflow, task_id)
+    if not reviewers:
+        # The reference moves the task to PREV with no review, where nothing can approve it.
+        raise Conflict(
+            f"{node.label()} has no responsible, nor has any of its parents: set who reviews it "
+            f"(/catalog/v1/tasks/{{id}}/responsible) first",
+            "responsible_ids",
+            task_id=task_id,
+        )
     reviews = [
         Review(
             task_id=task_id,
@@ -71,7 +86,7 @@ async def request_review(
             description=description,
             created_by_id=uow.access.user_id or None,
         )
-        for reviewer_id in await _responsible(uow, workflow, task_id)
+        for reviewer_id in reviewers
     ]
     session.add_all(reviews)
     await session.flush()
@@ -99,8 +114,8 @@ async def request_task_revision(
     task = await get_one(session, Task, task_id, field="task_id")
     uow.access.require(Operation.TASK_STATUS, task.project_id)
     if reviewer_id is not None:
-        await get_one(session, User, reviewer_id, field="reviewer_id")
-    workflow = await open_workflow(uow, task.project_id, task_id)
+        await require_members(session, task.project_id, [reviewer_id], "reviewer_id")
+    workflow = await open_workflow(uow, task.project_id, task_id, downstream=True)
     workflow.check_revisable(task_id)
     node = workflow.nodes[task_id]
     dropped = [r for r in await round_reviews(session, task_id, node.review_number + 1) if r.status == "NEW"]
@@ -130,23 +145,34 @@ async def hold(uow: UnitOfWork, task_id: int) -> Outcome:
 
 
 async def stop(uow: UnitOfWork, task_id: int) -> Outcome:
-    return await _task_action(uow, task_id, "stop", Workflow.stop)
+    """Its dependents are re-evaluated (a stopped task counts as done)."""
+    return await _task_action(uow, task_id, "stop", Workflow.stop, downstream=True)
 
 
 async def resume(uow: UnitOfWork, task_id: int) -> Outcome:
     return await _task_action(uow, task_id, "resume", Workflow.resume)
 
 
+TASK_ACTIONS = {"hold": hold, "stop": stop, "resume": resume}
+
+
 async def _task_action(
-    uow: UnitOfWork, task_id: int, action: str, act: Callable[[Workflow, int], None]
+    uow: UnitOfWork,
+    task_id: int,
+    action: str,
+    act: Callable[[Workflow, int], None],
+    *,
+    downstream: bool = False,
 ) -> Outcome:
     task = await get_one(uow.session, Task, task_id, field="task_id")
     uow.access.require(Operation.TASK_STATUS, task.project_id)
-    return await run_action(uow, task.project_id, task_id, action, lambda workflow: act(workflow, task_id))
+    return await run_action(
+        uow, task.project_id, task_id, action, lambda workflow: act(workflow, task_id), downstream=downstream
+    )
 
 
 async def _open_review(uow: UnitOfWork, review_id: int) -> Review:
-    review = await get_one(uow.session, Review, review_id, for_update=True)
+    review = await locked_in_project(uow, Review, review_id)
     if review.reviewer_id != uow.access.user_id:
         uow.access.require(Operation.REVIEW_DECIDE, review.project_id)
     if review.status != ReviewVerdict.NEW:
@@ -170,7 +196,7 @@ async def _decide(
 ) -> tuple[Review, Outcome]:
     session = uow.session
     if workflow is None:
-        workflow = await open_workflow(uow, review.project_id, review.task_id)
+        workflow = await open_workflow(uow, review.project_id, review.task_id, downstream=True)
     review.status = verdict
     review.decided_at = utcnow()
     if description is not None:

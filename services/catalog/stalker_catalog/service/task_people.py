@@ -4,14 +4,17 @@ grows and its state goes out as `catalog.task.updated`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stalker_catalog.db.people import User
+from stalker_catalog.db.projects import ProjectUser
 from stalker_catalog.db.task_queries import expire_tasks, load_task
 from stalker_catalog.db.tasks import Task, task_responsible, task_watcher
 from stalker_catalog.db.tracking_queries import lock_project
+from stalker_catalog.domain.errors import ValidationFailed
 from stalker_shared.access import Operation
 from stalker_shared.contracts.catalog import TaskUpdated
 from stalker_shared.db import utcnow
@@ -32,7 +35,7 @@ async def edit_people(
     task = await load_task(session, task_id)
     current = [u.id for u in getattr(task, relation)]
     wanted = list(dict.fromkeys(edit(current)))
-    await get_many(session, User, wanted, "user_ids")
+    await require_members(session, task.project_id, wanted, "user_ids")
     if wanted == current:
         return task
     link = LINKS[relation]
@@ -49,3 +52,23 @@ async def edit_people(
     task = await load_task(session, task_id)
     await uow.publish(TaskUpdated.model_validate(task))
     return task
+
+
+async def require_members(
+    session: AsyncSession, project_id: int, user_ids: Sequence[int], field: str
+) -> None:
+    """Reviewers and watchers come from the project's members: anyone else could not see the task."""
+    await get_many(session, User, user_ids, field)
+    members = set(
+        await session.scalars(
+            select(ProjectUser.user_id).where(
+                ProjectUser.project_id == project_id, ProjectUser.user_id.in_(user_ids)
+            )
+        )
+    )
+    outsiders = [u for u in user_ids if u not in members]
+    if outsiders:
+        raise ValidationFailed(
+            f"users {', '.join(map(str, outsiders))} are not members of project {project_id}: add them first",
+            field=field,
+        )

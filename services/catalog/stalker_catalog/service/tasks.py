@@ -26,7 +26,8 @@ from stalker_catalog.db.task_snapshot import (
     projects_of_tasks,
 )
 from stalker_catalog.db.task_write import write_plan
-from stalker_catalog.domain.errors import NotFound
+from stalker_catalog.db.tracking_queries import tasks_with_work
+from stalker_catalog.domain.errors import Conflict, NotFound
 from stalker_catalog.domain.tasks.checks import check_graph, finish
 from stalker_catalog.domain.tasks.commands import (
     DependencySpec,
@@ -69,6 +70,7 @@ async def apply_batch(
     check_graph(planner)
     log.raise_if_any(single)
     plan = finish(planner)
+    await _refuse_parents_with_work(session, plan)
     ids = await write_plan(session, plan)
     created = [
         Created(ids[provisional], plan.inserts[provisional]["status"])
@@ -106,6 +108,21 @@ def _fields_ids(fields: Mapping[str, Any]) -> set[int]:
         if isinstance(dep_id, int):
             ids.add(dep_id)
     return ids
+
+
+async def _refuse_parents_with_work(session: AsyncSession, plan: Any) -> None:
+    """A task with time logs or a review under way stays a leaf: as a parent its logged work would
+    leave the figures and the schedule (a container's work is its children's)."""
+    parents = {row["parent_id"] for row in plan.inserts.values() if (row["parent_id"] or 0) > 0}
+    parents |= {u["parent_id"] for u in plan.updates.values() if u.get("parent_id")}
+    busy = await tasks_with_work(session, sorted(parents))
+    if busy:
+        raise Conflict(
+            f"tasks {', '.join(map(str, busy))} have time logs or reviews under way: they cannot take "
+            "children (log the work on a leaf)",
+            "parent_id",
+            task_ids=busy,
+        )
 
 
 async def _read_state(

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from stalker_catalog.db.tasks import Task
 from stalker_catalog.db.tracking import NO_OVERLAP, TimeLog
 from stalker_catalog.db.tracking_queries import add_logged, overlapping_log, task_user_ids, user_name
 from stalker_catalog.domain.errors import Conflict, NotFound, ValidationFailed
+from stalker_catalog.domain.time_logs import check_span
 from stalker_catalog.domain.workflow import Workflow
-from stalker_catalog.service.workflow import open_workflow, save_workflow
+from stalker_catalog.service.workflow import locked_in_project, open_workflow, save_workflow
 from stalker_shared.access import Access, Operation
 from stalker_shared.contracts.tracking import TimeLogCreated, TimeLogDeleted, TimeLogUpdated
 from stalker_shared.repository import get_one
@@ -49,7 +49,7 @@ async def create_time_log(uow: UnitOfWork, command: LogTime) -> TimeLog:
     task = await get_one(session, Task, command.task_id, field="task_id")
     may_log_for(uow.access, task.project_id, command.resource_id)
     workflow = await open_workflow(uow, task.project_id, task.id)
-    workflow.check_loggable(task.id)
+    workflow.change_logs(task.id)
     await _check_interval(uow, workflow, task.id, command.resource_id, command.start, command.end)
     log = TimeLog(
         task_id=task.id,
@@ -72,15 +72,14 @@ async def create_time_log(uow: UnitOfWork, command: LogTime) -> TimeLog:
 
 async def update_time_log(uow: UnitOfWork, log_id: int, changes: dict[str, Any]) -> TimeLog:
     session = uow.session
-    log = await get_one(session, TimeLog, log_id, for_update=True)
+    log = await locked_in_project(uow, TimeLog, log_id)
     may_log_for(uow.access, log.project_id, log.resource_id)
     resource_id = changes.get("resource_id", log.resource_id)
     may_log_for(uow.access, log.project_id, resource_id)
     start, end = changes.get("start", log.start), changes.get("end", log.end)
-    if end <= start:
-        raise ValidationFailed(f"a time log must end after it starts ({start} to {end})", field="end")
+    check_span(start, end)
     workflow = await open_workflow(uow, log.project_id, log.task_id)
-    workflow.check_loggable(log.task_id)
+    workflow.change_logs(log.task_id)
     await _check_interval(uow, workflow, log.task_id, resource_id, start, end, own_id=log.id)
     before = log.seconds
     log.resource_id, log.start, log.end = resource_id, start, end
@@ -95,10 +94,10 @@ async def update_time_log(uow: UnitOfWork, log_id: int, changes: dict[str, Any])
 
 async def delete_time_log(uow: UnitOfWork, log_id: int) -> None:
     session = uow.session
-    log = await get_one(session, TimeLog, log_id, for_update=True)
+    log = await locked_in_project(uow, TimeLog, log_id)
     may_log_for(uow.access, log.project_id, log.resource_id)
     workflow = await open_workflow(uow, log.project_id, log.task_id)
-    workflow.check_loggable(log.task_id)
+    workflow.change_logs(log.task_id)
     event = TimeLogDeleted(
         id=log.id,
         revision=log.revision + 1,
@@ -110,6 +109,8 @@ async def delete_time_log(uow: UnitOfWork, log_id: int) -> None:
     await session.delete(log)
     await session.flush()
     await add_logged(session, event.task_id, -seconds)
+    workflow.nodes[event.task_id].logged_seconds -= seconds
+    await save_workflow(uow, workflow, event.project_id, "time_log")
     await uow.publish(event)
 
 
@@ -134,16 +135,12 @@ async def _check_interval(
             field="resource_id",
         )
     for depends_on_id, target in node.depends.items():
-        row = (
-            await session.execute(select(Task.name, Task.start, Task.end).where(Task.id == depends_on_id))
-        ).one_or_none()
-        if row is None:
-            continue
-        earliest = row.end if target == "onend" else row.start
+        dependency = workflow.nodes[depends_on_id]
+        earliest = dependency.end if target == "onend" else dependency.start
         if earliest is not None and start < earliest:
             raise Conflict(
                 f"a time log of {node.label()} cannot start before {earliest.isoformat()}: it depends on "
-                f"{row.name} (id {depends_on_id}) {target}",
+                f"{dependency.label()} {target}",
                 "start",
                 depends_on_id=depends_on_id,
                 earliest_start=earliest.isoformat(),
