@@ -266,6 +266,7 @@ async def test_every_move_is_an_event_and_the_tasks_state_follows(service: Catal
     await ok(await show.log("Previs", at(6, 9), at(6, 13)), 201)
     events = await service.events()
     moved = [e["payload"] for e in events if e["type"] == "catalog.task_status.changed"]
+    moved = [m for m in moved if m["action"] == "time_log"]  # building the show moved some too
     assert {(m["task_id"], m["from_status"], m["to_status"], m["action"]) for m in moved} == {
         (show.ids["Previs"], "RTS", "WIP", "time_log"),
         (show.ids["SH001"], "RTS", "WIP", "time_log"),
@@ -527,3 +528,16 @@ async def test_reviews_need_responsible_members_and_sheets_stay_with_who_may_log
         await client.get(f"{API}/users/{me}/time-sheet?week=2025-01-06", headers=show.headers["client"])
     )
     assert viewer["total_seconds"] == 0 and viewer["time_logs"] == []
+
+
+async def test_status_moves_of_the_task_tree_are_events_too(service: Catalog) -> None:
+    show = await build(service)
+    body = {"depends_on_id": show.ids["comp"]}
+    roto = await task(show.client, name="Roto", parent_id=show.ids["SH001"], resource_ids=[show.users["me"]])
+    await ok(await show.client.post(f"{API}/tasks/{roto['id']}/dependencies", json=body), 201)
+    moved = [e["payload"] for e in await service.events() if e["type"] == "catalog.task_status.changed"]
+    assert (roto["id"], "RTS", "WFD", "task_edit") in {
+        (m["task_id"], m["from_status"], m["to_status"], m["action"]) for m in moved
+    }
+    response = await show.client.delete(f"{API}/tasks/{roto['id']}")
+    assert response.status_code == 204

@@ -40,6 +40,7 @@ PLANNED = (
 
 _GRAPH_COLUMNS = (
     Task.id,
+    Task.project_id,
     Task.name,
     Task.parent_id,
     Task.status,
@@ -113,6 +114,7 @@ def _add_rows(nodes: dict[int, Node], timings: dict[int, LeafTiming], rows: Iter
             review_number=row.review_number,
             logged_seconds=row.logged_seconds,
             has_time_logs=row.logged_seconds > 0,
+            project_id=row.project_id,
             start=row.start,
             end=row.end,
         )

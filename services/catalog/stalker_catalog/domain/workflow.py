@@ -62,6 +62,7 @@ class Node:
     review_number: int
     logged_seconds: float  # the task's total logged seconds as its model counts them (progress.py)
     has_time_logs: bool
+    project_id: int = 0
     start: datetime | None = None  # planned: tj3's dates once scheduled, else the ones given
     end: datetime | None = None
     children: list[int] = field(default_factory=list)

@@ -90,7 +90,7 @@ async def request_review(
     ]
     session.add_all(reviews)
     await session.flush()
-    outcome = await save_workflow(uow, workflow, task.project_id, "review_requested")
+    outcome = await save_workflow(uow, workflow, "review_requested")
     await uow.publish_many([ReviewRequested.model_validate(review) for review in reviews])
     return reviews, outcome
 
@@ -210,7 +210,7 @@ async def _decide(
             review.task_id, [Verdict(r.status, r.schedule_timing, r.schedule_unit) for r in round_]
         )
     action = "review_approved" if ask is None else "revision_requested"
-    outcome = await save_workflow(uow, workflow, review.project_id, action)
+    outcome = await save_workflow(uow, workflow, action)
     event = ReviewApproved if verdict == ReviewVerdict.APPROVED else ReviewRevisionRequested
     await uow.publish(event.model_validate(review))
     return review, outcome

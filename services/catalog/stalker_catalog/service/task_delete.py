@@ -10,6 +10,7 @@ from stalker_catalog.db.task_write import delete_task_row, update_tasks
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.task_graph import build_children, descendants
 from stalker_catalog.domain.tasks.rules import settle_statuses
+from stalker_catalog.service.task_events import status_changed
 from stalker_shared.access import Operation
 from stalker_shared.contracts.catalog import TaskDeleted, TaskUpdated
 from stalker_shared.unit_of_work import UnitOfWork
@@ -44,7 +45,13 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     touched = changed | dependents | regrouped
     await update_tasks(session, {t: ({"status": statuses[t]} if t in changed else {}) for t in touched})
     await uow.publish_many([TaskDeleted(id=t, revision=nodes[t].revision + 1) for t in reversed(doomed)])
+    survivors = await load_tasks(session, sorted(touched))
+    await uow.publish_many([TaskUpdated.model_validate(t) for t in survivors])
     await uow.publish_many(
-        [TaskUpdated.model_validate(t) for t in await load_tasks(session, sorted(touched))]
+        [
+            status_changed(t.id, t.project_id, nodes[t.id].status, t.status, "task_deleted")
+            for t in survivors
+            if nodes[t.id].status != t.status
+        ]
     )
     return doomed

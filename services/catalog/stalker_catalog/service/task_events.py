@@ -9,6 +9,7 @@ from stalker_catalog.db.tasks import shot_extra
 from stalker_catalog.domain.tasks.commands import DependencySpec
 from stalker_catalog.domain.tasks.draft import Plan
 from stalker_shared.contracts.catalog import DependencyState, TaskCreated
+from stalker_shared.contracts.tracking import TaskStatusChanged
 
 # The event's fields a planned row gives as they are (a new column in both flows through); the rest are
 # built below. A new node has no computed dates or resources yet, so those keep the contract's defaults.
@@ -68,4 +69,12 @@ def _dependency(spec: DependencySpec, real: Callable[[int], int]) -> DependencyS
         gap_timing=spec.gap_timing,
         gap_unit=spec.gap_unit,
         gap_model=spec.gap_model,
+    )
+
+
+def status_changed(task_id: int, project_id: int, before: str, after: str, action: str) -> TaskStatusChanged:
+    """The event of a status the task tree's own rules moved (a dependency added or removed, a child
+    created, moved or deleted); the workflow's actions publish theirs in service/workflow.py."""
+    return TaskStatusChanged(
+        task_id=task_id, project_id=project_id, from_status=before, to_status=after, action=action
     )

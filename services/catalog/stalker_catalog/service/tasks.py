@@ -38,7 +38,7 @@ from stalker_catalog.domain.tasks.commands import (
 )
 from stalker_catalog.domain.tasks.draft import Current, Snapshot
 from stalker_catalog.domain.tasks.plan import Planner
-from stalker_catalog.service.task_events import planned_tasks
+from stalker_catalog.service.task_events import planned_tasks, status_changed
 from stalker_shared.access import Access, Operation
 from stalker_shared.contracts.catalog import TaskUpdated
 from stalker_shared.unit_of_work import UnitOfWork
@@ -78,7 +78,12 @@ async def apply_batch(
     ]
     applied = Applied(created, await load_tasks(session, sorted(plan.updates)))
     updated = [TaskUpdated.model_validate(task) for task in applied.updated]
-    await uow.publish_many([*planned_tasks(plan, ids), *updated])
+    moved = [
+        status_changed(task.id, task.project_id, snapshot.nodes[task.id].status, task.status, "task_edit")
+        for task in applied.updated
+        if task.id in snapshot.nodes and snapshot.nodes[task.id].status != task.status
+    ]
+    await uow.publish_many([*planned_tasks(plan, ids), *updated, *moved])
     return applied
 
 

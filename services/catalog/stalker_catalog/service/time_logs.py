@@ -65,7 +65,7 @@ async def create_time_log(uow: UnitOfWork, command: LogTime) -> TimeLog:
     await add_logged(session, task.id, log.seconds)
     workflow.nodes[task.id].logged_seconds += log.seconds
     workflow.log_time(task.id)
-    await save_workflow(uow, workflow, task.project_id, "time_log")
+    await save_workflow(uow, workflow, "time_log")
     await uow.publish(TimeLogCreated.model_validate(log))
     return log
 
@@ -87,7 +87,7 @@ async def update_time_log(uow: UnitOfWork, log_id: int, changes: dict[str, Any])
         log.description = changes["description"]
     await _flush(uow, log)
     await add_logged(session, log.task_id, log.seconds - before)
-    await save_workflow(uow, workflow, log.project_id, "time_log")
+    await save_workflow(uow, workflow, "time_log")
     await uow.publish(TimeLogUpdated.model_validate(log))
     return log
 
@@ -110,7 +110,7 @@ async def delete_time_log(uow: UnitOfWork, log_id: int) -> None:
     await session.flush()
     await add_logged(session, event.task_id, -seconds)
     workflow.nodes[event.task_id].logged_seconds -= seconds
-    await save_workflow(uow, workflow, event.project_id, "time_log")
+    await save_workflow(uow, workflow, "time_log")
     await uow.publish(event)
 
 

@@ -17,8 +17,8 @@ from stalker_catalog.db.tracking_queries import load_graph, lock_project, write_
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.progress import leaf_logged_seconds
 from stalker_catalog.domain.workflow import StatusChange, Workflow
+from stalker_catalog.service.task_events import status_changed
 from stalker_shared.contracts.catalog import TaskUpdated
-from stalker_shared.contracts.tracking import TaskStatusChanged
 from stalker_shared.db import utcnow
 from stalker_shared.repository import get_one, label
 from stalker_shared.unit_of_work import UnitOfWork
@@ -48,7 +48,7 @@ async def open_workflow(
     return Workflow(nodes, calendar)
 
 
-async def save_workflow(uow: UnitOfWork, workflow: Workflow, project_id: int, action: str) -> Outcome:
+async def save_workflow(uow: UnitOfWork, workflow: Workflow, action: str) -> Outcome:
     session = uow.session
     changed = workflow.changed()
     await write_graph(session, changed, workflow.retargeted)
@@ -57,12 +57,12 @@ async def save_workflow(uow: UnitOfWork, workflow: Workflow, project_id: int, ac
     tasks = await load_tasks(session, ids)
     changes = workflow.status_changes()
     moved = [
-        TaskStatusChanged(
-            task_id=change.task_id,
-            project_id=project_id,
-            from_status=change.before.value,
-            to_status=change.after.value,
-            action=action,
+        status_changed(
+            change.task_id,
+            workflow.nodes[change.task_id].project_id,
+            change.before.value,
+            change.after.value,
+            action,
         )
         for change in changes
     ]
@@ -81,7 +81,7 @@ async def run_action(
 ) -> Outcome:
     workflow = await open_workflow(uow, project_id, task_id, downstream=downstream)
     act(workflow)
-    return await save_workflow(uow, workflow, project_id, action)
+    return await save_workflow(uow, workflow, action)
 
 
 async def locked_in_project(uow: UnitOfWork, model: type[T], entity_id: int) -> T:
