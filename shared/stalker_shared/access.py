@@ -42,7 +42,8 @@ class Operation(StrEnum):
     NOTE_EDIT_ANY = "note.edit.any"  # edit and delete anyone's notes
     TIME_LOG_OWN = "time_log.write.own"  # log, edit, delete one's own time
     TIME_LOG_ANY = "time_log.write.any"  # ... anyone's in the project
-    REVIEW_REQUEST = "review.request"  # on a task one is a resource of (runners: on any task)
+    REVIEW_REQUEST = "review.request"  # on a task one is a resource of
+    REVIEW_REQUEST_ANY = "review.request.any"  # on any task of the project
     REVIEW_DECIDE = "review.decide"  # approve or send back any review (a review's reviewer always may)
     TASK_STATUS = "task.status"  # hold, stop, resume, ask a revision of a task
 
@@ -69,6 +70,7 @@ PERMISSIONS: Mapping[Operation, frozenset[ProjectRole]] = {
     Operation.TIME_LOG_OWN: _WORKERS,
     Operation.TIME_LOG_ANY: _RUNNERS,
     Operation.REVIEW_REQUEST: _WORKERS,
+    Operation.REVIEW_REQUEST_ANY: _RUNNERS,
     Operation.REVIEW_DECIDE: _RUNNERS,
     Operation.TASK_STATUS: _RUNNERS,
 }

@@ -541,3 +541,14 @@ async def test_status_moves_of_the_task_tree_are_events_too(service: Catalog) ->
     }
     response = await show.client.delete(f"{API}/tasks/{roto['id']}")
     assert response.status_code == 204
+
+
+async def test_a_deleted_task_takes_its_logs_and_reviews_with_it_and_says_so(service: Catalog) -> None:
+    show = await build(service)
+    log = await ok(await show.log("Previs", at(6, 9), at(6, 10)), 201)
+    made = await ok(await show.act("Previs", "request-review", who="me"))
+    assert (await show.client.delete(f"{API}/tasks/{show.ids['Previs']}")).status_code == 204
+    types = {(e["type"], e["payload"].get("id")) for e in await service.events()}
+    assert ("catalog.time_log.deleted", log["id"]) in types
+    assert ("catalog.review.deleted", made["reviews"][0]["id"]) in types
+    assert (await show.client.get(f"{API}/time-logs/{log['id']}")).status_code == 404

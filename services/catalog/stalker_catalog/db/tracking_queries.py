@@ -26,6 +26,7 @@ from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.progress import LeafTiming
 from stalker_catalog.domain.status import TaskStatus
 from stalker_catalog.domain.workflow import Node
+from stalker_shared.contracts.tracking import ReviewDeleted, TimeLogDeleted
 from stalker_shared.db import utcnow
 from stalker_shared.scope import UNSCOPED
 
@@ -322,3 +323,28 @@ async def tasks_with_work(session: AsyncSession, task_ids: Sequence[int]) -> lis
         reviewed = select(Review.task_id).where(Review.task_id.in_(batch), Review.status == "NEW")
         found.update(await session.scalars(union(logged, reviewed).execution_options(**{UNSCOPED: True})))
     return sorted(found)
+
+
+async def tracking_of(session: AsyncSession, task_ids: Sequence[int]) -> list[TimeLogDeleted | ReviewDeleted]:
+    """The deletion events of the tasks' time logs and reviews, which go with them."""
+    events: list[TimeLogDeleted | ReviewDeleted] = []
+    for batch in chunks(task_ids):
+        logs = select(TimeLog.id, TimeLog.revision, TimeLog.task_id, TimeLog.project_id, TimeLog.resource_id)
+        for row in await _unscoped(session, logs.where(TimeLog.task_id.in_(batch)).order_by(TimeLog.id)):
+            events.append(
+                TimeLogDeleted(
+                    id=row.id,
+                    revision=row.revision + 1,
+                    task_id=row.task_id,
+                    project_id=row.project_id,
+                    resource_id=row.resource_id,
+                )
+            )
+        reviews = select(Review.id, Review.revision, Review.task_id, Review.project_id)
+        for row in await _unscoped(session, reviews.where(Review.task_id.in_(batch)).order_by(Review.id)):
+            events.append(
+                ReviewDeleted(
+                    id=row.id, revision=row.revision + 1, task_id=row.task_id, project_id=row.project_id
+                )
+            )
+    return events

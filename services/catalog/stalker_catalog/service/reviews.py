@@ -55,7 +55,7 @@ async def request_review(
     session = uow.session
     task = await get_one(session, Task, task_id, field="task_id")
     uow.access.require(Operation.REVIEW_REQUEST, task.project_id)
-    runner = uow.access.may(Operation.TASK_STATUS, task.project_id)
+    runner = uow.access.may(Operation.REVIEW_REQUEST_ANY, task.project_id)
     if not runner and uow.access.user_id not in await task_user_ids(session, task_id):
         raise Forbidden(
             f"only the task's resources, leads and producers may ask for a review of task {task_id}",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from stalker_catalog.db.task_queries import load_tasks
 from stalker_catalog.db.task_snapshot import load_snapshot, lock_projects, projects_of_tasks, shots_in
 from stalker_catalog.db.task_write import delete_task_row, update_tasks
+from stalker_catalog.db.tracking_queries import tracking_of
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.task_graph import build_children, descendants
 from stalker_catalog.domain.tasks.rules import settle_statuses
@@ -41,9 +42,11 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     changed = settle_statuses(
         statuses, remaining, deps, dependents | ({parent} if parent is not None else set())
     )
+    going_with = await tracking_of(session, doomed)  # time logs and reviews cascade with their tasks
     await delete_task_row(session, task_id)
     touched = changed | dependents | regrouped
     await update_tasks(session, {t: ({"status": statuses[t]} if t in changed else {}) for t in touched})
+    await uow.publish_many(going_with)
     await uow.publish_many([TaskDeleted(id=t, revision=nodes[t].revision + 1) for t in reversed(doomed)])
     survivors = await load_tasks(session, sorted(touched))
     await uow.publish_many([TaskUpdated.model_validate(t) for t in survivors])
