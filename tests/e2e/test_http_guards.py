@@ -73,7 +73,7 @@ def assert_too_large(response: httpx.Response, limit: int) -> None:
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_answer_carries_the_security_headers(base: str, service: str) -> None:
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=60) as client:  # the first OpenAPI document is built on request
         answers = [
             client.get(f"/{service}/healthz"),
             client.get(f"/{service}/openapi.json"),

@@ -173,8 +173,14 @@ async def test_deleting_a_parent_deletes_its_children_with_an_event_each(catalog
     assert deleted == set(ids.values())
     review = await ok(await client.get(f"{API}/tasks/{other['id']}"))
     assert review["depends"] == [] and review["status"] == "RTS"  # its dependency went, nothing open is left
-    last = (await catalog.events())[-1]
-    assert last["type"] == "catalog.task.updated" and last["payload"]["id"] == other["id"]
+    *_, updated, moved = await catalog.events()
+    assert updated["type"] == "catalog.task.updated" and updated["payload"]["id"] == other["id"]
+    assert moved["type"] == "catalog.task_status.changed"
+    assert (moved["payload"]["task_id"], moved["payload"]["from_status"], moved["payload"]["to_status"]) == (
+        other["id"],
+        "WFD",
+        "RTS",
+    )
 
 
 async def test_deleting_a_dependency_keeps_dependents_waiting_on_what_is_still_open(catalog: Catalog) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from stalker_catalog.api.schemas.common import Audit, Input, Output
 from stalker_catalog.api.schemas.tasks import TaskRead
@@ -15,15 +15,18 @@ from stalker_catalog.domain.time_logs import check_span
 from stalker_shared.types import BigId, Id, Instant, Text, Timing
 
 Unit = Literal["min", "h", "d", "w", "m", "y"]
+T = TypeVar("T", datetime, datetime | None)
 
 
-def _check_span(start: datetime | None, end: datetime | None) -> None:
-    """The body's own span; an edit's is checked again on the log's stored ends (service/time_logs.py)."""
+def _check_span(start: datetime | None, end: T) -> T:
+    """The body's own span, as a problem on `end`; an edit's is checked again on the log's stored ends
+    (service/time_logs.py)."""
     if start is not None and end is not None:
         try:
             check_span(start, end)
         except ValidationFailed as exc:
             raise ValueError(exc.message) from None
+    return end
 
 
 class TimeLogCreate(Input):
@@ -33,10 +36,10 @@ class TimeLogCreate(Input):
     end: Instant
     description: Text = ""
 
-    @model_validator(mode="after")
-    def _span(self) -> TimeLogCreate:
-        _check_span(self.start, self.end)
-        return self
+    @field_validator("end")
+    @classmethod
+    def _span(cls, end: datetime, info: ValidationInfo) -> datetime:
+        return _check_span(info.data.get("start"), end)
 
 
 class TimeLogUpdate(Input):
@@ -45,10 +48,10 @@ class TimeLogUpdate(Input):
     end: Instant | None = None
     description: Text | None = None
 
-    @model_validator(mode="after")
-    def _span(self) -> TimeLogUpdate:
-        _check_span(self.start, self.end)
-        return self
+    @field_validator("end")
+    @classmethod
+    def _span(cls, end: datetime | None, info: ValidationInfo) -> datetime | None:
+        return _check_span(info.data.get("start"), end)
 
 
 class TimeLogRead(Audit):
