@@ -49,8 +49,8 @@ async def _shots_previs(client: httpx.AsyncClient, project_id: int, user_id: int
 
 async def _day(client: httpx.AsyncClient, task_id: int, user_id: int, hour: int) -> dict[str, float]:
     """One artist's round on a task: a time log, a review request, the approval; each action's ms."""
-    start = time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(1893456000 + hour * 3600))
-    end = time.strftime("%Y-%m-%dT%H:30:00Z", time.gmtime(1893456000 + hour * 3600))
+    start = time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(1577836800 + hour * 3600))
+    end = time.strftime("%Y-%m-%dT%H:30:00Z", time.gmtime(1577836800 + hour * 3600))
     timings: dict[str, float] = {}
     started = time.perf_counter()
     logged = await client.post(

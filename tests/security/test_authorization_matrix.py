@@ -550,7 +550,7 @@ async def _in_work(world: World) -> tuple[int, int]:
 
 def _next_hour() -> dict[str, object]:
     _HOURS[0] += 1
-    start = datetime(2030, 1, 1, tzinfo=UTC) + timedelta(hours=_HOURS[0])
+    start = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=_HOURS[0])
     return {"start": start.isoformat(), "end": (start + timedelta(minutes=30)).isoformat()}
 
 

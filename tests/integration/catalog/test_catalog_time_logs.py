@@ -5,7 +5,7 @@ two writers race past the handler's check (the constraint decides), and the logg
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -113,3 +113,19 @@ async def test_time_filters_take_ranges_and_refuse_what_is_not_a_time(service: C
         assert refused.status_code == 422 and refused.json()["field"] == "start", (bad, refused.text)
     refused = await service.client.get(f"{API}/time-logs", params={"description__gt": "a"})
     assert refused.status_code == 422
+
+
+async def test_a_time_log_records_work_done_not_work_to_come(service: Catalog) -> None:
+    ann, (first, _) = await _two_projects_one_artist(service)
+    soon = datetime.now(UTC) + timedelta(hours=2)
+    body = {
+        "task_id": first,
+        "resource_id": ann,
+        "start": soon.isoformat(),
+        "end": (soon + timedelta(hours=1)).isoformat(),
+    }
+    refused = await service.client.post(f"{API}/time-logs", json=body)
+    assert refused.status_code == 422 and refused.json()["field"] == "end", refused.text
+    just_now = datetime.now(UTC).replace(microsecond=0)
+    body.update(start=(just_now - timedelta(hours=1)).isoformat(), end=just_now.isoformat())
+    await ok(await service.client.post(f"{API}/time-logs", json=body), 201)

@@ -25,6 +25,7 @@ from stalker_catalog.domain.workflow import Workflow
 from stalker_catalog.service.workflow import locked_in_project, open_workflow, save_workflow
 from stalker_shared.access import Access, Operation
 from stalker_shared.contracts.tracking import TimeLogCreated, TimeLogDeleted, TimeLogUpdated
+from stalker_shared.db import utcnow
 from stalker_shared.repository import get_one
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -48,6 +49,7 @@ async def create_time_log(uow: UnitOfWork, command: LogTime) -> TimeLog:
     session = uow.session
     task = await get_one(session, Task, command.task_id, field="task_id")
     may_log_for(uow.access, task.project_id, command.resource_id)
+    check_span(command.start, command.end, utcnow())
     workflow = await open_workflow(uow, task.project_id, task.id)
     workflow.change_logs(task.id)
     await _check_interval(uow, workflow, task.id, command.resource_id, command.start, command.end)
@@ -77,7 +79,7 @@ async def update_time_log(uow: UnitOfWork, log_id: int, changes: dict[str, Any])
     resource_id = changes.get("resource_id", log.resource_id)
     may_log_for(uow.access, log.project_id, resource_id)
     start, end = changes.get("start", log.start), changes.get("end", log.end)
-    check_span(start, end)
+    check_span(start, end, utcnow())
     workflow = await open_workflow(uow, log.project_id, log.task_id)
     workflow.change_logs(log.task_id)
     await _check_interval(uow, workflow, log.task_id, resource_id, start, end, own_id=log.id)
