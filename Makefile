@@ -60,6 +60,8 @@ format: install
 BENCH_LEAVES ?= 1000 5000 15000
 bench: install
 	$(BIN)/python bench/scheduling.py --leaves $(BENCH_LEAVES)
+	$(BIN)/python bench/scheduling.py --leaves $(BENCH_LEAVES) --half-done
+	$(BIN)/python bench/tracking.py
 	$(BIN)/python bench/catalog_bulk.py
 	$(BIN)/python bench/versions_publish.py
 	$(BIN)/python bench/replicas.py

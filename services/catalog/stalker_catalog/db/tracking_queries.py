@@ -60,9 +60,9 @@ async def load_graph(
 ) -> tuple[dict[int, Node], dict[int, LeafTiming]]:
     """The part of the task graph an action on the task can reach, as workflow nodes, and their timings:
     the task and everything that depends on it, transitively (a finished review round re-evaluates them);
-    the ancestors of those, with all their children (a parent's status comes from its children's); the
-    direct children of each (a leaf is a task without any); and the tasks they depend on (only their
-    statuses matter). Without `downstream` (an action that cannot move its dependents), only the task's
+    the ancestors of those, with the statuses of their other children (a parent's status comes from its
+    children's; a leaf is a task without any); and the tasks they depend on (only their statuses
+    matter). Without `downstream` (an action that cannot move its dependents), only the task's
     side of it. A handful of statements whatever the project's size; unscoped, because the workflow keeps
     the whole graph consistent for whoever acted. NotFound if the task is gone (deleted meanwhile)."""
     reached = {task_id} | (await _dependents(session, task_id) if downstream else set())
@@ -72,12 +72,18 @@ async def load_graph(
     family = reached | ancestors
     for batch in chunks(family):
         _add_rows(nodes, timings, await _unscoped(session, select(*_GRAPH_COLUMNS).where(Task.id.in_(batch))))
-    for batch in chunks(family):
-        children = select(*_GRAPH_COLUMNS).where(Task.parent_id.in_(batch))
-        _add_rows(nodes, timings, await _unscoped(session, children))
     for node in nodes.values():
         if node.parent_id in nodes:
             nodes[node.parent_id].children.append(node.id)
+    # The other children are only statuses to a parent's roll-up: one row per parent and status.
+    for batch in chunks(family):
+        others = (
+            select(Task.parent_id, Task.status)
+            .where(Task.parent_id.in_(batch), Task.id.not_in(family))
+            .group_by(Task.parent_id, Task.status)
+        )
+        for parent_id, status in await _unscoped(session, others):
+            nodes[parent_id].other_statuses.add(TaskStatus(status))
     links = []
     for batch in chunks(reached):
         statement = select(TaskDependency.task_id, TaskDependency.depends_on_id, TaskDependency.target).where(

@@ -65,13 +65,14 @@ class Node:
     project_id: int = 0
     start: datetime | None = None  # planned: tj3's dates once scheduled, else the ones given
     end: datetime | None = None
-    children: list[int] = field(default_factory=list)
+    children: list[int] = field(default_factory=list)  # those loaded as nodes
+    other_statuses: set[TaskStatus] = field(default_factory=set)  # those of the children not loaded
     depends: dict[int, str] = field(default_factory=dict)  # dependency id -> target (onend, onstart)
     dependents: list[int] = field(default_factory=list)
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children
+        return not self.children and not self.other_statuses
 
     def label(self) -> str:
         return f"{self.name} (id {self.id})"
@@ -191,8 +192,7 @@ class Workflow:
         return changes
 
     def schedule_seconds(self, node: Node) -> float:
-        if not node.is_leaf:
-            return sum(self.schedule_seconds(self.nodes[c]) for c in node.children)
+        """A leaf's scheduled seconds (the workflow times leaves only)."""
         model = ScheduleModel(node.schedule_model)
         return to_seconds(node.schedule_timing, TimeUnit(node.schedule_unit), model, self.calendar)
 
@@ -273,6 +273,7 @@ class Workflow:
         parent_id = node.parent_id
         while parent_id is not None:
             parent = self.nodes[parent_id]
-            status = container_status(self.nodes[c].status.value for c in parent.children)
+            statuses = [self.nodes[c].status.value for c in parent.children]
+            status = container_status([*statuses, *parent.other_statuses])
             self._set_status(parent, status)
             parent_id = parent.parent_id
