@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from stalker_catalog.domain.calendar import StudioCalendar
-from stalker_catalog.domain.progress import NONE, LeafTiming, Progress, leaf_progress, tree_progress
+from stalker_catalog.domain.progress import NONE, LeafTiming, Progress, leaf_progress, summed_progress
 
 CALENDAR = StudioCalendar()  # 9 h days, Monday to Friday
 START = datetime(2025, 1, 6, 9, tzinfo=UTC)
@@ -39,8 +39,8 @@ def test_work_beyond_the_schedule_is_not_capped_and_nothing_scheduled_is_zero_pe
     assert NONE.percent_complete == 0
 
 
-def test_a_container_sums_its_leaves_at_every_level() -> None:
-    parents = {1: None, 2: 1, 3: 2, 4: 2, 5: 1}
-    leaves = {3: Progress(100, 10), 4: Progress(200, 20), 5: Progress(300, 0)}
-    figures = tree_progress([1, 2, 5], parents, leaves)
-    assert figures == {1: Progress(600, 30), 2: Progress(300, 30), 5: Progress(300, 0)}
+def test_a_container_sums_its_leaves_by_unit_and_model() -> None:
+    timing = {("d", "effort"): 3.0, ("h", "effort"): 4.0, ("d", "duration"): 2.0}
+    figures = summed_progress(timing, 7200, [leaf("duration")], CALENDAR, START + timedelta(hours=12))
+    assert figures.schedule_seconds == 3 * 32400 + 4 * 3600 + 2 * 86400
+    assert figures.total_logged_seconds == 7200 + 43200

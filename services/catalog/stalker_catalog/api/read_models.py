@@ -30,7 +30,7 @@ from stalker_catalog.db.models import (
     User,
 )
 from stalker_catalog.db.task_queries import ReadContext, TaskLinks, links_of, read_context, read_links
-from stalker_catalog.db.tracking_queries import subtree_timings
+from stalker_catalog.db.tracking_queries import subtree_sums
 from stalker_catalog.domain.calendar import StudioCalendar, to_seconds
 from stalker_catalog.domain.progress import (
     NONE as NO_PROGRESS,
@@ -39,8 +39,7 @@ from stalker_catalog.domain.progress import (
     LeafTiming,
     Progress,
     leaf_logged_seconds,
-    leaf_progress,
-    tree_progress,
+    summed_progress,
 )
 from stalker_catalog.domain.scheduling import ScheduleModel, TimeUnit
 from stalker_catalog.service import studio as studio_service
@@ -446,13 +445,14 @@ Progresses = Mapping[int, Progress]
 
 
 async def containers_progress(session: AsyncSession, context: ReadContext) -> Progresses:
-    """The figures of the containers among the tasks read, summed over their leaves (one statement)."""
+    """The figures of the containers among the tasks read, their leaves summed in the database."""
     if not context.containers:
         return {}
-    parents, leaves = await subtree_timings(session, sorted(context.containers))
     now = utcnow()
-    figures = {i: leaf_progress(leaf, context.calendar, now) for i, leaf in leaves.items()}
-    return tree_progress(context.containers, parents, figures)
+    return {
+        root: summed_progress(sums.timing, sums.effort_logged, sums.timed_leaves, context.calendar, now)
+        for root, sums in (await subtree_sums(session, sorted(context.containers))).items()
+    }
 
 
 def _elapsed(row: Sequence[Any], context: ReadContext, now: datetime) -> float:

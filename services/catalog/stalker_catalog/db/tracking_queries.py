@@ -4,11 +4,13 @@ subtrees progress figures are summed over, and the time logs' running total on t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, union, update
+from sqlalchemy import Table, bindparam, exists, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from stalker_catalog.db.people import User
 from stalker_catalog.db.projects import Project
@@ -262,38 +264,63 @@ _TIMING_COLUMNS = (
 )
 
 
-async def subtree_timings(
-    session: AsyncSession, root_ids: Sequence[int]
-) -> tuple[dict[int, int | None], dict[int, LeafTiming]]:
-    """The nodes under the roots (id -> parent id) and the timing of each leaf among them."""
-    parents: dict[int, int | None] = {}
-    rows: dict[int, Any] = {}
+@dataclass
+class SubtreeSums:
+    """A container's leaves summed in the database: scheduled timing per (unit, model), the effort leaves'
+    logged seconds; the duration and length leaves one by one (their logged time is the time elapsed)."""
+
+    timing: dict[tuple[str, str], float] = field(default_factory=dict)
+    effort_logged: float = 0.0
+    timed_leaves: list[LeafTiming] = field(default_factory=list)
+
+
+async def subtree_sums(session: AsyncSession, root_ids: Sequence[int]) -> dict[int, SubtreeSums]:
+    """Each root's leaves, summed: two statements per chunk of roots, whatever the size of the subtrees."""
+    found = {root: SubtreeSums() for root in root_ids}
+    child = aliased(Task)
+    leaf = ~exists().where(child.parent_id == Task.id)
     for batch in chunks(root_ids):
-        tree = select(Task.id, Task.parent_id).where(Task.id.in_(batch)).cte("tree", recursive=True)
-        tree = tree.union_all(select(Task.id, Task.parent_id).join(tree, Task.parent_id == tree.c.id))
-        statement = select(*_TIMING_COLUMNS).join(tree, tree.c.id == Task.id)
-        for row in await session.execute(statement):
-            parents[row.id] = row.parent_id
-            rows[row.id] = row
-    has_children = {parent for parent in parents.values() if parent is not None}
-    leaves = {
-        task_id: LeafTiming(
-            row.schedule_timing, row.schedule_unit, row.schedule_model, row.logged_seconds, row.start, row.end
+        seed = select(Task.id.label("root"), Task.id.label("id")).where(Task.id.in_(batch))
+        tree = seed.cte("tree", recursive=True)
+        tree = tree.union_all(select(tree.c.root, Task.id).join(tree, Task.parent_id == tree.c.id))
+        sums = (
+            select(
+                tree.c.root,
+                Task.schedule_unit,
+                Task.schedule_model,
+                func.sum(Task.schedule_timing),
+                func.sum(Task.logged_seconds),
+            )
+            .join(tree, tree.c.id == Task.id)
+            .where(leaf)
+            .group_by(tree.c.root, Task.schedule_unit, Task.schedule_model)
         )
-        for task_id, row in rows.items()
-        if task_id not in has_children
-    }
-    return parents, leaves
+        for root, unit, model, timing, logged in await session.execute(sums):
+            figures = found[root]
+            figures.timing[(unit, model)] = float(timing or 0)
+            if model == "effort":
+                figures.effort_logged += float(logged or 0)
+        timed = (
+            select(tree.c.root, *_TIMING_COLUMNS)
+            .join(tree, tree.c.id == Task.id)
+            .where(leaf, Task.schedule_model != "effort")
+        )
+        for row in await session.execute(timed):
+            found[row.root].timed_leaves.append(_leaf_timing(row))
+    return found
+
+
+def _leaf_timing(row: Any) -> LeafTiming:
+    return LeafTiming(
+        row.schedule_timing, row.schedule_unit, row.schedule_model, row.logged_seconds, row.start, row.end
+    )
 
 
 async def project_leaves(session: AsyncSession, project_id: int) -> list[LeafTiming]:
     """The timing of every leaf of the project (a task no other task has as its parent)."""
     parents = select(Task.parent_id).where(Task.project_id == project_id, Task.parent_id.is_not(None))
     statement = select(*_TIMING_COLUMNS).where(Task.project_id == project_id, Task.id.not_in(parents))
-    return [
-        LeafTiming(r.schedule_timing, r.schedule_unit, r.schedule_model, r.logged_seconds, r.start, r.end)
-        for r in await session.execute(statement)
-    ]
+    return [_leaf_timing(r) for r in await session.execute(statement)]
 
 
 def tasks_of_user(user_id: int, roles: Sequence[str]) -> Any:

@@ -75,19 +75,18 @@ def leaf_logged_seconds(leaf: LeafTiming, calendar: StudioCalendar, now: datetim
     return elapsed.days * day + min(elapsed.seconds, day)  # the last day counts at most a working day
 
 
-def tree_progress(
-    wanted: Iterable[int],
-    parents: Mapping[int, int | None],
-    leaves: Mapping[int, Progress],
-) -> dict[int, Progress]:
-    """Each wanted task's figures: its own for a leaf, its descendant leaves' summed for a container.
-    `parents` holds every node of the wanted subtrees (id -> parent id), `leaves` every leaf's figures."""
-    wanted_ids = set(wanted)
-    totals = {task_id: NONE for task_id in wanted_ids}
-    for leaf_id, figures in leaves.items():
-        node: int | None = leaf_id
-        while node is not None:
-            if node in wanted_ids:
-                totals[node] = totals[node] + figures
-            node = parents.get(node)
-    return totals
+def summed_progress(
+    timing: Mapping[tuple[str, str], float],
+    effort_logged: float,
+    timed_leaves: Iterable[LeafTiming],
+    calendar: StudioCalendar,
+    now: datetime,
+) -> Progress:
+    """A container's figures from its leaves summed: timings per (unit, model), the effort leaves' logged
+    seconds, and the duration and length leaves (whose logged time is the time elapsed)."""
+    scheduled = sum(
+        to_seconds(total, TimeUnit(unit), ScheduleModel(model), calendar)
+        for (unit, model), total in timing.items()
+    )
+    logged = effort_logged + sum(leaf_logged_seconds(leaf, calendar, now) for leaf in timed_leaves)
+    return Progress(scheduled, logged)
