@@ -3,6 +3,10 @@ through the same rules as a task update: loops, the status rule, events), respon
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from operator import attrgetter
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 
 from stalker_catalog.api.read_models import dependency_read, task_reads, user_read
@@ -62,9 +66,33 @@ def _dependencies(router: APIRouter) -> None:
 
 
 def _users(router: APIRouter, field: str, path: str) -> None:
+    """Resources and alternative resources: changed through the task tree's rules."""
+
+    async def edit(uow: UnitOfWork, task_id: int, change: tasks.Edit) -> Task:
+        return await tasks.edit_relation(uow, task_id, field, change)
+
+    chosen = attrgetter("resources" if field == "resource_ids" else "alternative_resources")
+    _user_routes(router, path, field, edit, chosen)
+
+
+def _people(router: APIRouter, relation: str) -> None:
+    """Responsible and watchers: changed on their own (they are no part of the task tree's rules)."""
+
+    async def edit(uow: UnitOfWork, task_id: int, change: tasks.Edit) -> Task:
+        return await task_people.edit_people(uow, task_id, relation, change)
+
+    _user_routes(router, relation, relation, edit, attrgetter(relation))
+
+
+def _user_routes(
+    router: APIRouter,
+    path: str,
+    field: str,
+    edit: Callable[[UnitOfWork, int, tasks.Edit], Awaitable[Task]],
+    chosen: Callable[[Task], list[Any]],
+) -> None:
     async def users_of(uow: UnitOfWork, task: Task) -> list[UserRead]:
-        chosen = task.resources if field == "resource_ids" else task.alternative_resources
-        return [user_read(u) for u in await people.load_users(uow, [u.id for u in chosen])]
+        return [user_read(u) for u in await people.load_users(uow, [u.id for u in chosen(task)])]
 
     @router.get(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"task_{path}")
     async def listed(uow: Work, task_id: Id) -> list[UserRead]:
@@ -73,7 +101,7 @@ def _users(router: APIRouter, field: str, path: str) -> None:
     @router.put(f"/{{task_id}}/{path}", response_model=list[UserRead], name=f"set_task_{path}")
     async def replaced(uow: Work, task_id: Id, body: UserIds) -> list[UserRead]:
         ids = list(body.user_ids)
-        return await users_of(uow, await tasks.edit_relation(uow, task_id, field, lambda _: ids))
+        return await users_of(uow, await edit(uow, task_id, lambda _: ids))
 
     @router.post(
         f"/{{task_id}}/{path}",
@@ -82,41 +110,9 @@ def _users(router: APIRouter, field: str, path: str) -> None:
         name=f"add_task_{path}",
     )
     async def added(uow: Work, task_id: Id, body: MemberRef) -> list[UserRead]:
-        return await users_of(uow, await tasks.edit_relation(uow, task_id, field, tasks.adding(body.user_id)))
+        return await users_of(uow, await edit(uow, task_id, tasks.adding(body.user_id)))
 
     @router.delete(f"/{{task_id}}/{path}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{path}")
     async def removed(uow: Work, task_id: Id, user_id: Id) -> Response:
-        await tasks.edit_relation(uow, task_id, field, tasks.removing(user_id, field, task_id))
-        return Response(status_code=NO_CONTENT)
-
-
-def _people(router: APIRouter, relation: str) -> None:
-    async def users_of(uow: UnitOfWork, task: Task) -> list[UserRead]:
-        return [user_read(u) for u in await people.load_users(uow, [u.id for u in getattr(task, relation)])]
-
-    @router.get(f"/{{task_id}}/{relation}", response_model=list[UserRead], name=f"task_{relation}")
-    async def listed(uow: Work, task_id: Id) -> list[UserRead]:
-        return await users_of(uow, await load_task(uow.session, task_id))
-
-    @router.put(f"/{{task_id}}/{relation}", response_model=list[UserRead], name=f"set_task_{relation}")
-    async def replaced(uow: Work, task_id: Id, body: UserIds) -> list[UserRead]:
-        ids = list(body.user_ids)
-        return await users_of(uow, await task_people.edit_people(uow, task_id, relation, lambda _: ids))
-
-    @router.post(
-        f"/{{task_id}}/{relation}",
-        response_model=list[UserRead],
-        status_code=status.HTTP_201_CREATED,
-        name=f"add_task_{relation}",
-    )
-    async def added(uow: Work, task_id: Id, body: MemberRef) -> list[UserRead]:
-        edit = tasks.adding(body.user_id)
-        return await users_of(uow, await task_people.edit_people(uow, task_id, relation, edit))
-
-    @router.delete(
-        f"/{{task_id}}/{relation}/{{user_id}}", status_code=NO_CONTENT, name=f"remove_task_{relation}"
-    )
-    async def removed(uow: Work, task_id: Id, user_id: Id) -> Response:
-        edit = tasks.removing(user_id, relation, task_id)
-        await task_people.edit_people(uow, task_id, relation, edit)
+        await edit(uow, task_id, tasks.removing(user_id, field, task_id))
         return Response(status_code=NO_CONTENT)
