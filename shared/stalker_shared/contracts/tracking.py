@@ -6,7 +6,7 @@ know. A status change also comes with the task's full state as `catalog.task.upd
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from stalker_shared.contracts.catalog import AggregateState, Deleted
 from stalker_shared.contracts.envelope import Contract
@@ -49,6 +49,7 @@ class TaskStatusChanged(Contract):
 
     task_id: int
     project_id: int
+    task_revision: int = Field(ge=1, description="The task's revision after the move")
     from_status: str
     to_status: str
     action: str

@@ -267,6 +267,7 @@ async def test_every_move_is_an_event_and_the_tasks_state_follows(service: Catal
     events = await service.events()
     moved = [e["payload"] for e in events if e["type"] == "catalog.task_status.changed"]
     moved = [m for m in moved if m["action"] == "time_log"]  # building the show moved some too
+    assert all(m["task_revision"] >= 2 for m in moved)
     assert {(m["task_id"], m["from_status"], m["to_status"], m["action"]) for m in moved} == {
         (show.ids["Previs"], "RTS", "WIP", "time_log"),
         (show.ids["SH001"], "RTS", "WIP", "time_log"),

@@ -39,6 +39,7 @@ from stalker_catalog.db.studio_queries import studio_calendar
 from stalker_catalog.db.task_snapshot import chunks
 from stalker_catalog.domain.calendar import StudioCalendar
 from stalker_catalog.domain.errors import NotFound
+from stalker_shared.scope import UNSCOPED
 
 # What a task's events (TaskUpdated.model_validate) and the responses read; every relation is lazy="raise".
 TASK_LOAD = (
@@ -52,11 +53,13 @@ TASK_LOAD = (
 )
 
 
-async def load_tasks(session: AsyncSession, task_ids: Sequence[int]) -> list[Task]:
-    """The tasks with their relations, in the order of the ids (missing ids are skipped)."""
+async def load_tasks(session: AsyncSession, task_ids: Sequence[int], *, unscoped: bool = False) -> list[Task]:
+    """The tasks with their relations, in the order of the ids (missing ids are skipped). `unscoped`:
+    whatever the caller may see (the workflow's events of a dependent in another project)."""
     found: dict[int, Task] = {}
     for batch in chunks(task_ids):
         statement = select(Task).where(Task.id.in_(batch)).options(*TASK_LOAD)
+        statement = statement.execution_options(**{UNSCOPED: unscoped})
         found.update({task.id: task for task in (await session.scalars(statement)).unique()})
     return [found[task_id] for task_id in task_ids if task_id in found]
 

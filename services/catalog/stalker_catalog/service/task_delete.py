@@ -52,7 +52,7 @@ async def delete_task(uow: UnitOfWork, task_id: int, kind: str | None = None) ->
     await uow.publish_many([TaskUpdated.model_validate(t) for t in survivors])
     await uow.publish_many(
         [
-            status_changed(t.id, t.project_id, nodes[t.id].status, t.status, "task_deleted")
+            status_changed(t, nodes[t.id].status, "task_deleted")
             for t in survivors
             if nodes[t.id].status != t.status
         ]

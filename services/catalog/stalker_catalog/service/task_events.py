@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from stalker_catalog.db.tasks import shot_extra
+from stalker_catalog.db.tasks import Task, shot_extra
 from stalker_catalog.domain.tasks.commands import DependencySpec
 from stalker_catalog.domain.tasks.draft import Plan
 from stalker_shared.contracts.catalog import DependencyState, TaskCreated
@@ -72,9 +72,15 @@ def _dependency(spec: DependencySpec, real: Callable[[int], int]) -> DependencyS
     )
 
 
-def status_changed(task_id: int, project_id: int, before: str, after: str, action: str) -> TaskStatusChanged:
-    """The event of a status the task tree's own rules moved (a dependency added or removed, a child
-    created, moved or deleted); the workflow's actions publish theirs in service/workflow.py."""
+def status_changed(task: Task, before: str, action: str) -> TaskStatusChanged:
+    """The event of a task's status moved to what it is now: by the workflow's actions
+    (service/workflow.py) or by the task tree's own rules (a dependency added or removed, a child
+    created, moved or deleted). `task_revision` orders it among the task's other events."""
     return TaskStatusChanged(
-        task_id=task_id, project_id=project_id, from_status=before, to_status=after, action=action
+        task_id=task.id,
+        project_id=task.project_id,
+        task_revision=task.revision,
+        from_status=before,
+        to_status=task.status,
+        action=action,
     )

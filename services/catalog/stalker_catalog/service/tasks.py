@@ -79,7 +79,7 @@ async def apply_batch(
     applied = Applied(created, await load_tasks(session, sorted(plan.updates)))
     updated = [TaskUpdated.model_validate(task) for task in applied.updated]
     moved = [
-        status_changed(task.id, task.project_id, snapshot.nodes[task.id].status, task.status, "task_edit")
+        status_changed(task, snapshot.nodes[task.id].status, "task_edit")
         for task in applied.updated
         if task.id in snapshot.nodes and snapshot.nodes[task.id].status != task.status
     ]

@@ -54,18 +54,10 @@ async def save_workflow(uow: UnitOfWork, workflow: Workflow, action: str) -> Out
     await write_graph(session, changed, workflow.retargeted)
     ids = sorted({node.id for node in changed} | {task_id for task_id, _ in workflow.retargeted})
     expire_tasks(session)  # the rows were written around the ORM: read them back as they are now
-    tasks = await load_tasks(session, ids)
+    tasks = await load_tasks(session, ids, unscoped=True)
     changes = workflow.status_changes()
-    moved = [
-        status_changed(
-            change.task_id,
-            workflow.nodes[change.task_id].project_id,
-            change.before.value,
-            change.after.value,
-            action,
-        )
-        for change in changes
-    ]
+    by_id = {task.id: task for task in tasks}
+    moved = [status_changed(by_id[change.task_id], change.before.value, action) for change in changes]
     await uow.publish_many([*(TaskUpdated.model_validate(task) for task in tasks), *moved])
     return Outcome(workflow, changes)
 
