@@ -23,7 +23,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -238,7 +239,10 @@ async def bench(args: argparse.Namespace, client: httpx.AsyncClient, runtime: Ru
     }
 
 
-async def main(args: argparse.Namespace) -> dict[str, Any]:
+@asynccontextmanager
+async def catalog_on_postgres() -> AsyncIterator[tuple[httpx.AsyncClient, Runtime]]:
+    """A catalog on a fresh PostgreSQL database (dropped afterwards), run in this process, and a client
+    logged in as its admin (httpx's ASGI transport: no network)."""
     name = f"stalker_bench_{uuid.uuid4().hex[:10]}"
     await admin_sql(f'CREATE DATABASE "{name}"')
     try:
@@ -255,17 +259,26 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             await runtime.open(migrate=False)
             app = create_service_app(runtime, manage_runtime=False)
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://catalog.bench") as client:
-                token = await client.post(
-                    f"{API}/auth/token", data={"username": "admin", "password": PASSWORD}
-                )
-                client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-                async with runtime.engine.connect() as connection:
-                    version = (await connection.exec_driver_sql("SHOW server_version")).scalar()
-                results = await bench(args, client, runtime)
-            await runtime.close()
+            try:
+                async with httpx.AsyncClient(
+                    transport=transport, base_url="http://catalog.bench", timeout=600
+                ) as client:
+                    token = await client.post(
+                        f"{API}/auth/token", data={"username": "admin", "password": PASSWORD}
+                    )
+                    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+                    yield client, runtime
+            finally:
+                await runtime.close()
     finally:
         await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    async with catalog_on_postgres() as (client, runtime):
+        async with runtime.engine.connect() as connection:
+            version = (await connection.exec_driver_sql("SHOW server_version")).scalar()
+        results = await bench(args, client, runtime)
     results["environment"] = {
         "python": platform.python_version(),
         "postgresql": version,

@@ -16,22 +16,12 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
-from catalog_bulk import API, PASSWORD, admin_sql, create_project, server_url, show_items, with_database
-from pydantic import SecretStr
-
-from stalker_catalog.definition import catalog_definition
-from stalker_catalog.settings import CatalogSettings
-from stalker_shared.auth import generate_private_pem
-from stalker_shared.http import create_service_app
-from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
-from stalker_shared.runtime import Runtime
+from catalog_bulk import API, catalog_on_postgres, create_project, show_items
 
 RESULTS = Path(__file__).parent / "results" / "tracking.json"
 
@@ -101,33 +91,8 @@ async def bench(args: argparse.Namespace, client: httpx.AsyncClient) -> dict[str
 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
-    name = f"stalker_bench_{uuid.uuid4().hex[:10]}"
-    await admin_sql(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory() as data_dir:
-            settings = CatalogSettings(
-                database_url=with_database(server_url(), name, "postgresql+asyncpg"),
-                data_dir=Path(data_dir),
-                admin_password=SecretStr(PASSWORD),
-                jwt_private_key=SecretStr(generate_private_pem()),
-                environment="test",
-            )
-            runtime = Runtime(catalog_definition(), settings, InMemoryTransport(InMemoryBroker()))
-            await runtime.migrate()
-            await runtime.open(migrate=False)
-            app = create_service_app(runtime, manage_runtime=False)
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://catalog.bench", timeout=120
-            ) as client:
-                token = await client.post(
-                    f"{API}/auth/token", data={"username": "admin", "password": PASSWORD}
-                )
-                client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-                results = await bench(args, client)
-            await runtime.close()
-    finally:
-        await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with catalog_on_postgres() as (client, _):
+        results = await bench(args, client)
     results["environment"] = {
         "cpus": os.cpu_count(),
         "load_average_1_min_at_end": round(os.getloadavg()[0], 2),
