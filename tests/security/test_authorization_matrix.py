@@ -158,7 +158,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/catalog/v1/time-logs"): "list",
     ("POST", "/catalog/v1/time-logs"): "time_log.write.own",
     ("DELETE", "/catalog/v1/time-logs/{time_log_id}"): "time_log.write.own",
-    ("GET", "/catalog/v1/time-logs/{time_log_id}"): "project.read",
+    ("GET", "/catalog/v1/time-logs/{time_log_id}"): "time_log.write.own",  # own; leads, producers: any
     ("PATCH", "/catalog/v1/time-logs/{time_log_id}"): "time_log.write.own",
     ("GET", "/catalog/v1/reviews"): "list",
     ("GET", "/catalog/v1/reviews/{review_id}"): "project.read",

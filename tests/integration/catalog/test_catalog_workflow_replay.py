@@ -529,6 +529,11 @@ async def test_reviews_need_responsible_members_and_sheets_stay_with_who_may_log
         await client.get(f"{API}/users/{me}/time-sheet?week=2025-01-06", headers=show.headers["client"])
     )
     assert viewer["total_seconds"] == 0 and viewer["time_logs"] == []
+    listed = await ok(await client.get(f"{API}/time-logs", headers=show.headers["client"]))
+    assert listed["items"] == [] and listed["total"] == 0
+    log_id = own["time_logs"][0]["id"]
+    await problem(await client.get(f"{API}/time-logs/{log_id}", headers=show.headers["client"]), 403)
+    assert (await ok(await client.get(f"{API}/time-logs", headers=show.headers["sup1"])))["total"] == 1
 
 
 async def test_status_moves_of_the_task_tree_are_events_too(service: Catalog) -> None:

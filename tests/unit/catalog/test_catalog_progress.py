@@ -29,9 +29,17 @@ def test_a_duration_task_counts_calendar_time_elapsed_in_its_span() -> None:
     assert after.schedule_seconds == 172800 and after.percent_complete == 100
 
 
-def test_a_length_task_counts_a_day_as_the_studios_working_day_not_nine_seconds() -> None:
+def test_a_length_task_counts_the_studios_working_hours_not_nine_seconds_a_day() -> None:
     figures = leaf_progress(leaf("length"), CALENDAR, START + timedelta(days=1, hours=2))
     assert figures.total_logged_seconds == 9 * 3600 + 2 * 3600  # the reference gives 9 + 7200
+
+
+def test_a_length_task_over_a_weekend_ends_at_its_schedule_not_beyond() -> None:
+    """tj3 lays 5 working days from a Wednesday 09:00 to the next Tuesday 18:00."""
+    wednesday = datetime(2025, 1, 8, 9, tzinfo=UTC)
+    five_days = LeafTiming(5, "d", "length", 0, wednesday, datetime(2025, 1, 14, 18, tzinfo=UTC))
+    after = leaf_progress(five_days, CALENDAR, datetime(2025, 2, 1, tzinfo=UTC))
+    assert after.total_logged_seconds == after.schedule_seconds == 5 * 9 * 3600
 
 
 def test_work_beyond_the_schedule_is_not_capped_and_nothing_scheduled_is_zero_percent() -> None:

@@ -23,6 +23,7 @@ from stalker_catalog.api.schemas.tracking import (
 )
 from stalker_catalog.db.task_queries import load_task
 from stalker_catalog.db.tracking import Review, TimeLog
+from stalker_catalog.db.tracking_queries import logs_seen_by
 from stalker_catalog.service import reviews, time_logs
 from stalker_catalog.service.workflow import Outcome, locked_in_project
 from stalker_shared.etags import ETag, IfMatch
@@ -83,7 +84,8 @@ def _time_logs() -> APIRouter:
 
     @router.get("", response_model=Page[TimeLogRead], description=TIME_LOG_LIST.describe())
     async def list_time_logs(uow: Work, params: Annotated[ListParams, Depends(list_params)]) -> Any:
-        rows, total = await fetch_page(uow.session, select(TimeLog), TIME_LOG_LIST, params)
+        statement = select(TimeLog).where(logs_seen_by(uow.access))
+        rows, total = await fetch_page(uow.session, statement, TIME_LOG_LIST, params)
         return page_response(make_page([_time_log_read(r) for r in rows], total, params), params, TimeLogRead)
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=TimeLogRead)
@@ -99,7 +101,9 @@ def _time_logs() -> APIRouter:
 
     @router.get("/{time_log_id}", response_model=TimeLogRead)
     async def get_time_log(uow: Work, time_log_id: Id, etag: ETag) -> TimeLogRead:
-        return etag.tag(_time_log_read(await get_one(uow.session, TimeLog, time_log_id)))
+        log = await get_one(uow.session, TimeLog, time_log_id)
+        time_logs.may_log_for(uow.access, log.project_id, log.resource_id)  # who may read it
+        return etag.tag(_time_log_read(log))
 
     @router.patch("/{time_log_id}", response_model=TimeLogRead)
     async def update_time_log(uow: Work, time_log_id: Id, body: TimeLogUpdate, etag: IfMatch) -> TimeLogRead:

@@ -34,7 +34,6 @@ from stalker_catalog.db.tracking_queries import (
 from stalker_catalog.domain.calendar import WEEKDAYS
 from stalker_catalog.domain.errors import ValidationFailed
 from stalker_catalog.domain.progress import NONE, leaf_progress
-from stalker_shared.access import Operation
 from stalker_shared.db import utcnow
 from stalker_shared.listing import ListParams, Page, fetch_rows, json_page, list_params
 from stalker_shared.repository import get_one
@@ -113,9 +112,7 @@ def tracking_views_router() -> APIRouter:
             raise ValidationFailed(f"week must be a day from 1900 to 2199 (got {day})", field="week")
         monday = day - timedelta(days=day.weekday())
         bounds = [datetime.combine(monday + timedelta(days=n), time(), zone) for n in range(8)]
-        logs = await logs_between(uow.session, user_id, bounds[0], bounds[-1])
-        if user_id != uow.access.user_id:  # someone else's hours: for those who may log them
-            logs = [log for log in logs if uow.access.may(Operation.TIME_LOG_ANY, log.project_id)]
+        logs = await logs_between(uow.session, uow.access, user_id, bounds[0], bounds[-1])
         days = []
         for n in range(7):
             seconds = sum(_overlap(log.start, log.end, bounds[n], bounds[n + 1]) for log in logs)

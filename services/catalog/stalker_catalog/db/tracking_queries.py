@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, exists, func, select, union, update
+from sqlalchemy import ColumnElement, Table, bindparam, exists, func, or_, select, true, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -28,11 +28,14 @@ from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.progress import LeafTiming
 from stalker_catalog.domain.status import TaskStatus
 from stalker_catalog.domain.workflow import Node
+from stalker_shared.access import Access, Operation
 from stalker_shared.contracts.tracking import ReviewDeleted, TimeLogDeleted
 from stalker_shared.db import utcnow
 from stalker_shared.scope import UNSCOPED
 
 DEPENDENCIES = cast(Table, TaskDependency.__table__)
+# Below this a task's running total of logged seconds is rounding left by logs added and removed.
+LOGGED_EPSILON = 1e-3
 
 # A task's planned dates: tj3's once it is scheduled (the reference's scheduler writes its dates over the
 # task's own), else the ones it was given.
@@ -77,15 +80,18 @@ async def load_graph(
     for node in nodes.values():
         if node.parent_id in nodes:
             nodes[node.parent_id].children.append(node.id)
-    # The other children are only statuses to a parent's roll-up: one row per parent and status.
+    # The other children are only statuses to a parent's roll-up: children counted per parent and
+    # status, less those loaded as nodes.
     for batch in chunks(family):
-        others = (
-            select(Task.parent_id, Task.status)
-            .where(Task.parent_id.in_(batch), Task.id.not_in(family))
+        counts = (
+            select(Task.parent_id, Task.status, func.count())
+            .where(Task.parent_id.in_(batch))
             .group_by(Task.parent_id, Task.status)
         )
-        for parent_id, status in await _unscoped(session, others):
-            nodes[parent_id].other_statuses.add(TaskStatus(status))
+        for parent_id, status, count in await _unscoped(session, counts):
+            loaded = sum(1 for c in nodes[parent_id].children if nodes[c].status.value == status)
+            if count > loaded:
+                nodes[parent_id].other_statuses.add(TaskStatus(status))
     links = []
     for batch in chunks(reached):
         statement = select(TaskDependency.task_id, TaskDependency.depends_on_id, TaskDependency.target).where(
@@ -122,7 +128,7 @@ def _add_rows(nodes: dict[int, Node], timings: dict[int, LeafTiming], rows: Iter
             priority=row.priority,
             review_number=row.review_number,
             logged_seconds=row.logged_seconds,
-            has_time_logs=row.logged_seconds > 0,
+            has_time_logs=row.logged_seconds > LOGGED_EPSILON,
             project_id=row.project_id,
             start=row.start,
             end=row.end,
@@ -329,11 +335,13 @@ def tasks_of_user(user_id: int, roles: Sequence[str]) -> Any:
     return union(*(select(links[r].c.task_id).where(links[r].c.user_id == user_id) for r in roles))
 
 
-async def logs_between(session: AsyncSession, user_id: int, start: datetime, end: datetime) -> list[TimeLog]:
-    """The user's time logs that meet `[start, end)`, of the projects the caller may see, by start."""
+async def logs_between(
+    session: AsyncSession, access: Access, user_id: int, start: datetime, end: datetime
+) -> list[TimeLog]:
+    """The user's time logs that meet `[start, end)` and the caller may read (logs_seen_by), by start."""
     statement = (
         select(TimeLog)
-        .where(TimeLog.resource_id == user_id, TimeLog.start < end, TimeLog.end > start)
+        .where(TimeLog.resource_id == user_id, TimeLog.start < end, TimeLog.end > start, logs_seen_by(access))
         .order_by(TimeLog.start, TimeLog.id)
     )
     return list(await session.scalars(statement))
@@ -381,3 +389,12 @@ async def tracking_of(session: AsyncSession, task_ids: Sequence[int]) -> list[Ti
                 )
             )
     return events
+
+
+def logs_seen_by(access: Access) -> ColumnElement[bool]:
+    """The time logs a caller may read: their own, and anyone's in the projects where they may log for
+    others (leads, producers; admins everywhere). A viewer sees a task's logged total, not the hours."""
+    if access.is_admin:
+        return true()
+    others = [p for p in access.roles if access.may(Operation.TIME_LOG_ANY, p)]
+    return or_(TimeLog.resource_id == access.user_id, TimeLog.project_id.in_(others))

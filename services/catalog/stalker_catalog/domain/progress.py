@@ -3,18 +3,17 @@
 A leaf's logged seconds depend on its model: an effort task counts its time logs (the sum the time log
 handlers keep on the task row); duration and length tasks count the time elapsed since their start (none
 before it, all of it after their end). A container sums its children. The reference counts a length
-task's elapsed days as 9 seconds each (days x daily working hours, without the 3600); here a day counts
-the studio's daily working hours in seconds, and the day under way at most that (so the figure never goes
-back as a day ends).
+task's elapsed days as 9 seconds each (days x daily working hours, without the 3600); here the studio's
+working hours in the span count, each day at most the studio's working day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
-from stalker_catalog.domain.calendar import StudioCalendar, to_seconds
+from stalker_catalog.domain.calendar import WEEKDAYS, StudioCalendar, to_seconds
 from stalker_catalog.domain.scheduling import ScheduleModel, TimeUnit
 
 
@@ -68,11 +67,28 @@ def leaf_logged_seconds(leaf: LeafTiming, calendar: StudioCalendar, now: datetim
         return leaf.logged_seconds
     if leaf.start is None or leaf.end is None or now <= leaf.start:
         return 0.0
-    elapsed = min(now, leaf.end) - leaf.start
+    stop = min(now, leaf.end)
     if model is ScheduleModel.DURATION:
-        return elapsed.total_seconds()
-    day = calendar.daily_working_hours * 3600
-    return elapsed.days * day + min(elapsed.seconds, day)  # the last day counts at most a working day
+        return (stop - leaf.start).total_seconds()
+    return _working_days_elapsed(leaf.start, stop, calendar)
+
+
+def _working_days_elapsed(start: datetime, stop: datetime, calendar: StudioCalendar) -> float:
+    """A length task's time so far: the studio's working hours in its span, each day at most a working
+    day (tj3 lays a length task on working time only)."""
+    zone, day = calendar.tzinfo, calendar.daily_working_hours * 3600
+    first, last = start.astimezone(zone), stop.astimezone(zone)
+    total, current = 0.0, first.date()
+    while current <= last.date():
+        midnight = datetime.combine(current, time(), zone)
+        worked = 0.0
+        for begin, end in calendar.working_hours[WEEKDAYS[current.weekday()]]:
+            low = max(first, midnight + timedelta(minutes=begin))
+            high = min(last, midnight + timedelta(minutes=end))
+            worked += max((high - low).total_seconds(), 0.0)
+        total += min(worked, day)
+        current += timedelta(days=1)
+    return total
 
 
 def summed_progress(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from stalker_catalog.db.projects import ProjectUser
 from stalker_catalog.db.tasks import Task, task_responsible
 from stalker_catalog.db.tracking import Review
 from stalker_catalog.db.tracking_queries import round_reviews, task_user_ids
@@ -236,9 +237,11 @@ async def _responsible(uow: UnitOfWork, workflow: Workflow, task_id: int) -> lis
     while node_id is not None:
         chain.append(node_id)
         node_id = workflow.nodes[node_id].parent_id
-    rows = await uow.session.execute(
+    project_id = workflow.nodes[task_id].project_id
+    members = select(ProjectUser.user_id).where(ProjectUser.project_id == project_id)
+    rows = await uow.session.execute(  # those who left the project review nothing of it
         select(task_responsible.c.task_id, task_responsible.c.user_id)
-        .where(task_responsible.c.task_id.in_(chain))
+        .where(task_responsible.c.task_id.in_(chain), task_responsible.c.user_id.in_(members))
         .order_by(task_responsible.c.user_id)
     )
     by_task: dict[int, list[int]] = {}

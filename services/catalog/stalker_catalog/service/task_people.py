@@ -35,7 +35,8 @@ async def edit_people(
     task = await load_task(session, task_id)
     current = [u.id for u in getattr(task, relation)]
     wanted = list(dict.fromkeys(edit(current)))
-    await require_members(session, task.project_id, wanted, "user_ids")
+    # Only those added must be members: one who has left the project does not block the others.
+    await require_members(session, task.project_id, [u for u in wanted if u not in current], "user_ids")
     if wanted == current:
         return task
     link = LINKS[relation]
