@@ -45,4 +45,15 @@ class VersionPublished(Contract):
     published_at: AwareDatetime
 
 
-VERSIONS_CONTRACTS: tuple[type[Contract], ...] = (VersionCreated, VersionPublished)
+class VersionDeleted(Contract):
+    """A version was deleted (its number is never handed out again for the task and take)."""
+
+    TYPE = "versions.version.deleted"
+    VERSION = 1
+
+    id: int
+    project_id: int
+    task_id: int
+
+
+VERSIONS_CONTRACTS: tuple[type[Contract], ...] = (VersionCreated, VersionPublished, VersionDeleted)

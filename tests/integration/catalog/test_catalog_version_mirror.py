@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from stalker_catalog.db.models import MESSAGING
-from stalker_catalog.db.version_mirror import KnownVersion, forget_version
+from stalker_catalog.db.version_mirror import KnownVersion
 from stalker_catalog.definition import catalog_definition
 from stalker_shared.contracts import Contract, Envelope
-from stalker_shared.contracts.versions import VersionCreated, VersionPublished
+from stalker_shared.contracts.versions import VersionCreated, VersionDeleted, VersionPublished
 from stalker_shared.messaging.queues import CATALOG_VERSION_EVENTS, stalker_topology
 from stalker_shared.messaging.transport import OutgoingMessage
 from stalker_shared.runtime import Runtime
@@ -110,10 +110,9 @@ async def test_a_version_is_recorded_once_whatever_the_order_and_repeats(service
 
 async def test_a_deleted_version_stays_deleted_when_a_late_event_arrives(service: Catalog) -> None:
     await deliver(service, version_created(12, 3, 30))
-    async with service.runtime.unit_of_work() as uow:
-        await forget_version(uow.session, 12)
-        await forget_version(uow.session, 13)  # never heard of: a tombstone all the same
-        await uow.commit()
+    for deleted in (12, 13):  # 13 never heard of: a tombstone all the same
+        event = VersionDeleted(id=deleted, project_id=3, task_id=30)
+        assert (await deliver(service, event)).outcome == "ack"
     for late in (version_published(12, 3, 30), version_created(13, 3, 30)):
         assert (await deliver(service, late)).outcome == "ack"
     assert await known(service.runtime, 12) == (3, 30, "Main", 1, True)

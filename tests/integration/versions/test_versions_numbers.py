@@ -70,6 +70,8 @@ async def test_concurrent_takes_do_not_share_numbers(ready: VersionsService) -> 
 async def test_a_deleted_versions_number_is_never_handed_out_again(ready: VersionsService) -> None:
     ids = [(await ready.post(CREATE, {}))["id"] for _ in range(3)]
     assert (await ready.client.delete(f"/versions/v1/versions/{ids[2]}")).status_code == 204
+    deleted = [e["payload"] for e in await ready.events() if e["type"] == "versions.version.deleted"]
+    assert [d["id"] for d in deleted] == [ids[2]]  # the catalog's mirror of versions hears of it
     assert (await ready.post(CREATE, {}))["version_number"] == 4  # the top number is not reused
     assert (await ready.client.delete(f"/versions/v1/versions/{ids[1]}")).status_code == 204
     fifth = await ready.post(CREATE, {})

@@ -3,8 +3,8 @@ HTTP): enough to put a note on a version, scoped to its project like any project
 
 A version's id, project, task, take and number never change once given, so every event about it says
 the same and applying one is inserting the row if it is not there yet: a repeated or late event changes
-nothing. A deleted version stays as a tombstone (`deleted`), so a late event cannot bring it back; the
-versions service publishes no deletion yet, so until it does a deleted version is still known here."""
+nothing. A deleted version (`versions.version.deleted`) stays as a tombstone (`deleted`), so a late
+event cannot bring it back."""
 
 from __future__ import annotations
 
@@ -52,8 +52,7 @@ async def remember_version(
 
 
 async def forget_version(session: AsyncSession, version_id: int) -> None:
-    """Mark the version deleted, leaving a tombstone even for one never heard of (for the handler of
-    `versions.version.deleted`, once the versions service publishes it)."""
+    """Mark the version deleted, leaving a tombstone even for one never heard of."""
     await session.execute(update(KnownVersion).where(KnownVersion.id == version_id).values(deleted=True))
     tombstone = {"id": version_id, "project_id": 0, "task_id": 0, "take_name": "", "version_number": 0}
     statement = _insert(session).values({**tombstone, "deleted": True})

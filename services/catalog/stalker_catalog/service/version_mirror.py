@@ -4,10 +4,10 @@ rest change nothing: a redelivered or late event is harmless (and the inbox drop
 
 from __future__ import annotations
 
-from stalker_catalog.db.version_mirror import remember_version
+from stalker_catalog.db.version_mirror import forget_version, remember_version
 from stalker_shared.consumer import Handler
 from stalker_shared.contracts import Contract, Envelope
-from stalker_shared.contracts.versions import VersionCreated, VersionPublished
+from stalker_shared.contracts.versions import VersionCreated, VersionDeleted, VersionPublished
 from stalker_shared.unit_of_work import UnitOfWork
 
 
@@ -18,7 +18,14 @@ async def on_version(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
     )
 
 
+async def on_version_deleted(uow: UnitOfWork, _: Envelope, event: Contract) -> None:
+    """A tombstone: a late event of the version cannot bring it back."""
+    assert isinstance(event, VersionDeleted)
+    await forget_version(uow.session, event.id)
+
+
 VERSION_EVENT_HANDLERS: dict[type[Contract], Handler] = {
     VersionCreated: on_version,
     VersionPublished: on_version,
+    VersionDeleted: on_version_deleted,
 }

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert
 
 from stalker_shared.access import Access, Operation
+from stalker_shared.contracts.versions import VersionDeleted
 from stalker_shared.db import utcnow
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.db.models import Version, version_input, version_output
@@ -71,5 +72,7 @@ async def delete_version(uow: UnitOfWork, version_id: int) -> None:
     version = await get_one(session, Version, version_id, for_update=True)
     require_edit(uow.access, version)
     # The counter is untouched: this number is never handed out again for the task and take.
+    deleted = VersionDeleted(id=version.id, project_id=version.project_id, task_id=version.task_id)
     await session.delete(version)
     await session.flush()
+    await uow.publish(deleted)
