@@ -151,6 +151,19 @@ MATRIX: dict[tuple[str, str], str] = {
     ("DELETE", "/catalog/v1/notes/{note_id}"): "note.edit.any",
     ("GET", "/catalog/v1/notes/{note_id}"): "project.read",
     ("PATCH", "/catalog/v1/notes/{note_id}"): "note.edit.any",
+    ("GET", "/catalog/v1/vacations"): "user",
+    ("POST", "/catalog/v1/vacations"): "user",  # one's own; anyone's or the studio's: admins, producers
+    ("DELETE", "/catalog/v1/vacations/{vacation_id}"): "user",  # the same
+    ("GET", "/catalog/v1/vacations/{vacation_id}"): "user",
+    ("PATCH", "/catalog/v1/vacations/{vacation_id}"): "user",  # the same
+    ("GET", "/catalog/v1/holidays"): "user",
+    ("POST", "/catalog/v1/holidays"): "reference",
+    ("DELETE", "/catalog/v1/holidays/{holiday_id}"): "reference",
+    ("GET", "/catalog/v1/holidays/{holiday_id}"): "user",
+    ("PATCH", "/catalog/v1/holidays/{holiday_id}"): "reference",
+    ("GET", "/catalog/v1/users/{user_id}/working-hours"): "user",
+    ("PUT", "/catalog/v1/users/{user_id}/working-hours"): "reference",
+    ("DELETE", "/catalog/v1/users/{user_id}/working-hours"): "reference",
     ("GET", "/catalog/v1/projects/{project_id}/progress"): "project.read",
     ("GET", "/catalog/v1/projects/{project_id}/review-inbox"): "project.read",
     ("GET", "/catalog/v1/users/{user_id}/tasks"): "list",

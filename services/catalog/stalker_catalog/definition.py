@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from stalker_catalog.api.auth import admin_router, auth_router
+from stalker_catalog.api.calendars import HOLIDAYS, VACATIONS, working_hours_router
 from stalker_catalog.api.notes import notes_router
 from stalker_catalog.api.people import ROLES, collections_router, users_router
 from stalker_catalog.api.projects import projects_router
@@ -47,6 +48,9 @@ def catalog_routers() -> tuple[APIRouter, ...]:
         tracking_views_router(),
         scheduling_router(),
         notes_router(),
+        resource_router(VACATIONS),
+        resource_router(HOLIDAYS),
+        working_hours_router(),
         outbox_router(),
     )
 

@@ -1,5 +1,6 @@
 """Message contracts: the only thing the services share about each other."""
 
+from stalker_shared.contracts.calendars import CALENDAR_CONTRACTS
 from stalker_shared.contracts.catalog import CATALOG_CONTRACTS, ProjectCreated, ProjectDeleted, ProjectUpdated
 from stalker_shared.contracts.envelope import Contract, Envelope
 from stalker_shared.contracts.notes import NOTES_CONTRACTS
@@ -12,6 +13,7 @@ ALL_CONTRACTS = (
     *CATALOG_CONTRACTS,
     *TRACKING_CONTRACTS,
     *NOTES_CONTRACTS,
+    *CALENDAR_CONTRACTS,
     *SCHEDULING_CONTRACTS,
     *VERSIONS_CONTRACTS,
 )

@@ -38,6 +38,20 @@ TaskKind = Literal["task", "asset", "shot", "sequence", "scene"]
 AllocationStrategy = Literal["minallocated", "maxloaded", "minloaded", "order", "random"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 FailureReason = Literal["timeout", "tj3_missing", "tj3_error", "invalid_input"]
+# What tj3 could not do, for programs (a Problem's `explanation` says it for people): a task does not fit
+# the studio's dates, a resource is wanted by too many tasks at once, a task has nobody to do it, tasks
+# depend on each other in a loop, time logs that contradict each other or the plan, a pinned date or a
+# dependency that cannot be kept, a plan tj3 cannot read; `other` for anything else.
+ProblemKind = Literal[
+    "does_not_fit",
+    "overbooked",
+    "no_resources",
+    "dependency_loop",
+    "booking_conflict",
+    "constraint",
+    "invalid_input",
+    "other",
+]
 
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MinuteRange = tuple[int, int]
@@ -66,6 +80,18 @@ class Vacation(_Part):
 
 def _default_working_hours() -> dict[Weekday, tuple[MinuteRange, ...]]:
     return {day: ((540, 1080),) for day in WEEKDAYS[:5]}
+
+
+def _check_working_hours(
+    value: dict[Weekday, tuple[MinuteRange, ...]],
+) -> dict[Weekday, tuple[MinuteRange, ...]]:
+    for day, ranges in value.items():
+        previous_end = 0
+        for start, end in ranges:
+            if not 0 <= start < end <= 1440 or start < previous_end:
+                raise ValueError(f"{day}: ranges must be ordered, disjoint and within 0-1440")
+            previous_end = end
+    return value
 
 
 class StudioSnapshot(_Part):
@@ -97,13 +123,7 @@ class StudioSnapshot(_Part):
     def _valid_ranges(
         cls, value: dict[Weekday, tuple[MinuteRange, ...]]
     ) -> dict[Weekday, tuple[MinuteRange, ...]]:
-        for day, ranges in value.items():
-            previous_end = 0
-            for start, end in ranges:
-                if not 0 <= start < end <= 1440 or start < previous_end:
-                    raise ValueError(f"{day}: ranges must be ordered, disjoint and within 0-1440")
-                previous_end = end
-        return value
+        return _check_working_hours(value)
 
     @model_validator(mode="after")
     def _ordered(self) -> StudioSnapshot:
@@ -117,6 +137,25 @@ class ResourceSnapshot(_Part):
     login: str
     efficiency: float = Field(default=1.0, gt=0)
     vacations: tuple[Vacation, ...] = ()
+    working_hours: dict[Weekday, tuple[MinuteRange, ...]] | None = Field(
+        default=None, description="Their own week (a day missing or empty is off); None: the studio's"
+    )
+
+    @field_validator("working_hours")
+    @classmethod
+    def _valid_ranges(
+        cls, value: dict[Weekday, tuple[MinuteRange, ...]] | None
+    ) -> dict[Weekday, tuple[MinuteRange, ...]] | None:
+        return None if value is None else _check_working_hours(value)
+
+    @model_serializer(mode="wrap")
+    def _studio_week_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Written only when the person has a week of their own, so a reader from before it still reads
+        every other resource."""
+        data: dict[str, Any] = handler(self)
+        if self.working_hours is None:
+            data.pop("working_hours", None)
+        return data
 
 
 class ProjectSnapshot(_Part):
@@ -152,7 +191,7 @@ class TaskSnapshot(_Part):
     parent_id: int | None = None
     name: str
     kind: TaskKind = "task"
-    priority: int = Field(default=500, ge=1, le=1000)
+    priority: int = Field(default=500, ge=0, le=1000, description="0 (on hold) to 1000, as tj3 takes it")
     schedule_timing: float = Field(default=1.0, ge=0)
     schedule_unit: TimeUnit = "h"
     schedule_model: ScheduleModel = "effort"
@@ -208,7 +247,9 @@ class ScheduleRequested(_Partial):
     job_id: int
     studio: StudioSnapshot
     resources: tuple[ResourceSnapshot, ...] = ()
-    vacations: tuple[Vacation, ...] = Field(default=(), description="Studio-wide: nobody works")
+    vacations: tuple[Vacation, ...] = Field(
+        default=(), description="Studio-wide leave and public holidays: nobody works"
+    )
     projects: tuple[ProjectSnapshot, ...] = ()
     tasks: tuple[TaskSnapshot, ...] = ()
     compute_resources: bool = False
@@ -237,6 +278,11 @@ class Problem(_Part):
     task_name: str | None = None
     resource_id: int | None = None
     resource_name: str | None = None
+    # Added with defaults: a message written before them reads as an unexplained `other`.
+    kind: ProblemKind = "other"
+    explanation: str | None = Field(
+        default=None, description="What went wrong and what to change, naming tasks and resources"
+    )
 
 
 class ScheduleCompleted(_Partial):

@@ -108,7 +108,8 @@ def test_studio_snapshots_are_strict(changes: dict[str, Any]) -> None:
         {"schedule_unit": "s"},
         {"schedule_model": "guess"},
         {"kind": "episode"},
-        {"priority": 0},
+        {"priority": -1},
+        {"priority": 1001},
         {"allocation_strategy": "fastest"},
     ],
 )

@@ -184,8 +184,11 @@ def test_a_half_hour_zone_gets_a_finer_resolution() -> None:
     header = render_studio_tjp(request(studio=studio(timezone="Asia/Kolkata")))
 
     assert "  timingresolution 30min" in header
-    # The header is read on tj3's one-hour grid, before the zone applies: whole UTC hours.
-    assert header.startswith('project Studio_31 "My Great Studio" 2014-04-02-05:30-+0530 - ')
+    # The frame is whole local days as the reference writes whole days; the header is read on tj3's
+    # one-hour grid, before the zone applies: local midnight moves to the whole UTC hour before it.
+    assert header.startswith(
+        'project Studio_31 "My Great Studio" 2014-04-01-23:30-+0530 - 2015-04-02-00:30-+0530 {'
+    )
     assert "  now 2014-04-02-21:30-+0530" in header
 
 
@@ -204,7 +207,7 @@ def test_dates_are_aligned_to_the_grid_outwards() -> None:
     )
 
     assert "  vacation 2014-04-02-09:00-+0000 - 2014-04-02-11:00-+0000" in tjp
-    assert "  now 2014-04-02-16:00-+0000" in tjp
+    assert "  now 2014-04-02-17:00-+0000" in tjp  # `now` to the nearest slot, as the reference rounds it
 
 
 def test_dependency_gaps_are_written_in_tj3_units() -> None:
@@ -225,7 +228,7 @@ def test_dependency_gaps_are_written_in_tj3_units() -> None:
     assert (
         "depends Project_34.Task_36.Task_37 {onend gaplength 1.0d}, "
         "Project_34.Task_36.Task_39 {onstart gapduration 2.0h}, "
-        "Project_34.Task_36.Task_40 {onend gaplength 4.0w}"
+        "Project_34.Task_36.Task_40 {onend gaplength 1.0m}"
     ) in block(tjp, "Task_38")
 
 
@@ -302,11 +305,13 @@ def test_models_and_units() -> None:
     )
 
     assert "duration 4.0d" in block(tjp, "Task_37")
-    assert "length 1.0w" in block(tjp, "Task_38")  # calendar-free models need no resource
-    assert "effort 4.0w" in block(tjp, "Task_39")  # the catalog's month: 4 working weeks
-    assert "duration 28.0d" in block(tjp, "Task_40")  # ... or 28 calendar days
-    assert "effort 130.5d" in block(tjp, "Task_41")  # ceil(5 x 52.1428) = 261 working days a year
-    assert block(tjp, "Task_42") == 'task Task_42 "f" {\n}'  # effort without anyone: empty, as in Stalker
+    # Only a task with resources takes time, whatever its model: without, it is empty, as in Stalker.
+    assert block(tjp, "Task_38") == 'task Task_38 "b" {\n}'
+    # Months and years as given: tj3 converts them (a working month is 260.714 / 12 working days).
+    assert "effort 1.0m" in block(tjp, "Task_39")
+    assert "duration 1.0m" in block(tjp, "Task_40")
+    assert "effort 0.5y" in block(tjp, "Task_41")
+    assert block(tjp, "Task_42") == 'task Task_42 "f" {\n}'
     assert "effort 90.0min" in block(tjp, "Task_43")
 
 

@@ -395,7 +395,8 @@ def task_values(
             logged / scheduled * 100 if scheduled > 0 else 0.0,
             resources.get(task_id, _NONE),
             alternatives.get(task_id, _NONE),
-            computed.get(task_id, _NONE),
+            # As the reference: until a schedule has placed the task, who does it is its resources.
+            computed.get(task_id, _NONE) if row[_COMPUTED_START] else resources.get(task_id, _NONE),
             depends.get(task_id, _NONE),
             not is_container,
             is_container,

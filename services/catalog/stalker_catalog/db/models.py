@@ -1,6 +1,7 @@
 """Every catalog model, for Alembic and for code that needs more than one aggregate."""
 
 from stalker_catalog.db.base import MESSAGING, Audited, Base
+from stalker_catalog.db.calendars import Holiday, Vacation
 from stalker_catalog.db.notes import Note
 from stalker_catalog.db.people import Department, DepartmentUser, Group, GroupUser, Role, User
 from stalker_catalog.db.projects import Project, ProjectUser
@@ -38,6 +39,7 @@ __all__ = [
     "EntityType",
     "Group",
     "GroupUser",
+    "Holiday",
     "ImageFormat",
     "KnownVersion",
     "LoginFailure",
@@ -57,6 +59,7 @@ __all__ = [
     "TaskDependency",
     "TimeLog",
     "User",
+    "Vacation",
     "shot_sequence",
     "task_alternative_resource",
     "task_computed_resource",

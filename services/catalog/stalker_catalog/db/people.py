@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, true
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stalker_catalog.db.base import Audited, Base
@@ -22,6 +24,9 @@ class User(Audited, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     efficiency: Mapped[float] = mapped_column(default=1.0)
     rate: Mapped[float] = mapped_column(default=0.0)
+    # The person's own week ({"mon": [[600, 840]], ...}, minutes in the studio's zone; a day missing is off),
+    # sent to tj3 as their resource's working hours; None: the studio's.
+    working_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # A deactivated user cannot log in and their tokens are refused; their rows stay referenced.
     active: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Each token carries the version it was issued at (claim `ver`); bumping it revokes every token and

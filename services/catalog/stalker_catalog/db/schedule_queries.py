@@ -9,7 +9,14 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stalker_catalog.db.models import Project, ScheduleJob, ScheduleJobPart, Task, task_computed_resource
+from stalker_catalog.db.models import (
+    Project,
+    ScheduleJob,
+    ScheduleJobPart,
+    Task,
+    task_computed_resource,
+    task_resource,
+)
 from stalker_shared.contracts.scheduling import ScheduleCompleted
 from stalker_shared.db import utcnow
 
@@ -71,14 +78,23 @@ async def write_project_dates(session: AsyncSession, result: ScheduleCompleted) 
         )
 
 
-async def replace_computed_resources(session: AsyncSession, result: ScheduleCompleted) -> None:
-    """Only the tasks of this run: other projects' computed resources are not touched."""
+async def replace_computed_resources(
+    session: AsyncSession, result: ScheduleCompleted, *, from_tj3: bool
+) -> None:
+    """Only the tasks of this run: other projects' computed resources are not touched. From tj3's
+    bookings, or (`from_tj3` False) each task's own resources."""
     ids = [t.id for t in result.tasks]
     table = task_computed_resource
     for start in range(0, len(ids), CHUNK):
-        await session.execute(delete(table).where(table.c.task_id.in_(ids[start : start + CHUNK])))
+        chunk = ids[start : start + CHUNK]
+        await session.execute(delete(table).where(table.c.task_id.in_(chunk)))
+        if not from_tj3:
+            own = select(task_resource.c.task_id, task_resource.c.user_id).where(
+                task_resource.c.task_id.in_(chunk)
+            )
+            await session.execute(insert(table).from_select(["task_id", "user_id"], own))
     rows = [{"task_id": t.id, "user_id": u} for t in result.tasks for u in t.resource_ids]
-    if rows:
+    if from_tj3 and rows:
         await session.execute(insert(table), rows)
 
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stalker_catalog.db.models import (
+    Holiday,
     Project,
     Studio,
     Task,
     TaskDependency,
     TimeLog,
     User,
+    Vacation,
     task_alternative_resource,
     task_resource,
 )
@@ -34,6 +37,9 @@ from stalker_shared.contracts.scheduling import (
     TaskSnapshot,
 )
 from stalker_shared.contracts.scheduling import TaskDependency as DependencySnapshot
+from stalker_shared.contracts.scheduling import (
+    Vacation as Leave,
+)
 from stalker_shared.db import utcnow
 
 TASK_COLUMNS = (
@@ -88,19 +94,53 @@ async def build_schedule_request(
     ).all()
     links = await _task_links(session, ids)
     users = (
-        await session.execute(select(User.id, User.name, User.login, User.efficiency).order_by(User.id))
+        await session.execute(
+            select(User.id, User.name, User.login, User.efficiency, User.working_hours).order_by(User.id)
+        )
     ).all()
+    leave = await _leave(session, studio)
     return ScheduleRequested(
         job_id=job_id,
         studio=studio_snapshot(studio),
         resources=tuple(
-            ResourceSnapshot(id=u.id, name=u.name, login=u.login, efficiency=max(u.efficiency, 0.01))
+            ResourceSnapshot(
+                id=u.id,
+                name=u.name,
+                login=u.login,
+                efficiency=max(u.efficiency, 0.01),
+                vacations=tuple(leave.get(u.id, ())),
+                working_hours=u.working_hours,
+            )
             for u in users
         ),
+        vacations=tuple(leave.get(None, ())),
         projects=tuple(ProjectSnapshot(id=p.id, code=p.code, name=p.name) for p in projects),
         tasks=tuple(_task_snapshot(row, links) for row in tasks),
         compute_resources=compute_resources,
     )
+
+
+async def _leave(session: AsyncSession, studio: Studio) -> dict[int | None, list[Leave]]:
+    """Vacations meeting the studio's frame by user (None: the whole studio's), in time order, and the
+    public holidays as the whole studio's leave, each its whole day in the studio's zone."""
+    leave: dict[int | None, list[Leave]] = defaultdict(list)
+    rows = await session.execute(
+        select(Vacation.user_id, Vacation.start, Vacation.end)
+        .where(Vacation.end > studio.start, Vacation.start < studio.end)
+        .order_by(Vacation.start, Vacation.id)
+    )
+    for user_id, start, end in rows:
+        leave[user_id].append(Leave(start=start, end=end))
+    zone = ZoneInfo(studio.time_zone)
+    first, last = studio.start.astimezone(zone).date(), studio.end.astimezone(zone).date()
+    days = await session.scalars(
+        select(Holiday.date).where(Holiday.date >= first, Holiday.date <= last).order_by(Holiday.date)
+    )
+    for day in days:
+        start = datetime.combine(day, time(), tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+        leave[None].append(Leave(start=start, end=end))
+    return leave
 
 
 async def _task_links(session: AsyncSession, project_ids: list[int]) -> dict[str, dict[int, list[Any]]]:
@@ -157,7 +197,7 @@ def _task_snapshot(row: Any, links: dict[str, dict[int, list[Any]]]) -> TaskSnap
         parent_id=row.parent_id,
         name=row.name,
         kind=row.kind,
-        priority=max(row.priority, 1),  # tj3 priorities are 1..1000; an on-hold task (0) goes last
+        priority=row.priority,
         schedule_timing=row.schedule_timing,
         schedule_unit=row.schedule_unit,
         schedule_model=row.schedule_model,

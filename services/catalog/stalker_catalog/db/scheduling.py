@@ -24,6 +24,8 @@ class ScheduleJob(Base):
             postgresql_where=text("status = 'running'"),
             sqlite_where=text("status = 'running'"),
         ),
+        # A late result of a deleted studio's job must never land on a new job with the same id.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -179,3 +179,32 @@ def least_meaningful_unit(
         if seconds % size == 0:
             return seconds / size, unit
     return float(seconds // 60), TimeUnit.MINUTE
+
+
+MAX_LEAVE = timedelta(days=366)
+
+
+def check_leave(start: datetime, end: datetime) -> None:
+    """A vacation's span: ordered, at most a year long."""
+    if end <= start:
+        raise ValidationFailed("end must be after start", field="end")
+    if end - start > MAX_LEAVE:
+        raise ValidationFailed(
+            f"a vacation lasts at most {MAX_LEAVE.days} days; enter longer leave in parts", field="end"
+        )
+
+
+def person_week(hours: Mapping[str, Sequence[Sequence[int]]]) -> dict[str, DayHours]:
+    """A person's own week, validated: every day given is checked, a day left out is off."""
+    week: dict[str, DayHours] = {day: () for day in WEEKDAYS}
+    for key, ranges in hours.items():
+        day = key.lower()
+        if day not in WEEKDAYS:
+            raise ValidationFailed(
+                f"working_hours has unknown day {key!r}; use one of {', '.join(WEEKDAYS)}",
+                field="working_hours",
+            )
+        week[day] = _check_day(day, ranges)
+    if not any(week.values()):
+        raise ValidationFailed("working_hours must have at least one working day", field="working_hours")
+    return week

@@ -132,8 +132,8 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
         return
     session = uow.session
     await schedule_queries.write_computed_dates(session, result)
-    if job.compute_resources:
-        await schedule_queries.replace_computed_resources(session, result)
+    # Without compute_resources the reference keeps who does each task equal to its resources.
+    await schedule_queries.replace_computed_resources(session, result, from_tj3=job.compute_resources)
     await schedule_queries.write_project_dates(session, result)
     job.parts_done = await schedule_queries.completed_parts(session, job.id)
     if job.parts_done < job.parts:

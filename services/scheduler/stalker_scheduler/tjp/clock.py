@@ -13,7 +13,7 @@ tj3 facts this module relies on (tj3 3.7.1, checked against its parser):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,7 +46,6 @@ _UTC_ALIASES = frozenset(
         "Etc/Greenwich",
     }
 )
-_WEEKS_PER_YEAR = 52.1428
 
 
 def tj3_zone_name(name: str) -> str:
@@ -109,24 +108,18 @@ def parse_tj3_time(text: str, zone: ZoneInfo) -> datetime:
     return (naive - offset if suffix[0] == "+" else naive + offset).replace(tzinfo=UTC)
 
 
-def weekly_working_days(days: Iterable[Sequence[tuple[int, int]]]) -> int:
-    """Days of the week with any working hours."""
-    return sum(1 for ranges in days if ranges)
+def tj3_duration(timing: float, unit: TimeUnit) -> str:
+    """`<value><unit>` as the reference writes it: tj3 itself converts months and years (a working month
+    is `yearlyworkingdays` / 12 working days, 21.7 by default; a calendar month 30.4 days; a working year
+    260.7 working days), so the dates equal the reference's."""
+    return f"{tj3_number(timing)}{unit}"
 
 
-def tj3_duration(timing: float, unit: TimeUnit, *, work_time: bool, weekly_days: int) -> str:
-    """`<value><unit>` for tj3, with months and years converted to the catalog's definitions.
-
-    tj3's month is yearlyworkingdays/12 days of work (30.4 calendar days) and its working year 260.7
-    days; the catalog counts a month as 4 working weeks (28 calendar days) and a year as
-    ceil(weekly days x 52.1428) working days. Converting keeps tj3 and the catalog's figures equal.
-    """
-    value, tj3_unit = timing, str(unit)
-    if unit == "m":
-        value, tj3_unit = (timing * 4, "w") if work_time else (timing * 28, "d")
-    elif unit == "y" and work_time:
-        value, tj3_unit = timing * math.ceil(weekly_days * _WEEKS_PER_YEAR), "d"
-    return f"{tj3_number(value)}{tj3_unit}"
+def nearest_slot(value: datetime, resolution_minutes: int) -> datetime:
+    """The slot boundary nearest to `value` (halves go up, as the reference rounds `now`); monotonic, so
+    order is kept."""
+    down, up = align(value, resolution_minutes), align(value, resolution_minutes, up=True)
+    return up if (value - down) * 2 >= up - down and up != down else down
 
 
 def tj3_number(value: float) -> str:

@@ -10,27 +10,27 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from stalker_scheduler.tjp.clock import (
-    align,
     effective_resolution,
+    nearest_slot,
     tj3_date,
     tj3_duration,
     tj3_number,
     tj3_zone_name,
-    weekly_working_days,
 )
 from stalker_scheduler.tjp.validate import check_request
 from stalker_shared.contracts.scheduling import (
     WEEKDAYS,
     Booking,
+    MinuteRange,
     ResourceSnapshot,
     ScheduleRequested,
     TaskDependency,
@@ -92,6 +92,7 @@ class ResourceView:
     name: str
     efficiency: str
     vacations: tuple[str, ...]
+    working_hours: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -117,13 +118,13 @@ class _Views:
         self.request = request
         studio = request.studio
         self.zone = ZoneInfo(studio.timezone)
+        weeks = [studio.working_hours, *(r.working_hours for r in request.resources if r.working_hours)]
         boundaries = [
-            minute for ranges in studio.working_hours.values() for pair in ranges for minute in pair
+            minute for week in weeks for ranges in week.values() for pair in ranges for minute in pair
         ]
         self.resolution = effective_resolution(
             studio.timing_resolution, self.zone, studio.start, studio.end, boundaries
         )
-        self.weekly_days = weekly_working_days(studio.working_hours.values())
         self.tasks = {task.id: task for task in request.tasks}
         self.roots: dict[int, list[TaskSnapshot]] = defaultdict(list)
         self.children: dict[int, list[TaskSnapshot]] = defaultdict(list)
@@ -142,23 +143,26 @@ class _Views:
 
     def studio(self) -> StudioView:
         studio = self.request.studio
-        hours = []
-        for day in WEEKDAYS:
-            ranges = studio.working_hours.get(day, ())
-            times = ", ".join(f"{_clock(start)} - {_clock(end)}" for start, end in ranges)
-            hours.append(f"{day} {times or 'off'}")
+        # Whole days, as the reference writes the frame (`start.date() - end.date()`): where an empty
+        # container or a milestone lands depends on it. A frame within one day would be empty: one day.
+        first_day = self.midnight(studio.start)
+        last_day = max(self.midnight(studio.end), first_day + timedelta(days=1))
         return StudioView(
             tjp_id=f"Studio_{studio.id}",
             name=studio.name,
             # Read before `timezone` applies and checked against a one-hour grid: whole UTC hours.
-            start=tj3_date(studio.start, self.zone, 60),
-            end=tj3_date(studio.end, self.zone, 60, up=True),
+            start=tj3_date(first_day, self.zone, 60),
+            end=tj3_date(last_day, self.zone, 60, up=True),
             resolution=self.resolution,
             timezone=tj3_zone_name(studio.timezone),
-            now=self.date(studio.now),
+            now=self.date(nearest_slot(studio.now, self.resolution)),
             daily_working_hours=studio.daily_working_hours,
-            working_hours=tuple(hours),
+            working_hours=_week(studio.working_hours),
         )
+
+    def midnight(self, value: datetime) -> datetime:
+        """The start of `value`'s day in the studio's zone."""
+        return datetime.combine(value.astimezone(self.zone).date(), time(), tzinfo=self.zone)
 
     def resource(self, resource: ResourceSnapshot) -> ResourceView:
         return ResourceView(
@@ -166,6 +170,7 @@ class _Views:
             name=resource.name,
             efficiency=tj3_number(resource.efficiency),
             vacations=tuple(self.interval(vacation.start, vacation.end) for vacation in resource.vacations),
+            working_hours=_week(resource.working_hours) if resource.working_hours is not None else (),
         )
 
     def path(self, task_id: int) -> str:
@@ -211,16 +216,10 @@ class _Views:
             view.milestone = True
             return view
         # tj3 rejects start + end + a duration; pinned at both ends, the dates are the duration.
-        # Effort needs someone to do it: without resources the task stays empty, a milestone, as in Stalker.
-        can_take_time = bool(task.resources) or task.schedule_model != "effort"
-        if (view.start is None or view.end is None) and task.schedule_timing > 0 and can_take_time:
-            value = tj3_duration(
-                task.schedule_timing,
-                task.schedule_unit,
-                work_time=task.schedule_model != "duration",
-                weekly_days=self.weekly_days,
-            )
-            view.duration = f"{task.schedule_model} {value}"
+        # As in the reference, only a task with resources takes time (whatever its model): without, it
+        # stays empty, which tj3 places as a milestone.
+        if (view.start is None or view.end is None) and task.schedule_timing > 0 and task.resources:
+            view.duration = f"{task.schedule_model} {tj3_duration(task.schedule_timing, task.schedule_unit)}"
         view.allocate = self.allocation(task)
         # Bookings alone are too few specifications for tj3; such a task stays empty, as in Stalker.
         view.bookings = bookings if view.duration else ()
@@ -232,8 +231,8 @@ class _Views:
         claim the 10:00 slot, which tj3 refuses), and the hours booked stay within half a slot of those
         logged. A log shorter than half a slot can round to nothing and is left out. `overtime 2` lets it
         lie outside working hours and on vacations, as in Stalker."""
-        start = _nearest_slot(booking.start, self.resolution)
-        end = _nearest_slot(booking.end, self.resolution)
+        start = nearest_slot(booking.start, self.resolution)
+        end = nearest_slot(booking.end, self.resolution)
         if end <= start:
             return None
         return f"User_{booking.resource_id} {self.date(start)} - {self.date(end)} {{ overtime 2 }}"
@@ -241,13 +240,7 @@ class _Views:
     def dependency(self, dependency: TaskDependency) -> str:
         gap = ""
         if dependency.gap_timing > 0:
-            value = tj3_duration(
-                dependency.gap_timing,
-                dependency.gap_unit,
-                work_time=dependency.gap_model == "length",
-                weekly_days=self.weekly_days,
-            )
-            gap = f" gap{dependency.gap_model} {value}"
+            gap = f" gap{dependency.gap_model} {tj3_duration(dependency.gap_timing, dependency.gap_unit)}"
         return f"{self.path(dependency.depends_on_id)} {{{dependency.target}{gap}}}"
 
     def allocation(self, task: TaskSnapshot) -> str | None:
@@ -262,10 +255,13 @@ class _Views:
         return ", ".join(f"User_{resource_id} {{ {options} }}" for resource_id in task.resources)
 
 
-def _nearest_slot(value: datetime, resolution: int) -> datetime:
-    """The slot boundary nearest to `value` (halves go up); monotonic, so order is kept."""
-    down, up = align(value, resolution), align(value, resolution, up=True)
-    return up if (value - down) * 2 >= up - down and up != down else down
+def _week(hours: Mapping[str, tuple[MinuteRange, ...]]) -> tuple[str, ...]:
+    """`workinghours` lines for all seven days: a day missing or empty is off."""
+    lines = []
+    for day in WEEKDAYS:
+        times = ", ".join(f"{_clock(start)} - {_clock(end)}" for start, end in hours.get(day, ()))
+        lines.append(f"{day} {times or 'off'}")
+    return tuple(lines)
 
 
 def _clock(minutes: int) -> str:
