@@ -14,6 +14,8 @@ import pytest
 from test_catalog_schedule_bookings import computed, iso, schedule, snapshot
 from test_catalog_schedule_runs import workers_for
 
+from stalker_catalog.db.models import ScheduleJob, Studio
+
 from support.catalog import API, Catalog, ok, problem, project
 
 VACATIONS, HOLIDAYS = f"{API}/vacations", f"{API}/holidays"
@@ -248,3 +250,28 @@ async def test_leave_holidays_and_own_hours_move_the_schedule_as_tj3_says(
         assert [(v.start, v.end) for v in request.vacations] == [(at(7), at(8))]
         # Mon 6 (4 h), Wed 8 to Fri 10 (12 h), Mon 13 and Tue 14 (8 h), Wed 15 09:00-12:00 (3 h).
         assert await end_of(catalog, show) == at(15, 12)
+
+
+async def test_schedule_job_ids_are_never_reused(service: Catalog) -> None:
+    """A late result of a deleted studio's job must not land on a new job: SQLite reuses the ids of the
+    highest deleted rows unless the table is AUTOINCREMENT (issue 15, item 6)."""
+    async with service.runtime.unit_of_work() as uow:
+        studio = Studio(name="Ids", working_hours={}, start=MONDAY, end=MONDAY + timedelta(days=30))
+        uow.session.add(studio)
+        await uow.session.flush()
+        first = ScheduleJob(studio_id=studio.id)
+        uow.session.add(first)
+        await uow.session.flush()
+        first_id = first.id
+        await uow.session.delete(studio)  # its jobs go with it
+        await uow.commit()
+    async with service.runtime.unit_of_work() as uow:
+        assert await uow.session.get(ScheduleJob, first_id) is None
+        studio = Studio(name="Ids again", working_hours={}, start=MONDAY, end=MONDAY + timedelta(days=30))
+        uow.session.add(studio)
+        await uow.session.flush()
+        second = ScheduleJob(studio_id=studio.id)
+        uow.session.add(second)
+        await uow.session.flush()
+        assert second.id > first_id
+        await uow.commit()
