@@ -1,21 +1,43 @@
 # The commands the README shows. `make run` and `make test` work on a fresh machine: they build the
-# virtual environment from the pinned lock file on first use.
+# virtual environment from the pinned lock file on first use, and install tj3 when it is missing.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# VENV, REQUIREMENTS and PACKAGES can be given on the command line (tests/deploy/test_fresh_machine.py
+# builds a throwaway environment that way, never the real one).
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+REQUIREMENTS := requirements.lock
 PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host -e clients/python
+
+# tj3 installed with Ruby's gem where apt-get cannot (scripts/system-packages) lives in this folder; every
+# target finds it through PATH, and the scheduler's Ruby driver finds TaskJuggler's library through
+# GEM_PATH (passed to it; the trailing colon keeps Ruby's own gem directories).
+TJ3_GEM_HOME ?= $(CURDIR)/.tools/gems
+export TJ3_GEM_HOME
+export PATH := $(TJ3_GEM_HOME)/bin:$(PATH)
+export GEM_PATH := $(TJ3_GEM_HOME):$(GEM_PATH)
 
 .PHONY: install system-packages run test lint format bench clean definitions initial-migration
 
-$(STAMP): requirements.lock shared/pyproject.toml services/*/pyproject.toml clients/python/pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+# A stamped environment whose python no longer starts (deleted, or the Python it was made from removed)
+# is installed again.
+ifneq ($(shell $(BIN)/python -c pass >/dev/null 2>&1 && echo ok),ok)
+.PHONY: $(STAMP)
+endif
+
+# A first `make run` interrupted mid-install recovers here: an environment without a python or a working
+# pip (`python -m venv` stopped half way) is made again; one stopped during a pip install is kept and the
+# install resumes, since the stamp is only touched once everything is in.
+$(STAMP): $(REQUIREMENTS) shared/pyproject.toml services/*/pyproject.toml clients/python/pyproject.toml
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || { \
+	  echo "make: making the virtual environment $(VENV)"; rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(REQUIREMENTS)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps $(PACKAGES)
 	@touch $(STAMP)
 
-## Debian packages the system runs with (tj3), installed when missing: see scripts/system-packages.
+## TaskJuggler's tj3 when missing: Debian's package as root, else Ruby's gem into $(TJ3_GEM_HOME), else
+## the command to run is printed and the system starts anyway (scripts/system-packages).
 system-packages:
 	@scripts/system-packages
 
