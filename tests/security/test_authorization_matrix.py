@@ -96,6 +96,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/catalog/v1/schedule-jobs"): "list",
     ("GET", "/catalog/v1/schedule-jobs/{job_id}"): "own",
     ("POST", "/catalog/v1/schedule-jobs/{job_id}/cancel"): "own",
+    ("GET", "/catalog/v1/schedule-jobs/{job_id}/scenario"): "own",
+    ("POST", "/catalog/v1/schedule-jobs/{job_id}/apply"): "own",  # and the producers of its projects
+    ("POST", "/catalog/v1/schedule-jobs/{job_id}/drop"): "own",  # the same
     ("GET", "/catalog/v1/sequences"): "list",
     ("POST", "/catalog/v1/sequences"): "task.write",
     ("DELETE", "/catalog/v1/sequences/{task_id}"): "task.write",
@@ -735,6 +738,20 @@ async def _check_schedule(world: World) -> None:
     assert (await world.catalog.post(f"{job_url}/cancel", headers=world.headers["lead"])).status_code == 403
     cancelled = await world.catalog.post(f"{job_url}/cancel", headers=world.headers["producer"])
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "failed"
+    # A what-if run's scenario: seen like its job, applied or dropped by whoever may request the run.
+    imagined = await world.catalog.post(url, json={**mine, "what_if": {}}, headers=world.headers["producer"])
+    assert imagined.status_code == 202, imagined.text
+    job_url = f"{C}/schedule-jobs/{imagined.json()['id']}"
+    assert (
+        await world.catalog.get(f"{job_url}/scenario", headers=world.headers["outsider"])
+    ).status_code == 404
+    seen = await world.catalog.get(f"{job_url}/scenario", headers=world.headers["viewer"])
+    assert seen.status_code == 200 and seen.json()["status"] == "pending"
+    for action in ("apply", "drop"):
+        for role, expected in (("outsider", 404), ("viewer", 403), ("lead", 403), ("producer", 409)):
+            response = await world.catalog.post(f"{job_url}/{action}", headers=world.headers[role])
+            assert response.status_code == expected, (action, role, response.text)
+    await world.catalog.post(f"{job_url}/cancel", headers=world.headers["producer"])
 
 
 async def test_lists_leave_out_projects_the_caller_is_not_in(services: Services) -> None:

@@ -9,10 +9,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 
 from stalker_catalog.api.read_models import JOB_LIST
-from stalker_catalog.api.schemas.scheduling import ScheduleJobRead, ScheduleRequestBody
+from stalker_catalog.api.schemas.scheduling import ScenarioRead, ScheduleJobRead, ScheduleRequestBody
 from stalker_catalog.db.models import ScheduleJob
-from stalker_catalog.service import scheduling
-from stalker_shared.access import Operation
+from stalker_catalog.service import scheduling, what_if
+from stalker_shared.access import Access, Operation
 from stalker_shared.errors import NotFound
 from stalker_shared.listing import (
     ListParams,
@@ -52,6 +52,7 @@ def scheduling_router() -> APIRouter:
             requested_by_id=access.user_id,
             project_ids=tuple(body.project_ids) if body.project_ids is not None else None,
             compute_resources=body.compute_resources,
+            what_if=body.what_if.model_dump(mode="json") if body.what_if is not None else None,
         )
         # The studio row also changes when a run ends; where the database cannot lock it (SQLite, the
         # embedded mode) the two may cross: the whole command is then simply run again.
@@ -92,6 +93,30 @@ def scheduling_router() -> APIRouter:
         return ScheduleJobRead.model_validate(await scheduling.cancel_job(uow, job_id))
 
     @router.get(
+        "/schedule-jobs/{job_id}/scenario",
+        response_model=ScenarioRead,
+        summary="A what-if run's scenario against the current plan: the tasks it moves and by how much",
+    )
+    async def get_scenario(uow: Work, job_id: Id) -> ScenarioRead:
+        job = await _visible_job(uow, job_id)
+        return ScenarioRead.model_validate(await what_if.scenario_view(uow, job))
+
+    @router.post(
+        "/schedule-jobs/{job_id}/apply",
+        response_model=ScheduleJobRead,
+        summary="Make a what-if run's changes and its dates the plan, at once; 409 if anything it was "
+        "computed from has changed since",
+    )
+    async def apply_scenario(uow: Work, job_id: Id) -> ScheduleJobRead:
+        _may_run(uow.access, await _visible_job(uow, job_id))
+        return ScheduleJobRead.model_validate(await what_if.apply_scenario(uow, job_id))
+
+    @router.post("/schedule-jobs/{job_id}/drop", response_model=ScheduleJobRead, summary="Drop a scenario")
+    async def drop_scenario(uow: Work, job_id: Id) -> ScheduleJobRead:
+        _may_run(uow.access, await _visible_job(uow, job_id))
+        return ScheduleJobRead.model_validate(await what_if.drop_scenario(uow, job_id))
+
+    @router.get(
         "/studios/{studio_id}/snapshot",
         summary="What a schedule run would send to tj3 now (the scheduler renders TJP text from it)",
     )
@@ -109,6 +134,14 @@ def scheduling_router() -> APIRouter:
         return JSONResponse(request.model_dump(mode="json"))
 
     return router
+
+
+def _may_run(access: Access, job: ScheduleJob) -> None:
+    """What may request the job's run: admins for the whole studio, producers for their projects."""
+    if job.project_ids is None:
+        access.require_admin()
+    else:
+        access.require_all(Operation.SCHEDULE, job.project_ids)
 
 
 async def _visible_jobs(uow: UnitOfWork) -> Select[ScheduleJob]:

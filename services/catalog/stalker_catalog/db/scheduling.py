@@ -44,6 +44,12 @@ class ScheduleJob(Base):
     tasks_scheduled: Mapped[int | None]
     parts: Mapped[int] = mapped_column(default=0)  # 0 until dispatched
     parts_done: Mapped[int] = mapped_column(default=0)  # parts whose dates are applied
+    # A what-if run: the imagined changes (api/schemas/what_if.py's JSON); its dates are kept in `scenario`
+    # instead of being applied, until applied or dropped (`scenario_status`: ready, applied, dropped).
+    what_if: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    basis: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # domain/what_if.py fingerprint
+    scenario: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    scenario_status: Mapped[str | None] = mapped_column(String(16))
 
 
 class ScheduleJobPart(Base):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from stalker_catalog.db import schedule_queries
 from stalker_catalog.db.models import (
@@ -28,6 +29,7 @@ from stalker_catalog.db.repository import get_many, get_one
 from stalker_catalog.db.schedule_snapshot import build_schedule_request
 from stalker_catalog.domain.errors import NotFound
 from stalker_catalog.domain.schedule_groups import split_request
+from stalker_catalog.service import what_if
 from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.db import utcnow
@@ -43,6 +45,7 @@ class RequestSchedule:
     requested_by_id: int
     project_ids: tuple[int, ...] | None = None
     compute_resources: bool = False
+    what_if: dict[str, Any] | None = None  # a what-if run: its imagined changes (service/what_if.py)
 
 
 async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> ScheduleJob:
@@ -50,10 +53,13 @@ async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> Schedul
     studio = await get_one(session, Studio, command.studio_id, for_update=True)  # serializes requests
     if command.project_ids is not None:
         await get_many(session, Project, command.project_ids, "project_ids")
-    queued = await schedule_queries.queued_job(session, studio.id)
-    if queued is not None:
-        _merge(queued, command)
-        return queued
+    if command.what_if is not None:
+        await what_if.check_what_if(uow, command.what_if, command.project_ids)
+    else:
+        queued = await schedule_queries.queued_job(session, studio.id)
+        if queued is not None:
+            _merge(queued, command)
+            return queued
     job = ScheduleJob(
         studio_id=studio.id,
         status="queued",
@@ -61,6 +67,8 @@ async def request_schedule(uow: UnitOfWork, command: RequestSchedule) -> Schedul
         compute_resources=command.compute_resources,
         requested_by_id=command.requested_by_id,
         requested_at=utcnow(),
+        what_if=command.what_if,
+        scenario_status=what_if.PENDING if command.what_if is not None else None,
     )
     session.add(job)
     await session.flush()
@@ -96,6 +104,8 @@ async def _dispatch(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
         project_ids=job.project_ids,
         compute_resources=job.compute_resources,
     )
+    if job.what_if is not None:
+        request = await what_if.imagined_request(uow, studio, job, request)
     parts = split_request(request)
     job.parts, job.parts_done = len(parts), 0
     for part in parts:
@@ -131,10 +141,13 @@ async def apply_completed(uow: UnitOfWork, _: Envelope, result: Contract) -> Non
     if not claimed:
         return
     session = uow.session
-    await schedule_queries.write_computed_dates(session, result)
-    # Without compute_resources the reference keeps who does each task equal to its resources.
-    await schedule_queries.replace_computed_resources(session, result, from_tj3=job.compute_resources)
-    await schedule_queries.write_project_dates(session, result)
+    if job.what_if is not None:
+        what_if.keep_part(job, result)  # a scenario: kept, not applied
+    else:
+        await schedule_queries.write_computed_dates(session, result)
+        # Without compute_resources the reference keeps who does each task equal to its resources.
+        await schedule_queries.replace_computed_resources(session, result, from_tj3=job.compute_resources)
+        await schedule_queries.write_project_dates(session, result)
     job.parts_done = await schedule_queries.completed_parts(session, job.id)
     if job.parts_done < job.parts:
         _log.info("schedule part applied", job_id=job.id, part=result.part, parts=job.parts)
@@ -175,6 +188,8 @@ async def _complete(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
     await _finish(uow, studio, job, "completed", message)
     job.timings, job.tasks_scheduled = timings, sum(row.tasks_scheduled or 0 for row in rows)
     job.problems = problems or None
+    if job.what_if is not None:
+        job.scenario_status = what_if.READY
 
 
 async def apply_failed(uow: UnitOfWork, _: Envelope, result: Contract) -> None:
@@ -208,6 +223,8 @@ async def _running_job(uow: UnitOfWork, job_id: int) -> tuple[ScheduleJob | None
 async def _finish(uow: UnitOfWork, studio: Studio, job: ScheduleJob, status: str, message: str) -> None:
     now = utcnow()
     job.status, job.finished_at, job.message = status, now, message
+    if status == "failed" and job.what_if is not None:
+        job.scenario_status, job.scenario = "failed", None
     studio.is_scheduling, studio.is_scheduling_by_id = False, None
     studio.last_scheduled_at, studio.last_scheduled_by_id = now, job.requested_by_id
     studio.last_schedule_message = message
@@ -230,6 +247,8 @@ async def cancel_job(uow: UnitOfWork, job_id: int) -> ScheduleJob:
             await _finish(uow, studio, job, "failed", "cancelled by an admin")
         else:
             job.status, job.finished_at, job.message = "failed", utcnow(), "cancelled by an admin"
+            if job.what_if is not None:
+                job.scenario_status = "failed"
     return job
 
 
