@@ -22,6 +22,7 @@ PUBLIC = {
     "Stalker", "StalkerError", "Status", "StatusList", "Structure", "Studio", "Task", "User",
     "ValidationError", "Version", "WaitTimeout", "__version__", "current_os",
     "ActionResult", "Note", "Review", "StatusChange", "TimeLog",
+    "Holiday", "PersonWeek", "ProjectOutcome", "Scenario", "TaskMove", "Vacation", "WhatIf",
 }  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """Python client of Stalker Services: `Stalker.connect(base_url, login, password)`, then resources in the
 tutorial's words (`client.users`, `client.shots`, `client.studios.schedule`, `client.versions`...)."""
 
+from stalker_client._calendar_models import Holiday, PersonWeek, Vacation
 from stalker_client._catalog_models import (
     BulkResult,
     Department,
@@ -35,6 +36,7 @@ from stalker_client._errors import (
 )
 from stalker_client._model import Model, Page
 from stalker_client._platform import OperatingSystem, current_os
+from stalker_client._scenario_models import ProjectOutcome, Scenario, TaskMove, WhatIf
 from stalker_client._tracking_models import ActionResult, Note, Review, StatusChange, TimeLog
 from stalker_client._versions_models import (
     Directories,
@@ -63,6 +65,7 @@ __all__ = [
     "ExpandedPath",
     "FilenameTemplate",
     "Group",
+    "Holiday",
     "ImageFormat",
     "Me",
     "Model",
@@ -71,14 +74,17 @@ __all__ = [
     "OperatingSystem",
     "Page",
     "PermissionDenied",
+    "PersonWeek",
     "PortablePath",
     "PreconditionFailed",
     "Project",
+    "ProjectOutcome",
     "ProjectStorage",
     "ProjectUser",
     "Repository",
     "Review",
     "Role",
+    "Scenario",
     "ScheduleJob",
     "SchedulingFailed",
     "ServerError",
@@ -90,11 +96,14 @@ __all__ = [
     "Structure",
     "Studio",
     "Task",
+    "TaskMove",
     "TimeLog",
     "User",
+    "Vacation",
     "ValidationError",
     "Version",
     "WaitTimeout",
+    "WhatIf",
     "__version__",
     "current_os",
 ]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from stalker_client._model import Audited, Model
+from stalker_client._scenario_models import WhatIf
 
 
 class Me(Model):
@@ -221,6 +222,34 @@ class Task(Audited):
         return f"<{self.name} ({self.kind.capitalize()})>"
 
 
+class ScheduleProblem(Model):
+    """One thing tj3 could not do, or warned about: `kind` for programs (does_not_fit, overbooked,
+    no_resources, dependency_loop, booking_conflict, constraint, invalid_input or other), `explanation`
+    for people, naming the task and the resource; `message` is tj3's own text."""
+
+    severity: str
+    kind: str = "other"
+    explanation: str | None = None
+    message: str = ""
+    task_id: int | None = None
+    task_name: str | None = None
+    resource_id: int | None = None
+    resource_name: str | None = None
+    line: int | None = None
+
+    @property
+    def summary(self) -> str:
+        """The explanation, or tj3's text where there is none (a server or a run from before them)."""
+        return self.explanation or self.message
+
+    def __getitem__(self, name: str) -> Any:
+        # Problems were plain dictionaries before this model: `problem["task_name"]` keeps working.
+        try:
+            return getattr(self, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+
 class ScheduleJob(Model):
     id: int
     studio_id: int
@@ -233,12 +262,17 @@ class ScheduleJob(Model):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     message: str | None = None
-    problems: list[dict[str, Any]] | None = None
+    problems: list[ScheduleProblem] | None = None
+    """Why a failed run failed, and a completed run's warnings."""
     timings: dict[str, float] | None = None
     tasks_scheduled: int | None = None
     parts: int = 0
     """Independent groups of projects the run was split into (0 while queued)."""
     parts_done: int = 0
+    what_if: WhatIf | None = None
+    """A what-if run's imagined changes (None for a normal run)."""
+    scenario_status: str | None = None
+    """A what-if run's scenario: pending, ready (see `client.jobs.scenario`), applied, dropped or failed."""
 
     @property
     def done(self) -> bool:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
+from stalker_client._calendar_models import PersonWeek
 from stalker_client._catalog_models import Department, Group, Role, Task, User
 from stalker_client._model import Page
 from stalker_client._resources._base import Resource, body_of
@@ -73,6 +74,21 @@ class Users(Resource[User]):
     def departments(self, user_id: int) -> builtins.list[Department]:
         answer = self._session.request("GET", f"{self.path}/{user_id}/departments")
         return [Department.model_validate(d) for d in answer]
+
+    def working_hours(self, user_id: int) -> PersonWeek:
+        """The person's week: their own (`own`), or the studio's they work by default."""
+        return PersonWeek.model_validate(self._session.request("GET", f"{self.path}/{user_id}/working-hours"))
+
+    def set_working_hours(self, user_id: int, hours: Mapping[str, Sequence[Sequence[int]]]) -> PersonWeek:
+        """Give the person a week of their own (admins and producers): weekday -> [start, end] minutes
+        from local midnight, e.g. {"mon": [[540, 780]]}; a day left out is off."""
+        body = {"working_hours": {day: [list(r) for r in ranges] for day, ranges in hours.items()}}
+        answer = self._session.request("PUT", f"{self.path}/{user_id}/working-hours", json=body)
+        return PersonWeek.model_validate(answer)
+
+    def reset_working_hours(self, user_id: int) -> None:
+        """Back to the studio's week (admins and producers)."""
+        self._session.request("DELETE", f"{self.path}/{user_id}/working-hours")
 
     def to_tjp(self, user_id: int, *, studio_id: int | None = None) -> str:
         """The user as a TaskJuggler resource (the tutorial's `me.to_tjp`)."""

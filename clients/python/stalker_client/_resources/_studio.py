@@ -9,8 +9,9 @@ from typing import Any
 
 from stalker_client._catalog_models import ScheduleJob, Seconds, Studio
 from stalker_client._errors import SchedulingFailed, WaitTimeout
-from stalker_client._resources._base import Resource
+from stalker_client._resources._base import Resource, jsonable
 from stalker_client._resources._tjp import render_tjp
+from stalker_client._scenario_models import Scenario, WhatIf
 
 CATALOG = "/catalog/v1"
 Progress = Callable[[ScheduleJob], None]
@@ -60,13 +61,24 @@ class Studios(Resource[Studio]):
         return Seconds.model_validate(answer).seconds
 
     def schedule(
-        self, studio_id: int, *, project_ids: Sequence[int] | None = None, compute_resources: bool = False
+        self,
+        studio_id: int,
+        *,
+        project_ids: Sequence[int] | None = None,
+        compute_resources: bool = False,
+        what_if: WhatIf | Mapping[str, Any] | None = None,
     ) -> ScheduleJob:
         """Ask for a schedule run (all projects, or the ones named); returns the job at once.
-        Follow it with `client.jobs.wait(job.id)`."""
+        Follow it with `client.jobs.wait(job.id)`. With `what_if` (a WhatIf or its dictionary) the run
+        computes a scenario and applies nothing: `client.jobs.scenario(job.id)` compares it with the
+        plan once it is ready, `client.jobs.apply` or `drop` decide."""
         body: dict[str, Any] = {"compute_resources": compute_resources}
         if project_ids is not None:
             body["project_ids"] = list(project_ids)
+        if isinstance(what_if, WhatIf):
+            body["what_if"] = what_if.model_dump(mode="json")
+        elif what_if is not None:
+            body["what_if"] = jsonable(what_if)
         answer = self._session.request("POST", f"{self.path}/{studio_id}/schedule", json=body)
         return ScheduleJob.model_validate(answer)
 
@@ -79,6 +91,21 @@ class Jobs(Resource[ScheduleJob]):
     """Schedule jobs: queued, running, completed or failed."""
 
     path, model = f"{CATALOG}/schedule-jobs", ScheduleJob
+
+    def scenario(self, job_id: int) -> Scenario:
+        """A what-if run's scenario against the current plan: the tasks it moves, by how much, and which
+        now miss their project's end (NotFound for a normal run)."""
+        return Scenario.model_validate(self._session.request("GET", f"{self.path}/{job_id}/scenario"))
+
+    def apply(self, job_id: int) -> ScheduleJob:
+        """Make a ready scenario's changes and dates the plan, at once. Conflict if anything it was
+        computed from has changed since (`error.body["changed"]` says what: run the what-if again) or it
+        is not ready (`error.body["scenario_status"]`)."""
+        return ScheduleJob.model_validate(self._session.request("POST", f"{self.path}/{job_id}/apply"))
+
+    def drop(self, job_id: int) -> ScheduleJob:
+        """Discard a ready scenario."""
+        return ScheduleJob.model_validate(self._session.request("POST", f"{self.path}/{job_id}/drop"))
 
     def cancel(self, job_id: int) -> ScheduleJob:
         """Give up on a queued or running job and release the studio (admins only)."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import typer
 
+from stalker_client._catalog_models import ScheduleJob
 from stalker_client._client import Stalker
 from stalker_client._errors import ValidationError
 from stalker_client._model import Page
@@ -13,6 +14,7 @@ from stalker_client._versions_models import Version
 from stalker_client.cli._app import app
 from stalker_client.cli._entities import Entity, entity_named, resource_of
 from stalker_client.cli._output import as_json, console, fields_table, table_of
+from stalker_client.cli._problems import job_fields_table, problems_table
 from stalker_client.cli._session import open_client
 
 
@@ -87,5 +89,9 @@ def show(
         item = resource_of(client, kind).get(id)
     if json_:
         typer.echo(as_json(item))
+    elif isinstance(item, ScheduleJob):
+        console().print(job_fields_table(item))
+        if item.problems:
+            console().print(problems_table(item.problems, title="Problems"))
     else:
         console().print(fields_table(item))

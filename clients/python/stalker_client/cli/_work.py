@@ -9,9 +9,12 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from stalker_client._catalog_models import ScheduleJob
 from stalker_client._client import Stalker
+from stalker_client._errors import SchedulingFailed
 from stalker_client._platform import OperatingSystem
 from stalker_client.cli._app import app
 from stalker_client.cli._output import console, table_of, text
+from stalker_client.cli._problems import failure_summary, problems_table
+from stalker_client.cli._scheduling import schedule_app
 from stalker_client.cli._session import open_client
 
 task_app = typer.Typer(help="Tasks: computed dates; hold, stop, resume.", no_args_is_help=True)
@@ -22,7 +25,7 @@ app.add_typer(version_app, name="version")
 app.add_typer(project_app, name="project")
 
 
-@app.command()
+@schedule_app.command("run")
 def schedule(
     ctx: typer.Context,
     studio_id: int = typer.Argument(help="The studio to schedule"),
@@ -38,11 +41,21 @@ def schedule(
         )
         console().print(f"Schedule job {job.id}: {job.status}")
         if wait:
-            job = _follow(client, job, timeout)
-            console().print(
-                f"Schedule job {job.id}: {job.status}, {job.tasks_scheduled} tasks scheduled"
-                + (f" ({job.message})" if job.message else "")
-            )
+            _report(_follow(client, job, timeout))
+
+
+def _report(job: ScheduleJob) -> None:
+    """The job's end: its problems as a table (on standard error if it failed); a failure is an error."""
+    failed = job.status != "completed"
+    if job.problems:
+        title = "Why it failed" if failed else "Warnings"
+        console(stderr=failed).print(problems_table(job.problems, title=title))
+    if failed:
+        raise SchedulingFailed(failure_summary(job), job=job)
+    console().print(
+        f"Schedule job {job.id}: {job.status}, {job.tasks_scheduled} tasks scheduled"
+        + (f" ({job.message})" if job.message and not job.problems else "")
+    )
 
 
 def _follow(client: Stalker, job: ScheduleJob, timeout: float) -> ScheduleJob:
@@ -53,7 +66,7 @@ def _follow(client: Stalker, job: ScheduleJob, timeout: float) -> ScheduleJob:
         def update(seen: ScheduleJob) -> None:
             progress.update(shown, description=f"job {seen.id}: {seen.status}")
 
-        return client.jobs.wait(job.id, timeout, progress=update)
+        return client.jobs.wait(job.id, timeout, progress=update, raise_on_failure=False)
 
 
 @app.command()

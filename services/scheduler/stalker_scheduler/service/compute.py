@@ -78,7 +78,7 @@ async def schedule_with(
         return _failed(request, exc.reason, str(exc), exc.problems)
     except Tj3Failed as exc:
         problems = map_problems(exc.stderr, request, tjp_text) or exc.problems
-        return _failed(request, exc.reason, exc.message, problems)
+        return _failed(request, exc.reason, _explained(exc.message, problems), problems)
     except Tj3Error as exc:
         return _failed(request, exc.reason, exc.message, exc.problems)
     except ReportError as exc:
@@ -117,3 +117,9 @@ def _failed(
     request: ScheduleRequested, reason: FailureReason, message: str, problems: Iterable[Problem]
 ) -> ScheduleFailed:
     return ScheduleFailed(job_id=request.job_id, reason=reason, message=message, problems=tuple(problems))
+
+
+def _explained(message: str, problems: Iterable[Problem]) -> str:
+    """The failure said in plain words (the first error's explanation), tj3's own text after it."""
+    explanation = next((p.explanation for p in problems if p.severity == "error" and p.explanation), None)
+    return f"{explanation} (tj3: {message})" if explanation else message

@@ -35,6 +35,7 @@ from stalker_shared.contracts.scheduling import (
     ScheduleRequested,
     TaskDependency,
     TaskSnapshot,
+    Weekday,
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
@@ -255,7 +256,7 @@ class _Views:
         return ", ".join(f"User_{resource_id} {{ {options} }}" for resource_id in task.resources)
 
 
-def _week(hours: Mapping[str, tuple[MinuteRange, ...]]) -> tuple[str, ...]:
+def _week(hours: Mapping[Weekday, tuple[MinuteRange, ...]]) -> tuple[str, ...]:
     """`workinghours` lines for all seven days: a day missing or empty is off."""
     lines = []
     for day in WEEKDAYS:

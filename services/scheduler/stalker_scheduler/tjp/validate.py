@@ -47,6 +47,8 @@ def find_problems(request: ScheduleRequested) -> list[Problem]:
 def _error(message: str, task: TaskSnapshot | None = None, resource_id: int | None = None) -> Problem:
     return Problem(
         severity="error",
+        kind="invalid_input",
+        explanation=message,
         message=message,
         task_id=task.id if task else None,
         task_name=task.name if task else None,
