@@ -76,11 +76,13 @@ class ConnectionFailed(StalkerError):
 
 
 class SchedulingFailed(StalkerError):
-    """A schedule job ended in `failed`; `job` is its last state, `problems` what tj3 reported."""
+    """A schedule job ended in `failed`; `job` is its last state, `problems` what went wrong (each with its
+    `kind` and `explanation`, naming the tasks and resources)."""
 
     def __init__(self, detail: str, *, job: Any) -> None:
         super().__init__(detail, title="Scheduling failed")
         self.job = job
+        self.problems: list[Any] = list(getattr(job, "problems", None) or [])
 
 
 class WaitTimeout(StalkerError):
