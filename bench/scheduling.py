@@ -174,6 +174,10 @@ async def create_shows(client: httpx.AsyncClient, shows: list[dict[str, Any]]) -
                     "department_ids": [departments[name]],
                 }
                 user_ids[login] = (await ok(await client.post(f"{API}/users", json=body), 201))["id"]
+        for leave in show.get("vacations", ()):
+            owner = user_ids[leave["user"]] if leave["user"] else None
+            body = {"user_id": owner, "start": leave["start"], "end": leave["end"]}
+            await ok(await client.post(f"{API}/vacations", json=body), 201)
         project = await ok(await client.post(f"{API}/projects", json=show["project"]), 201)
         items = bulk_items(show, project["id"], user_ids)
         made = await ok(await client.post(f"{API}/tasks/bulk", json={"items": items}, timeout=900), 201)

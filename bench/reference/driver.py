@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 import stalker
-from stalker import Department, Project, Sequence, Shot, Studio, Task, TimeLog, User
+from stalker import Department, Project, Sequence, Shot, Studio, Task, TimeLog, User, Vacation
 from stalker.db import setup as db_setup
 from stalker.db.session import DBSession
 from stalker.models.schedulers import TaskJugglerScheduler
@@ -51,6 +51,9 @@ def create_show(show: dict[str, Any]) -> tuple[Studio, dict[str, Task]]:
             members.append(users[login])
         DBSession.add(Department(name=department["name"], users=members))
     DBSession.add_all(users.values())
+    for leave in show.get("vacations", ()):
+        owner = users[leave["user"]] if leave["user"] else None
+        DBSession.add(Vacation(user=owner, start=when(leave["start"]), end=when(leave["end"])))
     project = Project(name=show["project"]["name"], code=show["project"]["code"])
     DBSession.add(project)
     DBSession.flush()  # shots check their code's uniqueness with a query on the project's id

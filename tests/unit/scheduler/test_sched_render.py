@@ -428,3 +428,48 @@ def test_fifteen_thousand_tasks_render_quickly() -> None:
     assert tjp.count("\n  task Task_") == 2500 + 1  # and the request's own shot
     assert tjp.count("allocate User_") == 12500
     assert elapsed < 5, f"rendering 15,000 tasks took {elapsed:.2f} s"
+
+
+def test_a_link_an_ancestor_already_holds_is_left_out() -> None:
+    """tj3 refuses a dependency told twice (a child's link to the task its parent waits for) and fails
+    the run, the reference's too; left out, the dates are the same. A stronger link stays."""
+    parent = task(50, "Shot", dependencies=(TaskDependency(depends_on_id=37),))
+    implied = task(
+        51,
+        "Comp",
+        parent_id=50,
+        resources=(29,),
+        dependencies=(
+            TaskDependency(depends_on_id=37, target="onstart"),
+            TaskDependency(depends_on_id=38),
+        ),
+    )
+    stronger = task(
+        52,
+        "Grade",
+        parent_id=50,
+        resources=(29,),
+        dependencies=(TaskDependency(depends_on_id=37, gap_timing=2, gap_unit="h"),),
+    )
+    tjp = render_tjp(request(task(37, "Plate"), task(38, "Roto"), parent, implied, stronger), "r")
+
+    assert "depends Project_34.Task_36.Task_38 {onend}\n" in block(tjp, "Task_51")
+    assert "Task_37" not in block(tjp, "Task_51")
+    assert "depends Project_34.Task_36.Task_37 {onend gaplength 2.0h}" in block(tjp, "Task_52")
+
+
+def test_a_calendar_bound_timing_shorter_than_a_slot_takes_one_slot() -> None:
+    tjp = render_tjp(
+        request(
+            task(
+                37, "a", resources=(29,), schedule_model="duration", schedule_timing=30, schedule_unit="min"
+            ),
+            task(38, "b", resources=(29,), schedule_model="length", schedule_timing=0.5, schedule_unit="h"),
+            task(39, "c", resources=(29,), schedule_timing=30, schedule_unit="min"),
+        ),
+        "r",
+    )
+
+    assert "duration 60.0min" in block(tjp, "Task_37")  # tj3 refuses it shorter: too few specifications
+    assert "length 60.0min" in block(tjp, "Task_38")
+    assert "effort 30.0min" in block(tjp, "Task_39")  # tj3 rounds a short effort up itself

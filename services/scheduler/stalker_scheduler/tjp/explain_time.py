@@ -128,9 +128,15 @@ def explain_pred_before(match: re.Match[str], group: Group, context: ProblemCont
     gap_text = f", and it must wait {gap} after that" if gap else ""
     if match.group("which") == "start":
         pinned = _pinned(context.task(task_id), date, context)
+        advice = (
+            "move the pinned date or remove the dependency"
+            if pinned is not None
+            else "remove one of its dependencies (tj3 cannot keep an on-start link together with the others)"
+        )
+        held = pinned or f"starts {date}, where its other dependencies or its parent's hold it"
         text = (
-            f"{label} {pinned}, but it depends on {context.label(other)}, which {edge} "
-            f"{context.when(match.group('limit'))}{gap_text}: move the pinned date or remove the dependency"
+            f"{label} {held}, but it depends on {context.label(other)}, which {edge} "
+            f"{context.when(match.group('limit'))}{gap_text}: {advice}"
         )
     else:
         text = (
@@ -141,14 +147,14 @@ def explain_pred_before(match: re.Match[str], group: Group, context: ProblemCont
     return [Finding("constraint", text, task_id)]
 
 
-def _pinned(task: TaskSnapshot | None, date: str, context: ProblemContext) -> str:
+def _pinned(task: TaskSnapshot | None, date: str, context: ProblemContext) -> str | None:
     if task is not None and task.is_milestone and task.schedule_constraint != "none":
         return f"is a milestone pinned to {date}"
     if task is not None and task.schedule_constraint in ("start", "both") and task.start is not None:
         return f"is pinned to start {context.when(task.start)}"
     if task is not None and task.schedule_constraint == "end" and task.end is not None:
         return f"is pinned to end by {context.when(task.end)} and so starts {date}"
-    return f"starts {date} (held by the dates pinned on it or on its parent)"
+    return None
 
 
 def explain_impossible_dependency(

@@ -201,7 +201,8 @@ class _Views:
     def task(self, task: TaskSnapshot, depth: int) -> TaskView:
         view = TaskView(tjp_id=f"Task_{task.id}", name=task.name, pad="  " * depth)
         view.priority = task.priority if task.priority != 500 else None
-        view.depends = ", ".join(self.dependency(item) for item in task.dependencies) or None
+        links = [item for item in task.dependencies if not self.implied(task, item)]
+        view.depends = ", ".join(self.dependency(item) for item in links) or None
         leaf = task.id not in self.children and not task.is_milestone
         bookings = tuple(filter(None, map(self.booking, task.bookings))) if leaf else ()
         # Logged work fixes where a task began: tj3 refuses bookings on a task pinned at its end (scheduled
@@ -220,7 +221,7 @@ class _Views:
         # As in the reference, only a task with resources takes time (whatever its model): without, it
         # stays empty, which tj3 places as a milestone.
         if (view.start is None or view.end is None) and task.schedule_timing > 0 and task.resources:
-            view.duration = f"{task.schedule_model} {tj3_duration(task.schedule_timing, task.schedule_unit)}"
+            view.duration = f"{task.schedule_model} {self.duration(task)}"
         view.allocate = self.allocation(task)
         # Bookings alone are too few specifications for tj3; such a task stays empty, as in Stalker.
         view.bookings = bookings if view.duration else ()
@@ -237,6 +238,30 @@ class _Views:
         if end <= start:
             return None
         return f"User_{booking.resource_id} {self.date(start)} - {self.date(end)} {{ overtime 2 }}"
+
+    def implied(self, task: TaskSnapshot, link: TaskDependency) -> bool:
+        """A link an ancestor's link already implies (the same task, at its end or at the same edge, and no
+        gap of its own): tj3 refuses to be told a dependency twice and fails the run; left out, the dates
+        are the same. The reference sends it and fails."""
+        parent_id = task.parent_id
+        while parent_id is not None:
+            parent = self.tasks[parent_id]
+            if link.gap_timing == 0 and any(
+                held.depends_on_id == link.depends_on_id and held.target in ("onend", link.target)
+                for held in parent.dependencies
+            ):
+                return True
+            parent_id = parent.parent_id
+        return False
+
+    def duration(self, task: TaskSnapshot) -> str:
+        """The timing in tj3's units; a calendar-bound one (duration, length) shorter than a slot takes one
+        slot, as tj3 itself rounds a short effort (it refuses the others: "too few specifications")."""
+        minutes = {"min": 1, "h": 60}.get(task.schedule_unit)
+        too_short = minutes is not None and task.schedule_timing * minutes < self.resolution
+        if task.schedule_model != "effort" and too_short:
+            return f"{tj3_number(self.resolution)}min"
+        return tj3_duration(task.schedule_timing, task.schedule_unit)
 
     def dependency(self, dependency: TaskDependency) -> str:
         gap = ""
