@@ -73,18 +73,22 @@ class StudioCalendar:
 
 def merge_working_hours(partial: Mapping[str, Sequence[Sequence[int]]]) -> dict[str, DayHours]:
     """Validate a partial weekday -> ranges mapping and lay it over the default week."""
-    merged = default_working_hours()
-    for key, ranges in partial.items():
+    return _lay_over(default_working_hours(), partial)
+
+
+def _lay_over(week: dict[str, DayHours], days: Mapping[str, Sequence[Sequence[int]]]) -> dict[str, DayHours]:
+    """`week` with each given day checked and put in; at least one working day in the end."""
+    for key, ranges in days.items():
         day = key.lower() if isinstance(key, str) else key
         if day not in WEEKDAYS:
             raise ValidationFailed(
                 f"working_hours has unknown day {key!r}; use one of {', '.join(WEEKDAYS)}",
                 field="working_hours",
             )
-        merged[day] = _check_day(day, ranges)
-    if not any(merged.values()):
+        week[day] = _check_day(day, ranges)
+    if not any(week.values()):
         raise ValidationFailed("working_hours must have at least one working day", field="working_hours")
-    return merged
+    return week
 
 
 def _check_day(day: str, ranges: Sequence[Sequence[int]]) -> DayHours:
@@ -196,15 +200,4 @@ def check_leave(start: datetime, end: datetime) -> None:
 
 def person_week(hours: Mapping[str, Sequence[Sequence[int]]]) -> dict[str, DayHours]:
     """A person's own week, validated: every day given is checked, a day left out is off."""
-    week: dict[str, DayHours] = {day: () for day in WEEKDAYS}
-    for key, ranges in hours.items():
-        day = key.lower()
-        if day not in WEEKDAYS:
-            raise ValidationFailed(
-                f"working_hours has unknown day {key!r}; use one of {', '.join(WEEKDAYS)}",
-                field="working_hours",
-            )
-        week[day] = _check_day(day, ranges)
-    if not any(week.values()):
-        raise ValidationFailed("working_hours must have at least one working day", field="working_hours")
-    return week
+    return _lay_over({day: () for day in WEEKDAYS}, hours)
