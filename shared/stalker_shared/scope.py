@@ -10,7 +10,8 @@ that would otherwise end in an integrity error) says so with `.execution_options
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import ColumnElement, event
@@ -44,6 +45,18 @@ def visible_projects(session: Any) -> frozenset[int] | None:
     sync_session = getattr(session, "sync_session", session)
     projects: frozenset[int] | None = sync_session.info.get(_PROJECTS_KEY)
     return projects
+
+
+@contextmanager
+def without_scope(session: Any) -> Iterator[None]:
+    """Work the system does inside a caller's transaction (starting the studio's next queued run, which
+    may be any project's): every project, for the time of the block."""
+    info = getattr(session, "sync_session", session).info
+    saved = {key: info.pop(key) for key in (_SCOPE_KEY, _PROJECTS_KEY) if key in info}
+    try:
+        yield
+    finally:
+        info.update(saved)
 
 
 @event.listens_for(Session, "do_orm_execute")

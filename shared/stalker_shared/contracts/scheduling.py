@@ -8,6 +8,10 @@ outcome echoes its request's `part` and `parts`. Both fields were added with def
 message written before them reads as a whole-studio job, and a whole-studio message is written without
 them, byte for byte as before: during a rolling upgrade an older reader (`extra="forbid"`) still takes
 every unsplit job. Only split jobs need both services upgraded, hence version 1 still.
+
+Later additions follow the same rule where they can (a person's `working_hours`, a problem's `kind` and
+`explanation` are left out when unset); a held task's priority 0, a person's own week and an explained
+problem are refused by a reader from before them: the catalog and the scheduler are upgraded together.
 """
 
 from __future__ import annotations
@@ -283,6 +287,16 @@ class Problem(_Part):
     explanation: str | None = Field(
         default=None, description="What went wrong and what to change, naming tasks and resources"
     )
+
+    @model_serializer(mode="wrap")
+    def _unexplained_as_before(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """An unexplained problem is written as before these two fields existed."""
+        data: dict[str, Any] = handler(self)
+        if self.kind == "other":
+            data.pop("kind", None)
+        if self.explanation is None:
+            data.pop("explanation", None)
+        return data
 
 
 class ScheduleCompleted(_Partial):

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 from test_catalog_schedule_bookings import computed, iso, schedule
 from test_catalog_schedule_runs import wait_for, workers_for
+
+from stalker_catalog.db.models import ScheduleJobPart
 
 from support.catalog import API, Catalog, ok, problem
 
@@ -56,9 +59,11 @@ async def show(catalog: Catalog) -> dict[str, Any]:
     return {"studio": studio["id"], "people": people, "project": project["id"], "tasks": ids}
 
 
-async def what_if(catalog: Catalog, setup: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+async def what_if(
+    catalog: Catalog, setup: dict[str, Any], changes: dict[str, Any], **body: Any
+) -> dict[str, Any]:
     url = f"{API}/studios/{setup['studio']}/schedule"
-    job = await ok(await catalog.client.post(url, json={"what_if": changes}), 202)
+    job = await ok(await catalog.client.post(url, json={"what_if": changes, **body}), 202)
     assert job["scenario_status"] == "pending", job
     done = await wait_for(catalog.client, job["id"])
     assert done["status"] == "completed" and done["scenario_status"] == "ready", done
@@ -186,3 +191,107 @@ async def test_bad_changes_are_problems_naming_the_field(service: Catalog) -> No
         assert field in str(found), (changes, found)
     jobs = await ok(await client.get(f"{API}/schedule-jobs"))
     assert jobs["total"] == 0  # nothing queued
+
+
+async def second_project(catalog: Catalog, setup: dict[str, Any]) -> dict[str, int]:
+    """Project SEC with one task for bob, and vic, a viewer of the first project only; pam, its producer."""
+    client = catalog.client
+    roles = {r["access"]: r["id"] for r in (await ok(await client.get(f"{API}/roles")))["items"]}
+    second = await ok(await client.post(f"{API}/projects", json={"name": "Second", "code": "SEC"}), 201)
+    body = {"name": "D", "project_id": second["id"], "schedule_timing": 1, "schedule_unit": "d"}
+    task_d = await ok(
+        await client.post(f"{API}/tasks", json={**body, "resource_ids": [setup["people"]["bob"]]}), 201
+    )
+    ids = {"project": second["id"], "task": task_d["id"]}
+    for login, role in (("vic", "viewer"), ("pam", "producer")):
+        user = {"name": login, "login": login, "email": f"{login}@x.com", "password": PASSWORD}
+        ids[login] = (await ok(await client.post(f"{API}/users", json=user), 201))["id"]
+        member = {"user_id": ids[login], "role_id": roles[role]}
+        await ok(await client.post(f"{API}/projects/{setup['project']}/users", json=member), 201)
+    return ids
+
+
+async def test_a_scenario_shows_a_member_only_their_projects_and_outlives_deleted_tasks(
+    service: Catalog, tmp_path: Path
+) -> None:
+    async with workers_for(service, tmp_path) as catalog:
+        client = catalog.client
+        setup = await show(catalog)
+        second = await second_project(catalog, setup)
+        assert (await schedule(catalog, setup["studio"]))["status"] == "completed"
+        changes = {
+            "priorities": [{"task_id": second["task"], "priority": 900}],
+            "timings": [{"task_id": setup["tasks"]["A"], "schedule_timing": 4}],
+        }
+        job = await what_if(catalog, setup, changes, project_ids=[setup["project"], second["project"]])
+        url = f"{API}/schedule-jobs/{job['id']}"
+
+        viewer = await service.token_for("vic")
+        seen = await ok(await client.get(f"{url}/scenario", headers=viewer))
+        assert {m["project_id"] for m in seen["moves"]} == {setup["project"]}
+        assert [p["project_id"] for p in seen["projects"]] == [setup["project"]]
+        assert seen["what_if"] == {}  # it names a task of a project vic is not in
+        assert (await ok(await client.get(url, headers=viewer)))["what_if"] == {}
+        assert (await ok(await client.get(url)))["what_if"]["priorities"][0]["priority"] == 900
+
+        await ok(await client.get(f"{API}/tasks/{setup['tasks']['B']}"))
+        deleted = await client.delete(f"{API}/tasks/{setup['tasks']['B']}")
+        assert deleted.status_code == 204, deleted.text
+        after = await ok(await client.get(f"{url}/scenario"))
+        assert setup["tasks"]["B"] not in {m["task_id"] for m in after["moves"]}
+        assert setup["tasks"]["A"] in {m["task_id"] for m in after["moves"]}
+        refused = await problem(await client.post(f"{url}/apply"), 409)
+        assert refused["changed"]["tasks"] == [setup["tasks"]["B"]]
+
+
+async def test_what_a_scenario_names_beyond_the_snapshot_is_checked_too(
+    service: Catalog, tmp_path: Path
+) -> None:
+    async with workers_for(service, tmp_path) as catalog:
+        client = catalog.client
+        setup = await show(catalog)
+        second = await second_project(catalog, setup)
+        # A vacation of someone no task uses, cancelled in the scenario, deleted meanwhile.
+        leave = {"user_id": second["vic"], "start": iso(at(7)), "end": iso(at(9))}
+        vacation = await ok(await client.post(f"{API}/vacations", json=leave), 201)
+        job = await what_if(catalog, setup, {"vacations_cancelled": [vacation["id"]]})
+        assert (await client.delete(f"{API}/vacations/{vacation['id']}")).status_code == 204
+        refused = await problem(await client.post(f"{API}/schedule-jobs/{job['id']}/apply"), 409)
+        # Named by the changes, and vic's calendar as the snapshot has it.
+        assert refused["changed"] == {"vacations": [vacation["id"]], "resources": [second["vic"]]}
+
+        # A project's end is only the run's projects' to imagine.
+        url = f"{API}/studios/{setup['studio']}/schedule"
+        outside = {
+            "project_ids": [setup["project"]],
+            "what_if": {"project_ends": [{"project_id": second["project"], "end": iso(at(31))}]},
+        }
+        found = await problem(await client.post(url, json=outside), 422)
+        assert found["field"] == "what_if.project_ends[0].project_id"
+
+
+async def test_a_queued_run_started_by_a_producers_request_snapshots_the_whole_studio(
+    service: Catalog,
+) -> None:
+    """Ending a run starts the next queued one inside the request that ended it: a producer's cancel, whose
+    session sees only their projects. The queued whole-studio run must still get every project."""
+    client = service.client
+    setup = await show(service)
+    second = await second_project(service, setup)
+    producer = await service.token_for("pam")
+    url = f"{API}/studios/{setup['studio']}/schedule"
+    mine = await ok(await client.post(url, json={"project_ids": [setup["project"]]}, headers=producer), 202)
+    whole = await ok(await client.post(url, json={}), 202)
+    assert (mine["status"], whole["status"]) == ("running", "queued")
+    await ok(await client.post(f"{API}/schedule-jobs/{mine['id']}/cancel", headers=producer))
+    started = await ok(await client.get(f"{API}/schedule-jobs/{whole['id']}"))
+    assert started["status"] == "running"
+    async with service.runtime.sessionmaker() as session:
+        sent = await session.scalar(
+            select(func.sum(ScheduleJobPart.tasks)).where(ScheduleJobPart.job_id == whole["id"])
+        )
+        projects = await session.scalars(
+            select(ScheduleJobPart.project_ids).where(ScheduleJobPart.job_id == whole["id"])
+        )
+        assert sorted(p for ids in projects for p in ids) == sorted([setup["project"], second["project"]])
+    assert sent == 4  # A, B, C and SEC's D

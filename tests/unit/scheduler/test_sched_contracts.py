@@ -13,6 +13,7 @@ from stalker_shared.contracts.registry import ContractRegistry
 from stalker_shared.contracts.scheduling import (
     SCHEDULING_CONTRACTS,
     Problem,
+    ResourceSnapshot,
     ScheduleCompleted,
     ScheduleFailed,
     ScheduleRequested,
@@ -145,3 +146,22 @@ def test_a_whole_job_is_written_without_parts_as_before_and_a_split_one_with_the
     payload = split.model_dump(mode="json")
     assert (payload["part"], payload["parts"]) == (1, 2)
     assert ScheduleRequested.model_validate(payload) == split
+
+
+def test_fields_added_later_are_left_out_when_unset_so_older_readers_take_the_message() -> None:
+    plain = Problem(severity="error", message="tj3 failed")
+    assert plain.model_dump(mode="json") == {
+        "severity": "error",
+        "line": None,
+        "message": "tj3 failed",
+        "task_id": None,
+        "task_name": None,
+        "resource_id": None,
+        "resource_name": None,
+    }
+    explained = Problem(severity="error", message="m", kind="overbooked", explanation="Anna is busy")
+    dumped = explained.model_dump(mode="json")
+    assert (dumped["kind"], dumped["explanation"]) == ("overbooked", "Anna is busy")
+    assert Problem.model_validate(dumped) == explained
+    week = ResourceSnapshot(id=1, name="Anna", login="anna")
+    assert "working_hours" not in week.model_dump(mode="json")

@@ -71,12 +71,12 @@ def scheduling_router() -> APIRouter:
         uow: Work, params: Annotated[ListParams, Depends(list_params)]
     ) -> Page[ScheduleJobRead] | JSONResponse:
         rows, total = await fetch_page(uow.session, await _visible_jobs(uow), JOB_LIST, params)
-        page = make_page([ScheduleJobRead.model_validate(j) for j in rows], total, params)
+        page = make_page([_job_read(uow, j) for j in rows], total, params)
         return page_response(page, params, ScheduleJobRead)
 
     @router.get("/schedule-jobs/{job_id}", response_model=ScheduleJobRead)
     async def get_job(uow: Work, job_id: Id) -> ScheduleJobRead:
-        return ScheduleJobRead.model_validate(await _visible_job(uow, job_id))
+        return _job_read(uow, await _visible_job(uow, job_id))
 
     @router.post(
         "/schedule-jobs/{job_id}/cancel",
@@ -134,6 +134,15 @@ def scheduling_router() -> APIRouter:
         return JSONResponse(request.model_dump(mode="json"))
 
     return router
+
+
+def _job_read(uow: UnitOfWork, job: ScheduleJob) -> ScheduleJobRead:
+    """The job; a what-if run's changes (tasks and projects of every project it schedules) only for
+    admins and its requester."""
+    read = ScheduleJobRead.model_validate(job)
+    if read.what_if is not None and not what_if.may_see_changes(uow, job):
+        read.what_if = {}
+    return read
 
 
 def _may_run(access: Access, job: ScheduleJob) -> None:

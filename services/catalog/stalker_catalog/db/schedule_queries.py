@@ -128,13 +128,14 @@ async def plan_of(session: AsyncSession, task_ids: Sequence[int]) -> dict[int, P
         )
         for task_id, name, project_id, computed_start, computed_end in rows:
             planned[task_id] = PlannedTask(name, project_id, computed_start, computed_end, [], [])
+        found = [task_id for task_id in chunk if task_id in planned]  # the caller sees, and still exist
         for table, attribute in (
             (task_resource, "resource_ids"),
             (task_computed_resource, "computed_resource_ids"),
         ):
             links = await session.execute(
                 select(table.c.task_id, table.c.user_id)
-                .where(table.c.task_id.in_(chunk))
+                .where(table.c.task_id.in_(found))
                 .order_by(table.c.task_id, table.c.user_id)
             )
             for task_id, user_id in links:

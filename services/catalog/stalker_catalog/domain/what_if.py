@@ -134,11 +134,16 @@ def changed_since(then: Mapping[str, Any], now: Mapping[str, Any]) -> dict[str, 
     if then["projects"] != now["projects"]:
         changes["projects"] = sorted(set(then["projects"]) ^ set(now["projects"]))
     for kind in ("tasks", "resources"):
-        before, after = then[kind], now[kind]
-        keys = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
-        if keys:
-            changes[kind] = sorted(int(key) for key in keys)
+        if keys := _differing(then[kind], now[kind]):
+            changes[kind] = keys
+    for kind in ("vacations", "project_ends"):  # named by the changes, beyond the snapshot
+        if keys := _differing(then.get("named", {}).get(kind, {}), now.get("named", {}).get(kind, {})):
+            changes[kind] = keys
     return changes
+
+
+def _differing(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[int]:
+    return sorted(int(key) for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
 
 def _digest(value: Any) -> str:

@@ -34,6 +34,7 @@ from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.contracts.scheduling import ScheduleCompleted, ScheduleFailed
 from stalker_shared.db import utcnow
 from stalker_shared.logging import get_logger
+from stalker_shared.scope import without_scope
 from stalker_shared.unit_of_work import UnitOfWork
 
 _log = get_logger(__name__)
@@ -97,15 +98,18 @@ async def _dispatch(uow: UnitOfWork, studio: Studio, job: ScheduleJob) -> None:
         now,
     )
     await uow.session.flush()
-    request = await build_schedule_request(
-        uow.session,
-        studio,
-        job_id=job.id,
-        project_ids=job.project_ids,
-        compute_resources=job.compute_resources,
-    )
-    if job.what_if is not None:
-        request = await what_if.imagined_request(uow, studio, job, request)
+    # The next queued job may start inside another caller's request (one that ended or cancelled a run):
+    # its snapshot is the studio's, whatever that caller sees.
+    with without_scope(uow.session):
+        request = await build_schedule_request(
+            uow.session,
+            studio,
+            job_id=job.id,
+            project_ids=job.project_ids,
+            compute_resources=job.compute_resources,
+        )
+        if job.what_if is not None:
+            request = await what_if.imagined_request(uow, studio, job, request)
     parts = split_request(request)
     job.parts, job.parts_done = len(parts), 0
     for part in parts:

@@ -37,6 +37,7 @@ from stalker_shared.contracts.scheduling import (
 )
 from stalker_shared.db import utcnow
 from stalker_shared.repository import get_one
+from stalker_shared.scope import without_scope
 from stalker_shared.unit_of_work import UnitOfWork
 
 PENDING, READY, APPLIED, DROPPED = "pending", "ready", "applied", "dropped"
@@ -85,9 +86,12 @@ async def check_what_if(uow: UnitOfWork, data: dict[str, Any], project_ids: Sequ
             if "user_id" in change:
                 await get_one(session, User, change["user_id"], field=f"{field}.user_id")
     for index, change in enumerate(data["project_ends"]):
-        await get_one(
-            session, Project, change["project_id"], field=f"what_if.project_ends[{index}].project_id"
-        )
+        field = f"what_if.project_ends[{index}].project_id"
+        await get_one(session, Project, change["project_id"], field=field)
+        if project_ids is not None and change["project_id"] not in project_ids:
+            raise ValidationFailed(
+                f"project {change['project_id']} is not one this run schedules", field=field
+            )
 
 
 async def imagined_request(
@@ -98,8 +102,31 @@ async def imagined_request(
     what_if = await _with_cancelled_leave(uow, parse_what_if(job.what_if))
     imagined = imagine(request, what_if)
     wanted = used_resources(request, imagined) | {v.user_id for v in what_if.vacations_added if v.user_id}
+    wanted |= {leave.user_id for leave in what_if.cancelled_leave if leave.user_id}
     job.basis = fingerprint(request, now_pinned=studio.now is not None, resource_ids=wanted)
+    job.basis["named"] = await _named_inputs(uow, what_if)
     return imagined
+
+
+async def _named_inputs(uow: UnitOfWork, what_if: WhatIf) -> dict[str, Any]:
+    """What the changes name outside the snapshot: the vacations they cancel (gone: null) and the ends
+    of the projects they move (the scenario is judged against them)."""
+    vacations = {}
+    for vacation_id in what_if.vacations_cancelled:
+        vacation = await uow.session.get(Vacation, vacation_id)
+        vacations[str(vacation_id)] = (
+            None
+            if vacation is None
+            else [vacation.user_id, vacation.start.isoformat(), vacation.end.isoformat(), vacation.revision]
+        )
+    named_projects = [project_id for project_id, _ in what_if.project_ends]
+    ends = await schedule_queries.project_ends(uow.session, named_projects)
+    projects = {str(project_id): _iso(ends.get(project_id)) for project_id in named_projects}
+    return {"vacations": vacations, "project_ends": projects}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 async def _with_cancelled_leave(uow: UnitOfWork, what_if: WhatIf) -> WhatIf:
@@ -138,7 +165,7 @@ async def scenario_view(uow: UnitOfWork, job: ScheduleJob) -> dict[str, Any]:
     view: dict[str, Any] = {
         "job_id": job.id,
         "status": job.scenario_status,
-        "what_if": job.what_if,
+        "what_if": job.what_if if may_see_changes(uow, job) else {},
         "tasks_moved": 0,
         "tasks_missing_project_end": [],
         "moves": [],
@@ -153,7 +180,9 @@ async def scenario_view(uow: UnitOfWork, job: ScheduleJob) -> dict[str, Any]:
     deadlines.update(dict(what_if.project_ends))
     for task_id in sorted(task_ids):
         start_text, end_text, computed = scenario["tasks"][str(task_id)]
-        current = plan[task_id]
+        current = plan.get(task_id)
+        if current is None:
+            continue  # deleted since, or of a project the caller does not see
         before = current.computed_resource_ids if current.computed_start else current.resource_ids
         after = computed if job.compute_resources else _assigned(current.resource_ids, task_id, what_if)
         start, end = _instant(start_text), _instant(end_text)
@@ -183,6 +212,8 @@ async def scenario_view(uow: UnitOfWork, job: ScheduleJob) -> dict[str, Any]:
     planned_ends = await schedule_queries.project_computed_ends(uow.session, list(deadlines))
     for key, (_, end_text) in sorted(scenario["projects"].items(), key=lambda item: int(item[0])):
         project_id, end = int(key), _instant(end_text)
+        if not uow.access.sees(project_id):
+            continue
         deadline = deadlines.get(project_id)
         view["projects"].append(
             {
@@ -194,6 +225,12 @@ async def scenario_view(uow: UnitOfWork, job: ScheduleJob) -> dict[str, Any]:
             }
         )
     return view
+
+
+def may_see_changes(uow: UnitOfWork, job: ScheduleJob) -> bool:
+    """The imagined changes name tasks and projects of every project the run schedules: shown to admins
+    and to the requester, not to a member of only some of them."""
+    return uow.access.is_admin or job.requested_by_id == uow.access.user_id
 
 
 def _assigned(resources: Sequence[int], task_id: int, what_if: WhatIf) -> list[int]:
@@ -213,11 +250,16 @@ async def apply_scenario(uow: UnitOfWork, job_id: int) -> ScheduleJob:
     studio = await get_one(uow.session, Studio, job.studio_id, for_update=True)
     if studio.is_scheduling:
         raise Conflict("a schedule run is in flight: apply the scenario once it has ended", field="job_id")
-    request = await build_schedule_request(
-        uow.session, studio, job_id=0, project_ids=job.project_ids, compute_resources=False
-    )
+    what_if = parse_what_if(job.what_if or {})
     basis = job.basis or {}
-    now = fingerprint(request, now_pinned=studio.now is not None, resource_ids=map(int, basis["resources"]))
+    with without_scope(uow.session):  # computed from the whole snapshot, as at dispatch
+        request = await build_schedule_request(
+            uow.session, studio, job_id=0, project_ids=job.project_ids, compute_resources=False
+        )
+        now = fingerprint(
+            request, now_pinned=studio.now is not None, resource_ids=map(int, basis["resources"])
+        )
+        now["named"] = await _named_inputs(uow, await _with_cancelled_leave(uow, what_if))
     changes = changed_since(basis, now)
     if changes:
         raise Conflict(
@@ -225,7 +267,6 @@ async def apply_scenario(uow: UnitOfWork, job_id: int) -> ScheduleJob:
             field="job_id",
             changed=changes,
         )
-    what_if = parse_what_if(job.what_if or {})
     await _make_changes(uow, what_if)
     result = _scenario_result(job)
     await schedule_queries.write_computed_dates(uow.session, result)
