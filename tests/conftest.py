@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,6 +12,13 @@ import pytest
 from support import servers
 from support.databases import create_database, drop_database, sqlalchemy_url, unique_name
 from support.harness import ProbeHarness, probe_harness
+
+# Every user a test creates costs an Argon2 hash: at production's cost (64 MiB, 3 passes, ~0.15 s of CPU)
+# those were a large share of the suite's time. The tests hash at a low cost (still Argon2id, verified the
+# same way); production's is tested in tests/security/test_admin_password_setting.py. Processes the tests
+# start inherit it.
+os.environ.setdefault("STALKER_CATALOG_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("STALKER_CATALOG_PASSWORD_HASH_MEMORY_KIB", "1024")
 
 
 @pytest.hookimpl(trylast=True)

@@ -20,15 +20,34 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from stalker_shared.auth import Principal, issue_token
 from stalker_shared.errors import ValidationFailed
 
-_hasher = PasswordHash((Argon2Hasher(),))
+
+@dataclass(frozen=True)
+class Argon2Cost:
+    """How hard a password hash is to compute: passes over `memory_kib` KiB, with `lanes` lanes.
+    The defaults are pwdlib's (and argon2-cffi's) recommendation; a hash records its own cost, so a
+    change applies to new hashes, and a login rehashes one made at another cost."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    lanes: int = 4
+
+
+STRONG = Argon2Cost()
+
+
+@cache
+def _hasher(cost: Argon2Cost) -> PasswordHash:
+    return PasswordHash(
+        (Argon2Hasher(time_cost=cost.time_cost, memory_cost=cost.memory_kib, parallelism=cost.lanes),)
+    )
 
 
 # Verifying against this keeps the time of a failed login the same whether or not the login exists.
 # Made on the first unknown login, not at import: an Argon2 hash costs every process that imports this
 # (each service process, each CLI) ~0.13 s of CPU.
 @cache
-def _dummy_hash() -> str:
-    return _hasher.hash("not a real password")
+def _dummy_hash(cost: Argon2Cost) -> str:
+    return _hasher(cost).hash("not a real password")
 
 
 # Two at a time per process: Argon2 takes ~64 MiB per hash, so memory stays bounded as well as CPU.
@@ -37,9 +56,10 @@ _HASHING = anyio.CapacityLimiter(2)
 
 @dataclass(frozen=True)
 class PasswordPolicy:
-    """At least `min_length` characters, and neither the login nor containing it."""
+    """At least `min_length` characters, and neither the login nor containing it; hashed at `cost`."""
 
     min_length: int = 12
+    cost: Argon2Cost = STRONG
 
     def check(self, password: str, login: str) -> None:
         if len(password) < self.min_length:
@@ -55,20 +75,22 @@ class PasswordPolicy:
 STRICT_PASSWORDS = PasswordPolicy()
 
 
-async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_hasher.hash, password, limiter=_HASHING)
+async def hash_password(password: str, cost: Argon2Cost = STRONG) -> str:
+    return await anyio.to_thread.run_sync(_hasher(cost).hash, password, limiter=_HASHING)
 
 
-async def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
-    """Whether the password matches, and a new hash when the stored one uses outdated parameters."""
-    return await anyio.to_thread.run_sync(_verify, password, password_hash, limiter=_HASHING)
+async def verify_password(
+    password: str, password_hash: str | None, cost: Argon2Cost = STRONG
+) -> tuple[bool, str | None]:
+    """Whether the password matches, and a new hash when the stored one was made at another cost."""
+    return await anyio.to_thread.run_sync(_verify, password, password_hash, cost, limiter=_HASHING)
 
 
-def _verify(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+def _verify(password: str, password_hash: str | None, cost: Argon2Cost) -> tuple[bool, str | None]:
     if password_hash is None:
-        _hasher.verify(password, _dummy_hash())
+        _hasher(cost).verify(password, _dummy_hash(cost))
         return False, None
-    return _hasher.verify_and_update(password, password_hash)
+    return _hasher(cost).verify_and_update(password, password_hash)
 
 
 def access_token(private_pem: str, principal: Principal, minutes: int) -> str:

@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from stalker_catalog.security import PasswordPolicy
+from stalker_catalog.security import STRONG, Argon2Cost, PasswordPolicy
 from stalker_shared.settings import ServiceSettings
 
 
@@ -31,15 +31,27 @@ class CatalogSettings(ServiceSettings):
     # Passwords: at least this many characters (and not the login). Unset: 12 in production, and in
     # development 6, the tutorial's "secret".
     password_min_length: int | None = Field(default=None, ge=1, le=256)
+    # Argon2's cost for new password hashes: passes and memory (KiB). Production refuses less than OWASP's
+    # floor (2 passes over 19 MiB); test suites lower it, as each user they create costs a hash.
+    password_hash_time_cost: int = Field(default=STRONG.time_cost, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=STRONG.memory_kib, ge=64, le=4 * 1024 * 1024)
 
     @property
     def password_policy(self) -> PasswordPolicy:
         default = 12 if self.environment == "production" else 6
-        return PasswordPolicy(self.password_min_length or default)
+        cost = Argon2Cost(self.password_hash_time_cost, self.password_hash_memory_kib)
+        return PasswordPolicy(self.password_min_length or default, cost)
 
     @classmethod
     def secret_fields(cls) -> tuple[str, ...]:
         return ("admin_password",)
+
+    @model_validator(mode="after")
+    def _strong_hashes_in_production(self) -> Self:
+        weak = self.password_hash_time_cost < 2 or self.password_hash_memory_kib < 19 * 1024
+        if self.environment == "production" and weak:
+            raise ValueError("password hashes need at least 2 passes over 19456 KiB in production")
+        return self
 
     @model_validator(mode="after")
     def _a_real_admin_password_in_production(self) -> Self:

@@ -112,11 +112,16 @@ async def test_catalog_processes_share_the_count(catalog: Catalog, tmp_path: Pat
 
 
 class RecordingHasher:
-    """pwdlib's hasher, recording on which thread each check runs and how many run at once."""
+    """pwdlib's hasher (of the cost asked for), recording on which thread each check runs and how many
+    run at once."""
 
-    def __init__(self, real: Any) -> None:
-        self.real, self.threads, self.running, self.most = real, set[int](), 0, 0
+    def __init__(self, hasher_of: Any) -> None:
+        self.hasher_of, self.threads, self.running, self.most = hasher_of, set[int](), 0, 0
         self.lock = threading.Lock()
+
+    def __call__(self, cost: Any) -> RecordingHasher:
+        self.real = self.hasher_of(cost)
+        return self
 
     def verify_and_update(self, password: str, password_hash: str) -> Any:
         with self.lock:

@@ -65,7 +65,7 @@ def auth_router() -> APIRouter:
             timedelta(seconds=settings.login_window_seconds),
         )
         address = request.client.host if request.client else "unknown"
-        command = LogIn(form.username, form.password, address)
+        command = LogIn(form.username, form.password, address, settings.password_policy.cost)
         lifetime = timedelta(days=settings.refresh_token_days)
         try:
             session = await log_in(runtime.unit_of_work, command, throttle, lifetime)

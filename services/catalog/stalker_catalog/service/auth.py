@@ -29,7 +29,13 @@ from stalker_catalog.db.sessions import (
     refresh_token_by_hash,
 )
 from stalker_catalog.domain.names import normalize_login
-from stalker_catalog.security import new_refresh_token, refresh_token_hash, verify_password
+from stalker_catalog.security import (
+    STRONG,
+    Argon2Cost,
+    new_refresh_token,
+    refresh_token_hash,
+    verify_password,
+)
 from stalker_catalog.service.admins import revoke_tokens
 from stalker_shared.auth import Principal
 from stalker_shared.contracts.catalog import UserUpdated
@@ -65,6 +71,7 @@ class LogIn:
     login: str
     password: str
     address: str
+    cost: Argon2Cost = STRONG  # the settings' hashing cost: a hash made at another is made again
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,9 @@ async def log_in(units: Units, command: LogIn, throttle: Throttle, refresh_lifet
                 select(User.id, User.password_hash, User.active).where(User.login == login)
             )
         ).one_or_none()
-    valid, new_hash = await verify_password(command.password, user.password_hash if user else None)
+    valid, new_hash = await verify_password(
+        command.password, user.password_hash if user else None, command.cost
+    )
     if user is None or not valid:
         async with units() as uow:
             await forget_ended_windows(uow.session, throttle.window)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 from stalker_catalog.db.access import ADMINS, active_admin_ids
 from stalker_catalog.db.models import Department, EntityType, Group, Role, Status, StatusList, User
 from stalker_catalog.domain.status import DEFAULT_STATUS_LISTS, DEFAULT_STATUSES, StatusListDef
-from stalker_catalog.security import hash_password
+from stalker_catalog.security import STRONG, Argon2Cost, hash_password
 from stalker_catalog.service.events import touch
 from stalker_shared.access import ProjectRole
 from stalker_shared.contracts.catalog import (
@@ -52,6 +52,7 @@ class Initialize:
     admin_login: str
     admin_email: str
     admin_password: str
+    cost: Argon2Cost = STRONG
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ async def _ensure_admin(uow: UnitOfWork, command: Initialize, created: dict[str,
             name=command.admin_login,
             login=command.admin_login,
             email=command.admin_email,
-            password_hash=await hash_password(command.admin_password),
+            password_hash=await hash_password(command.admin_password, command.cost),
             departments=[],
             groups=[],
         )
@@ -211,8 +212,10 @@ async def run_initialization(runtime: Runtime) -> InitReport:
     login = getattr(settings, "admin_login", "admin")
     email = getattr(settings, "admin_email", "admin@admin.com")
     password = settings.admin_password.get_secret_value()  # type: ignore[attr-defined]
+    policy = getattr(settings, "password_policy", None)
+    cost = policy.cost if policy is not None else STRONG
     async with runtime.unit_of_work() as uow:
-        report = await initialize(uow, Initialize(login, email, password))
+        report = await initialize(uow, Initialize(login, email, password, cost))
         if report.changed:
             await uow.commit()
         return report

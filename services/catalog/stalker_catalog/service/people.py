@@ -83,7 +83,7 @@ async def create_user(uow: UnitOfWork, command: CreateUser) -> User:
         name=normalize_name(command.name),
         login=login,
         email=email,
-        password_hash=await hash_password(command.password),
+        password_hash=await hash_password(command.password, command.password_policy.cost),
         description=command.description,
         efficiency=command.efficiency,
         rate=command.rate,
@@ -115,7 +115,7 @@ async def update_user(uow: UnitOfWork, command: UpdateUser) -> User:
     if "password" in changes:
         password = changes.pop("password")
         command.password_policy.check(password, login)
-        user.password_hash = await hash_password(password)
+        user.password_hash = await hash_password(password, command.password_policy.cost)
         revoke = True
     if "active" in changes:
         active = bool(changes.pop("active"))
