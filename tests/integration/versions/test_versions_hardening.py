@@ -8,6 +8,9 @@ import asyncio
 import time
 from typing import Any
 
+import anyio.to_process
+import pytest
+
 from stalker_shared.contracts.catalog import TaskCreated
 
 from support.versions import (
@@ -144,14 +147,27 @@ async def test_health_checks_answer_while_hostile_templates_render(service: Vers
     assert latencies[-1] < 1.0, latencies
 
 
-async def test_a_render_too_long_for_a_thread_finishes_in_a_worker_process(service: VersionsService) -> None:
+async def test_a_render_too_long_for_a_thread_finishes_in_a_worker_process(
+    service: VersionsService, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A template cheap on the sample task (saved from a render thread) but long on a real one: the
     version's render goes on in a worker process, and its path and filename come back from there."""
+    in_workers: list[object] = []
+    real_run_sync = anyio.to_process.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        in_workers.append(function)
+        return await real_run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_process, "run_sync", counted)
     await feed_the_commercial(service)
     event = task_state(TaskCreated, id=HOSTILE, project_id=PROJECT, name="a" * 60, parent_id=SHOT)
     assert (await service.deliver(event)).outcome == "ack"
     await set_up_storage(service)
-    loops = "{% for i in range(task.name|length) %}{% for j in range(400) %}{% endfor %}{% endfor %}"
+    # Just over the render thread's budget (sandbox.FIRST_STEPS, 20,000 steps): 60 x 350 = 21,000. Little more
+    # work than that, so the worker's render stays well within its hard limit on a busy machine too.
+    loops = "{% for i in range(task.name|length) %}{% for j in range(350) %}{% endfor %}{% endfor %}"
     await _use_template(service, "{{project.code}}/" + loops + "{{task.nice_name}}")
     version = await service.post(f"/versions/v1/tasks/{HOSTILE}/versions", {})
     assert (version["path"], version["filename"]) == ("FC/" + "a" * 60, "SH001_" + "a" * 60 + "_Main")
+    assert len(in_workers) == 2  # a worker readied, then the render in it
