@@ -143,14 +143,12 @@ async def plan_of(session: AsyncSession, task_ids: Sequence[int]) -> dict[int, P
     return planned
 
 
-async def project_ends(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, datetime]:
-    """The projects' own ends (deadlines), where set."""
-    rows = await session.execute(select(Project.id, Project.end).where(Project.id.in_(project_ids)))
-    return {project_id: end for project_id, end in rows if end is not None}
-
-
-async def project_computed_ends(session: AsyncSession, project_ids: Sequence[int]) -> dict[int, datetime]:
-    rows = await session.execute(select(Project.id, Project.computed_end).where(Project.id.in_(project_ids)))
+async def project_ends(
+    session: AsyncSession, project_ids: Sequence[int], *, computed: bool = False
+) -> dict[int, datetime]:
+    """The projects' own ends (deadlines), or with `computed` the ends the plan gives them, where set."""
+    column = Project.computed_end if computed else Project.end
+    rows = await session.execute(select(Project.id, column).where(Project.id.in_(project_ids)))
     return {project_id: end for project_id, end in rows if end is not None}
 
 

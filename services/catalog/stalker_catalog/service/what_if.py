@@ -10,6 +10,7 @@ another request, and its parts' results are kept in `ScheduleJob.scenario` inste
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -135,7 +136,7 @@ async def _with_cancelled_leave(uow: UnitOfWork, what_if: WhatIf) -> WhatIf:
         vacation = await uow.session.get(Vacation, vacation_id)
         if vacation is not None:
             cancelled.append(Leave(vacation.user_id, vacation.start, vacation.end))
-    return WhatIf(**{**what_if.__dict__, "cancelled_leave": tuple(cancelled)})
+    return replace(what_if, cancelled_leave=tuple(cancelled))
 
 
 def keep_part(job: ScheduleJob, result: ScheduleCompleted) -> None:
@@ -209,7 +210,7 @@ async def scenario_view(uow: UnitOfWork, job: ScheduleJob) -> dict[str, Any]:
             }
         )
     view["tasks_moved"] = len(view["moves"])
-    planned_ends = await schedule_queries.project_computed_ends(uow.session, list(deadlines))
+    planned_ends = await schedule_queries.project_ends(uow.session, list(deadlines), computed=True)
     for key, (_, end_text) in sorted(scenario["projects"].items(), key=lambda item: int(item[0])):
         project_id, end = int(key), _instant(end_text)
         if not uow.access.sees(project_id):
@@ -259,7 +260,7 @@ async def apply_scenario(uow: UnitOfWork, job_id: int) -> ScheduleJob:
         now = fingerprint(
             request, now_pinned=studio.now is not None, resource_ids=map(int, basis["resources"])
         )
-        now["named"] = await _named_inputs(uow, await _with_cancelled_leave(uow, what_if))
+        now["named"] = await _named_inputs(uow, what_if)
     changes = changed_since(basis, now)
     if changes:
         raise Conflict(
