@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 REQUIREMENTS := requirements.lock
-PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/host -e clients/python
+PACKAGES := -e shared -e services/catalog -e services/versions -e services/scheduler -e services/events -e services/web -e services/host -e clients/python
 
 # tj3 installed with Ruby's gem where apt-get cannot (scripts/system-packages) lives in this folder; every
 # target finds it through PATH, and the scheduler's Ruby driver finds TaskJuggler's library through
@@ -18,7 +18,8 @@ export TJ3_GEM_HOME
 export PATH := $(TJ3_GEM_HOME)/bin:$(PATH)
 export GEM_PATH := $(TJ3_GEM_HOME):$(GEM_PATH)
 
-.PHONY: install system-packages run test lint format bench clean definitions initial-migration
+.PHONY: install system-packages browser-package run test lint format bench bench-events clean definitions \
+	initial-migration screenshots
 
 # A stamped environment whose python no longer starts (deleted, or the Python it was made from removed)
 # is installed again.
@@ -43,6 +44,10 @@ system-packages:
 
 install: system-packages $(STAMP)
 
+## Debian's Chromium, which the browser tests drive (scripts/browser-package); `make run` does not need it.
+browser-package:
+	@scripts/browser-package
+
 ## Run the whole system on one base URL (embedded unless STALKER_POSTGRES_URL and STALKER_AMQP_URL are set).
 run: install
 	$(BIN)/stalker-host --host $${STALKER_HOST:-127.0.0.1} --port $${STALKER_PORT:-8080}
@@ -57,7 +62,7 @@ PYTEST_WORKERS ?= 4
 # the CI machine, every pytest process and every service process a test starts compiled the sources and
 # rewrote the test modules' asserts again, ~2 s of CPU each.
 test: export PYTHONDONTWRITEBYTECODE =
-test: install
+test: install browser-package
 	@lint_log=$$(mktemp); lint=0; serial=0; parallel=0; \
 	$(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint_pid=$$!; \
 	$(BIN)/pytest -m serial $(PYTEST_ARGS) || serial=$$?; \
@@ -71,7 +76,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared/stalker_shared services/catalog/stalker_catalog services/versions/stalker_versions \
-		services/scheduler/stalker_scheduler services/host/stalker_host clients/python/stalker_client
+		services/scheduler/stalker_scheduler services/events/stalker_events services/web/stalker_web services/host/stalker_host \
+		clients/python/stalker_client
 
 format: install
 	$(BIN)/ruff format .
@@ -89,7 +95,24 @@ bench: install
 	$(BIN)/python bench/replicas.py
 	$(BIN)/python bench/api.py
 
+## Commit-to-webhook latency and events throughput (bench/events.py; PostgreSQL and RabbitMQ needed).
+bench-events: install
+	$(BIN)/python bench/events.py
+
+## The whole stack in containers with docker compose (deploy/compose-stack: engine, images, stand-ins for
+## images that cannot be pulled, an env file of random secrets in .compose/), then wait until healthy.
+.PHONY: compose-up compose-down
+compose-up:
+	deploy/compose-stack up
+
+compose-down:
+	deploy/compose-stack down
+
 ## Regenerate deploy/rabbitmq/definitions.json and users.json (per-service users) from the topology in code.
+## The README's screenshots of the web app, taken by the browser tests (tests/browser) in Chromium.
+screenshots: install browser-package
+	STALKER_WEB_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser -q
+
 definitions: install
 	$(BIN)/stalker-host definitions > deploy/rabbitmq/definitions.json
 	$(BIN)/stalker-host definitions --users > deploy/rabbitmq/users.json

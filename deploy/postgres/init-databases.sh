@@ -2,12 +2,13 @@
 # One database and one login role per service: they share a server, never tables, and a service's
 # credentials open only its own database. Run by the postgres image once, on an empty data volume
 # (/docker-entrypoint-initdb.d/); the passwords come from the environment, so nothing secret is committed.
-#   STALKER_CATALOG_DB_PASSWORD, STALKER_VERSIONS_DB_PASSWORD, STALKER_SCHEDULER_DB_PASSWORD
+#   STALKER_CATALOG_DB_PASSWORD, STALKER_VERSIONS_DB_PASSWORD, STALKER_SCHEDULER_DB_PASSWORD,
+#   STALKER_EVENTS_DB_PASSWORD
 #   STALKER_DB_PREFIX (default stalker): role and database are <prefix>_<service>
 set -eu
 
 prefix="${STALKER_DB_PREFIX:-stalker}"
-for service in catalog versions scheduler; do
+for service in catalog versions scheduler events; do
     variable="STALKER_$(echo "$service" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD"
     eval "password=\${$variable:-}"
     if [ -z "$password" ]; then

@@ -119,6 +119,10 @@ class TokenVerifier:
             raise unauthorized("the token has expired; log in again")
         return principal
 
+    def expires_at(self, token: str) -> float:
+        """When a verified token expires (Unix time): a stream it opened ends then."""
+        return self._verified(token)[1]
+
     def _decode(self, token: str) -> tuple[Principal, float]:
         """Raises (and so caches nothing) for a token that does not verify."""
         try:

@@ -3,6 +3,8 @@ on request bodies, counted as they arrive (chunked ones too) so an oversized bod
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,12 +49,23 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyLimitMiddleware:
-    """Refuses a request body over the limit with 413 problem details naming it: at once when its
-    Content-Length says so, else as soon as the bytes received pass it, before the app has read more."""
+# How a body over the limit is answered, given the request and the limit (default: 413 problem details).
+Refusal = Callable[[Scope, int], ASGIApp]
 
-    def __init__(self, app: ASGIApp, *, limit: int, bulk_limit: int) -> None:
-        self.app, self.limit, self.bulk_limit = app, limit, bulk_limit
+
+def _problem_refusal(_: Scope, limit: int) -> ASGIApp:
+    return body_too_large_response(limit)
+
+
+class BodyLimitMiddleware:
+    """Refuses a request body over the limit with 413 (`refusal`'s answer, problem details naming it by
+    default): at once when its Content-Length says so, else as soon as the bytes received pass it, before
+    the app has read more."""
+
+    def __init__(
+        self, app: ASGIApp, *, limit: int, bulk_limit: int, refusal: Refusal = _problem_refusal
+    ) -> None:
+        self.app, self.limit, self.bulk_limit, self.refusal = app, limit, bulk_limit, refusal
 
     def limit_for(self, path: str) -> int:
         return self.bulk_limit if path.rstrip("/").endswith(BULK_SUFFIX) else self.limit
@@ -64,7 +77,7 @@ class BodyLimitMiddleware:
         limit = self.limit_for(scope["path"])
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await body_too_large_response(limit)(scope, receive, send)
+            await self.refusal(scope, limit)(scope, receive, send)
             return
         received, started = 0, False
 
@@ -88,4 +101,4 @@ class BodyLimitMiddleware:
         except BodyTooLarge:
             if started:
                 raise
-            await body_too_large_response(limit)(scope, receive, send)
+            await self.refusal(scope, limit)(scope, receive, send)

@@ -28,6 +28,7 @@ from stalker_shared.metrics import (
     OUTBOX_REFUSED,
 )
 from stalker_shared.tables import MessagingTables
+from stalker_shared.waiting import first_set
 
 _log = get_logger(__name__)
 # How often a relay paused after failures looks whether the broker connection is back.
@@ -268,7 +269,7 @@ class OutboxRelay:
         deadline = asyncio.get_running_loop().time() + pause
         while (left := deadline - asyncio.get_running_loop().time()) > 0:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(_first(self._wakeup, stop), timeout=min(step, left))
+                await asyncio.wait_for(first_set(self._wakeup, stop), timeout=min(step, left))
                 return
             if self._transport.is_connected():
                 return
@@ -290,12 +291,3 @@ class OutboxRelay:
             return 0
         self.consecutive_failures = 0
         return published
-
-
-async def _first(*events: asyncio.Event) -> None:
-    waiters = [asyncio.create_task(e.wait()) for e in events]
-    try:
-        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

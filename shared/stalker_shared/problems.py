@@ -66,13 +66,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [
             {
                 "field": ".".join(str(p) for p in e["loc"] if p != "body"),
-                "message": e["msg"],
+                # A validator's own sentence, without pydantic's "Value error, " in front of it.
+                "message": e["msg"].removeprefix("Value error, ") if e["type"] == "value_error" else e["msg"],
                 "type": e["type"],
             }
             for e in exc.errors()
         ]
         detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors)
-        return problem_response(422, "Invalid request", detail, errors=errors)
+        # `field` names the first field at fault, as every other 422 of ours does.
+        first = next((e["field"] for e in errors if e["field"]), None)
+        extensions = {"field": first} if first else {}
+        return problem_response(422, "Invalid request", detail, errors=errors, **extensions)
 
     async def on_integrity(_: Request, exc: Exception) -> JSONResponse:
         # A uniqueness or reference rule the database caught (a concurrent request won the race).

@@ -7,18 +7,27 @@ import asyncio
 import gc
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from stalker_shared.draining import Draining
 from stalker_shared.http import create_health_app
 from stalker_shared.logging import get_logger
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
 _log = get_logger(__name__)
+
+# How long an idle kept-alive connection stays open. It must outlast how long the callers in front keep one
+# pooled (httpx: 5 s): at uvicorn's default, also 5 s, a request sent on a
+# pooled connection as the server closed it was lost with a ReadError (the web app's Gantt, once, in CI).
+KEEP_ALIVE_SECONDS = 75
+# How long a stopping API waits for its responses in flight before it cancels them: below Kubernetes'
+# 30 s grace (and compose's stop_grace_period), so the process still exits 0 rather than being killed.
+GRACEFUL_SHUTDOWN_SECONDS = 25
 
 
 def settle_heap() -> None:
@@ -37,20 +46,43 @@ class EmbeddedServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, *, settle: bool = True) -> None:
         super().__init__(config)
         self.settle = settle
+        self.draining = Draining()
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        # The lifespan state is copied into each request's scope["state"] (request.state).
+        self.lifespan.state["draining"] = self.draining
         await super().startup(sockets)
         if self.settle:
             settle_heap()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.draining.start()
+        await super().shutdown(sockets)
 
-async def serve(app: ASGIApp, host: str, port: int) -> None:
-    """Serve an ASGI app until SIGTERM or SIGINT, then shut down gracefully and return (exit status 0)."""
-    server = EmbeddedServer(uvicorn.Config(app, host=host, port=port, log_config=None))
+
+def api_server(app: ASGIApp, host: str, port: int) -> EmbeddedServer:
+    return EmbeddedServer(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+    )
+
+
+async def serve(app: ASGIApp, host: str, port: int, *, on_drain: Callable[[], None] | None = None) -> None:
+    """Serve an ASGI app until SIGTERM or SIGINT, then shut down gracefully and return (exit status 0);
+    `on_drain` is called when the server stops accepting and waits for the responses in flight."""
+    server = api_server(app, host, port)
+    if on_drain is not None:
+        server.draining.on_drain(on_drain)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, lambda: setattr(server, "should_exit", True))

@@ -6,10 +6,11 @@ the caller cannot see is not found, exactly as a row that does not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.base import ExecutableOption
@@ -68,3 +69,22 @@ async def count_where(session: AsyncSession, model: type[DeclarativeBase], *cond
 
 async def ids_where(session: AsyncSession, column: Any, *conditions: Any, limit: int = 20) -> Sequence[int]:
     return list((await session.scalars(select(column).where(*conditions).limit(limit))).all())
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    values: Mapping[str, Any],
+    update: Mapping[str, Any],
+    where: ColumnElement[bool] | None = None,
+) -> bool:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET `update` [WHERE `where`], on either backend;
+    True when the row was inserted or updated, False when `where` kept it as it was."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    keys = list(model.__table__.primary_key)
+    statement = insert(model).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[key.name for key in keys], set_=dict(update), where=where
+    )
+    return (await session.execute(statement.returning(*keys))).first() is not None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,9 @@ class ServiceDefinition:
     # ahead of the first message and stopped with them).
     workers_started: Callable[[], Awaitable[None]] | None = None
     workers_stopped: Callable[[], None] | None = None
+    # Background loops the worker runs beside its consumers (retention, deliveries): each runs until the
+    # event is set, then returns within the shutdown grace.
+    loops: tuple[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]], ...] = ()
     # The caller's access, read from the service's own data at the start of each request.
     load_access: Callable[[Any, Principal], Awaitable[Access]] = access_from_token
     # The service's project-scoped models and how each finds its project (see scope.py).

@@ -35,7 +35,7 @@ class UnitOfWork:
         self._topology = topology
         self._on_outbox_commit = on_outbox_commit
         self._session: AsyncSession | None = None
-        self._wrote_outbox = False
+        self._after_commit: list[Callable[[], None]] = []
         # Whom this work is for: a request's caller (set by the request path), else the system.
         self.access = Access.system()
 
@@ -47,7 +47,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._sessionmaker()
-        self._wrote_outbox = False
+        self._after_commit = []
         return self
 
     async def __aexit__(
@@ -75,13 +75,13 @@ class UnitOfWork:
 
     async def publish(self, contract: Contract) -> Envelope:
         """Queue a message to go out if and only if this unit of work commits."""
-        self._wrote_outbox = True
+        self._outbox_written()
         return await write_to_outbox(self.session, self._tables, self._topology, contract)
 
     async def publish_many(self, contracts: Sequence[Contract]) -> list[Envelope]:
         """Queue many messages with one executemany (bulk commands), in order."""
         if contracts:
-            self._wrote_outbox = True
+            self._outbox_written()
         return await write_many_to_outbox(self.session, self._tables, self._topology, contracts)
 
     async def already_processed(self, consumer: str, message_id: uuid.UUID) -> bool:
@@ -90,8 +90,17 @@ class UnitOfWork:
     async def claim_inbox(self, consumer: str, message_id: uuid.UUID, message_type: str) -> bool:
         return await claim_message(self.session, self._tables, consumer, message_id, message_type)
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call this once the work is committed (never if it is not): to wake what waits for its rows."""
+        self._after_commit.append(callback)
+
+    def _outbox_written(self) -> None:
+        # The relay is woken once per commit, however many messages the work queued.
+        if self._on_outbox_commit not in self._after_commit:
+            self._after_commit.append(self._on_outbox_commit)
+
     async def commit(self) -> None:
         await self.session.commit()
-        if self._wrote_outbox:
-            self._wrote_outbox = False
-            self._on_outbox_commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()

@@ -16,8 +16,10 @@ class ServiceWorkers:
         self._runtime = runtime
         self._run_relay = relay
         self._consumers: list[MessageConsumer] = runtime.consumers() if consumers else []
+        self._run_loops = consumers
         self._stop = asyncio.Event()
         self._relay_task: asyncio.Task[None] | None = None
+        self._loop_tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         self._stop.clear()
@@ -25,6 +27,11 @@ class ServiceWorkers:
             self._relay_task = asyncio.create_task(self._runtime.relay.run(self._stop))
         for consumer in self._consumers:
             await consumer.start()
+        if self._run_loops:
+            self._loop_tasks = [
+                asyncio.create_task(loop(self._runtime, self._stop))
+                for loop in self._runtime.definition.loops
+            ]
         started = self._runtime.definition.workers_started
         if started is not None and self._consumers:
             await started()
@@ -39,12 +46,17 @@ class ServiceWorkers:
         """Stop taking messages, let in-flight ones finish, then stop the relay. True if nothing was cut."""
         results = await asyncio.gather(*(c.stop(grace) for c in self._consumers))
         self._stop.set()
-        if self._relay_task is not None:
-            try:
-                await asyncio.wait_for(self._relay_task, timeout=grace)
-            except TimeoutError:
-                self._relay_task.cancel()
+        background = [t for t in (self._relay_task, *self._loop_tasks) if t is not None]
+        if background:
+            done, late = await asyncio.wait(background, timeout=grace)
+            for task in late:
+                task.cancel()
+            failed = [t for t in done if not t.cancelled() and t.exception() is not None]
+            for task in failed:
+                _log.error("background task failed", exc_info=task.exception())
+            if late or failed:
                 results = [*results, False]
+        self._loop_tasks = []
         clean = all(results)
         stopped = self._runtime.definition.workers_stopped
         if stopped is not None and self._consumers:

@@ -1,5 +1,6 @@
 """The client's public face: exactly the names in __all__, typed (py.typed), installable on its own with
-only httpx and pydantic (the command line's extras apart)."""
+only httpx, httpx-sse (the event stream), pydantic and standardwebhooks (checking a webhook delivery), the
+command line's extras apart."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ PUBLIC = {
     "Stalker", "StalkerError", "Status", "StatusList", "Structure", "Studio", "Task", "User",
     "ValidationError", "Version", "WaitTimeout", "__version__", "current_os",
     "ActionResult", "Note", "Review", "StatusChange", "TimeLog",
+    "CursorExpired", "Event", "EventPage", "WebhookInvalid", "verify_webhook",
     "Holiday", "PersonWeek", "ProjectOutcome", "Scenario", "TaskMove", "Vacation", "WhatIf",
 }  # fmt: skip
 
@@ -42,10 +44,11 @@ def test_private_modules_hold_the_implementation() -> None:
         assert module.startswith("stalker_client._"), (name, module)
 
 
-def test_the_package_is_typed_and_needs_only_httpx_and_pydantic() -> None:
+def test_the_package_is_typed_and_needs_only_its_four_dependencies() -> None:
     assert (PACKAGE / "py.typed").exists()
     project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
-    assert [d.split("==")[0] for d in project["dependencies"]] == ["httpx", "pydantic"]
+    expected = ["httpx", "httpx-sse", "pydantic", "standardwebhooks"]
+    assert [d.split("==")[0] for d in project["dependencies"]] == expected
     lock = (PACKAGE.parents[2] / "requirements.lock").read_text().splitlines()
     for pinned in project["dependencies"] + project["optional-dependencies"]["cli"]:
         assert pinned in lock, f"{pinned} is not the version requirements.lock pins"

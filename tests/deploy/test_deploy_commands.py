@@ -66,6 +66,13 @@ def test_each_image_entrypoint_is_its_package_console_script(svc: str) -> None:
     assert check_invocation(script, dockerfile(svc).exec_form("CMD")) == []
 
 
+def test_the_web_image_runs_its_one_command_serving_on_every_interface() -> None:
+    assert _entrypoint("web") == "stalker-web"
+    command = dockerfile("web").exec_form("CMD")
+    assert check_invocation("stalker-web", command) == []
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+
+
 def test_every_compose_command_exists() -> None:
     checked = 0
     for name, service in load_compose()["services"].items():
@@ -76,7 +83,7 @@ def test_every_compose_command_exists() -> None:
         problems = invocation_problems(svc, entrypoint, list(service.get("command") or []))
         assert problems == [], name
         checked += 1
-    assert checked == 10  # three services x (migrate, api, worker) + the broker provisioner
+    assert checked == 14  # four services x (migrate, api, worker) + the broker provisioner + the web app
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -92,7 +99,7 @@ def test_every_manifest_command_exists(overlay: str) -> None:
             problems = invocation_problems(svc, container.get("command"), list(container.get("args", [])))
             assert problems == [], obj["metadata"]["name"]
             checked += 1
-    assert checked == 10
+    assert checked == 14
 
 
 @pytest.mark.parametrize(
@@ -103,6 +110,8 @@ def test_every_manifest_command_exists(overlay: str) -> None:
         ("scheduler", None, [], "run without a command"),
         ("scheduler", ["python", "/opt/stalker/rabbitmq/provision.py"], [], "is not in the image"),
         ("catalog", ["sh", "-c", "stalker-catalog api"], [], "unexpected entrypoint override"),
+        ("web", None, ["run", "--port", "8000"], "run would be an unexpected argument"),
+        ("web", None, ["--listen", "0.0.0.0"], "has no option --listen"),
     ],
 )
 def test_a_command_that_does_not_exist_is_caught(

@@ -11,12 +11,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from pydantic_settings import BaseSettings
 
 from stalker_catalog.settings import CatalogSettings
+from stalker_events.settings import EventsSettings
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.auth import generate_private_pem, public_pem_of
 from stalker_versions.settings import VersionsSettings
+from stalker_web.settings import WebSettings
 
 from support.deployment import ROOT, SERVICES, image_service, load_compose
 from support.kustomize_lite import split_image
@@ -25,6 +28,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "catalog": CatalogSettings,
     "versions": VersionsSettings,
     "scheduler": SchedulerSettings,
+    "events": EventsSettings,
 }
 # Settings the deployment passes that a service does not read yet (the field is being added in its
 # package); pydantic-settings ignores unknown variables, so passing them early is harmless.
@@ -51,6 +55,10 @@ def _one_shot(service: Compose) -> bool:
 def _duration(text: str) -> float:
     units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
     return sum(float(n) * units[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", str(text)))
+
+
+# Read by uvicorn itself (whose client address to trust), not by a settings class.
+SERVER_VARIABLES = frozenset({"FORWARDED_ALLOW_IPS"})
 
 
 def _environment(service: Compose) -> dict[str, str]:
@@ -168,6 +176,22 @@ def stalker_problems(name: str, service: Compose, services: dict[str, Compose]) 
     return problems
 
 
+def hardening_problems(name: str, service: Compose) -> list[str]:
+    """Every container of our images, as in Kubernetes: read-only root, a sized /tmp, no capabilities."""
+    if image_service(_default(str(service.get("image", "")))) is None:
+        return []
+    problems = []
+    if service.get("read_only") is not True:
+        problems.append(f"{name}: root filesystem not read-only")
+    if not any(str(mount).startswith("/tmp:size=") for mount in service.get("tmpfs") or []):  # noqa: S108 (a mount spec)
+        problems.append(f"{name}: no sized tmpfs on /tmp")
+    if service.get("cap_drop") != ["ALL"]:
+        problems.append(f"{name}: capabilities not all dropped")
+    if "no-new-privileges:true" not in (service.get("security_opt") or []):
+        problems.append(f"{name}: may gain privileges")
+    return problems
+
+
 def compose_problems(compose: Compose, text: str) -> list[str]:
     services: dict[str, Compose] = compose["services"]
     declared = set(compose.get("volumes") or {})
@@ -179,6 +203,7 @@ def compose_problems(compose: Compose, text: str) -> list[str]:
         problems += volume_problems(name, service, declared)
         problems += secret_value_problems(name, service)
         problems += stalker_problems(name, service, services)
+        problems += hardening_problems(name, service)
     for state in ("postgres", "rabbitmq"):
         mounts = [str(v).split(":")[0] for v in services.get(state, {}).get("volumes", [])]
         if not any(m in declared for m in mounts):
@@ -208,8 +233,56 @@ def test_every_service_runs_api_worker_and_a_one_shot_migration_behind_one_gatew
         )
 
 
+def test_the_web_app_runs_behind_the_gateway_which_sends_browsers_at_the_base_url_to_it() -> None:
+    services = load_compose()["services"]
+    web = services["web"]
+    assert services["gateway"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    assert "/web/healthz" in " ".join(web["healthcheck"]["test"])
+    assert web["command"][web["command"].index("--host") + 1] == "0.0.0.0"
+    # It calls the services back through the gateway, so it must not wait for the gateway itself.
+    assert "gateway" not in (web.get("depends_on") or {})
+    assert _environment(web)["STALKER_WEB_API_URL"] == "http://gateway:8081"
+    conf = (ROOT / "deploy/gateway/nginx.conf").read_text()
+    assert re.search(r"location /web/ \{\s*set \$web http://web:8000;\s*proxy_pass \$web;", conf)
+    assert re.search(r'map \$http_accept \$wants_page \{[^}]*"~text/html"\s+1;', conf)
+    assert re.search(r"location = / \{\s*if \(\$wants_page\) \{\s*return 303 /web/;", conf)
+
+
+def test_the_compose_environment_satisfies_the_web_apps_production_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    env = {**_studio_env(), "STALKER_WEB_SESSION_KEY": Fernet.generate_key().decode()}
+    service_env = {
+        key: _interpolate(value, env)
+        for key, value in _environment(load_compose()["services"]["web"]).items()
+    }
+    fields = {"STALKER_WEB_" + f.upper() for f in WebSettings.model_fields} | SERVER_VARIABLES
+    assert set(service_env) <= fields, (
+        f"web sets variables no setting reads: {sorted(set(service_env) - fields)}"
+    )
+    for key in [k for k in os.environ if k.startswith("STALKER_")]:
+        monkeypatch.delenv(key)
+    for key, value in service_env.items():
+        monkeypatch.setenv(key, value)
+    settings = WebSettings()
+    assert settings.environment == "production" and settings.session_key is not None
+    assert settings.cookie_secure is False  # the default gateway is plain HTTP on this machine
+
+
 Mutation = Callable[[Compose], None]
 BREAKAGES: dict[str, tuple[Mutation, str]] = {
+    "writable root filesystem": (
+        lambda c: c["services"]["events-worker"].pop("read_only"),
+        "events-worker: root filesystem not read-only",
+    ),
+    "unsized tmpfs": (
+        lambda c: c["services"]["scheduler-worker"].update(tmpfs=["/tmp"]),  # noqa: S108
+        "scheduler-worker: no sized tmpfs on /tmp",
+    ),
+    "capabilities kept": (
+        lambda c: c["services"]["web"].pop("cap_drop"),
+        "web: capabilities not all dropped",
+    ),
     "healthcheck removed": (
         lambda c: c["services"]["catalog-api"].pop("healthcheck"),
         "catalog-api: no healthcheck",
@@ -337,9 +410,11 @@ def test_the_compose_environment_satisfies_production_settings(
         prefix = f"STALKER_{svc.upper()}_"
         settings_class = SETTINGS[svc]
         fields = set(settings_class.model_fields)
-        unknown = {
-            key for key in service_env if (svc, key.removeprefix(prefix).lower()) not in PENDING_FIELDS
-        } - {prefix + f.upper() for f in fields}
+        unknown = (
+            {key for key in service_env if (svc, key.removeprefix(prefix).lower()) not in PENDING_FIELDS}
+            - {prefix + f.upper() for f in fields}
+            - SERVER_VARIABLES
+        )
         assert not unknown, f"{svc}-{role} sets variables no setting reads: {sorted(unknown)}"
         for key in list(os.environ):
             if key.startswith("STALKER_"):

@@ -17,13 +17,13 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from support.deployment import ROOT, SERVICES, Dockerfile, dockerfile, parse_dockerfile
+from support.deployment import IMAGES, ROOT, SERVICES, Dockerfile, dockerfile, parse_dockerfile
 
 BUILD_TOOLS = re.compile(r"\b(build-essential|gcc|g\+\+|clang|make|cmake|[a-z0-9.+-]+-dev)\b")
 PINNED_BASE = re.compile(r"^python:3\.11\.\d+-slim-bookworm@sha256:[0-9a-f]{64}$")
 
 
-@pytest.mark.parametrize("svc", SERVICES)
+@pytest.mark.parametrize("svc", IMAGES)
 def test_multi_stage_on_one_pinned_slim_python_base(svc: str) -> None:
     image = dockerfile(svc)
     assert len(image.stages) >= 2, "a builder stage and a runtime stage"
@@ -32,10 +32,10 @@ def test_multi_stage_on_one_pinned_slim_python_base(svc: str) -> None:
     (base,) = bases
     assert PINNED_BASE.match(base), f"{base} is not python:3.11.x-slim-bookworm pinned by digest"
     # The same base in every service's image.
-    assert {dockerfile(other).stages[0].base for other in SERVICES} == {base}
+    assert {dockerfile(other).stages[0].base for other in IMAGES} == {base}
 
 
-@pytest.mark.parametrize("svc", SERVICES)
+@pytest.mark.parametrize("svc", IMAGES)
 def test_wheels_come_from_the_lock_in_the_builder_and_only_the_venv_reaches_the_final_image(svc: str) -> None:
     image = dockerfile(svc)
     builder, final = image.stages[0], image.final
@@ -49,7 +49,7 @@ def test_wheels_come_from_the_lock_in_the_builder_and_only_the_venv_reaches_the_
     assert "pip" not in " ".join(final.all("RUN")), "the final stage installs nothing with pip"
 
 
-@pytest.mark.parametrize("svc", SERVICES)
+@pytest.mark.parametrize("svc", IMAGES)
 def test_the_final_stage_runs_as_a_numeric_non_root_user_without_build_tools(svc: str) -> None:
     final = dockerfile(svc).final
     users = final.all("USER")
@@ -63,7 +63,7 @@ def test_the_final_stage_runs_as_a_numeric_non_root_user_without_build_tools(svc
 
 
 def test_only_the_scheduler_image_carries_tj3_from_debian_pinned() -> None:
-    for svc in SERVICES:
+    for svc in IMAGES:
         final_steps = " ".join(dockerfile(svc).final.all("RUN"))
         if svc == "scheduler":
             assert re.search(r"apt-get install -y --no-install-recommends tj3=\S+", final_steps)
@@ -79,6 +79,21 @@ def test_the_entrypoint_is_the_service_console_script_and_the_default_command_is
     init = ["tini", "--"] if svc == "scheduler" else []
     assert image.exec_form("ENTRYPOINT") == [*init, f"stalker-{svc}"]
     assert image.exec_form("CMD")[0] == "api"
+
+
+def test_the_web_wheel_carries_every_template_and_static_file() -> None:
+    # The image installs the stalker-web wheel, not the source tree: a page or script left out of the
+    # package-data globs would be missing in the container only.
+    package = ROOT / "services/web/stalker_web"
+    patterns = tomllib.loads((ROOT / "services/web/pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["stalker_web"]
+    packaged = {path for pattern in patterns for path in package.glob(pattern) if path.is_file()}
+    assets = {
+        path for folder in ("templates", "static") for path in (package / folder).rglob("*") if path.is_file()
+    }
+    assert any(path.suffix == ".html" for path in assets) and any(path.suffix == ".js" for path in assets)
+    assert assets - packaged == set(), "add these to [tool.setuptools.package-data] of services/web"
 
 
 def _dockerignore() -> list[tuple[bool, str]]:
@@ -123,7 +138,7 @@ def _copied_sources(image: Dockerfile) -> list[str]:
     return sources
 
 
-@pytest.mark.parametrize("svc", SERVICES)
+@pytest.mark.parametrize("svc", IMAGES)
 def test_everything_a_dockerfile_copies_exists_and_is_in_the_build_context(svc: str) -> None:
     rules = _dockerignore()
     for source in _copied_sources(dockerfile(svc)):
@@ -150,7 +165,13 @@ def test_the_dockerfile_parser_sees_a_broken_dockerfile(tmp_path: Path) -> None:
 # --- what each image installs covers what its code imports --------------------------------------------
 
 # Undeclared dependencies tolerated per service (none: every image declares what it imports).
-KNOWN_UNDECLARED: dict[str, set[str]] = {"catalog": set(), "versions": set(), "scheduler": set()}
+KNOWN_UNDECLARED: dict[str, set[str]] = {
+    "catalog": set(),
+    "versions": set(),
+    "scheduler": set(),
+    "events": set(),
+    "web": set(),
+}
 # Needed at run time without an import of its own: FastAPI parses forms with python-multipart.
 IMPLIED = {re.compile(r"OAuth2PasswordRequestForm|\bForm\("): "python-multipart"}
 
@@ -201,7 +222,7 @@ def _imported_distributions(package_dir: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("svc", SERVICES)
+@pytest.mark.parametrize("svc", IMAGES)
 def test_every_third_party_import_is_installed_by_declared_dependencies(svc: str) -> None:
     shared = _declared(ROOT / "shared/pyproject.toml")
     service = _declared(ROOT / f"services/{svc}/pyproject.toml")

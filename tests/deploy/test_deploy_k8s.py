@@ -14,15 +14,19 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 from pydantic_settings import BaseSettings
 
 from stalker_catalog.settings import CatalogSettings
+from stalker_events.settings import EventsSettings
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.auth import generate_private_pem, public_pem_of
 from stalker_versions.settings import VersionsSettings
+from stalker_web.settings import WebSettings
 
 from support import kustomize_lite
 from support.deployment import (
+    IMAGES,
     K8S,
     OVERLAYS,
     ROOT,
@@ -51,6 +55,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "catalog": CatalogSettings,
     "versions": VersionsSettings,
     "scheduler": SchedulerSettings,
+    "events": EventsSettings,
 }
 # The keys of each Secret a studio provides (README, "Deploying"); dev's placeholders have exactly these.
 SECRET_KEYS = {
@@ -71,10 +76,17 @@ SECRET_KEYS = {
         "STALKER_SCHEDULER_BROKER_URL",
         "STALKER_SCHEDULER_JWT_PUBLIC_KEY",
     },
+    "events-secrets": {
+        "STALKER_EVENTS_DATABASE_URL",
+        "STALKER_EVENTS_BROKER_URL",
+        "STALKER_EVENTS_JWT_PUBLIC_KEY",
+    },
+    "web-secrets": {"STALKER_WEB_SESSION_KEY"},
     "broker-users": {
         "STALKER_CATALOG_AMQP_PASSWORD",
         "STALKER_VERSIONS_AMQP_PASSWORD",
         "STALKER_SCHEDULER_AMQP_PASSWORD",
+        "STALKER_EVENTS_AMQP_PASSWORD",
     },
     "rabbitmq-admin": {"username", "password"},
 }
@@ -233,6 +245,29 @@ def test_each_service_has_an_api_a_worker_a_migration_job_and_a_route(overlay: s
     assert all(p["pathType"] == "Prefix" for p in rule["http"]["paths"])
 
 
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_web_app_is_routed_under_web_and_the_base_url_sends_browsers_there(overlay: str) -> None:
+    objects = built(overlay)
+    ingress = find(objects, "Ingress", "stalker")
+    (rule,) = ingress["spec"]["rules"]
+    routes = {p["path"]: p["backend"]["service"] for p in rule["http"]["paths"]}
+    assert routes["/web"] == {"name": "web", "port": {"name": "http"}}
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/app-root"] == "/web/"
+    # Several web replicas: one browser stays on one, where its concurrent token refreshes are shared.
+    assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    web = find(objects, "Deployment", "web")
+    assert find(objects, "Service", "web")["spec"]["selector"].items() <= (
+        web["spec"]["template"]["metadata"]["labels"].items()
+    )
+    (container,) = web["spec"]["template"]["spec"]["containers"]
+    assert image_service(container["image"]) == "web"
+    assert {"name": "http", "containerPort": 8000} in container["ports"]
+    assert container["startupProbe"]["httpGet"] == {"path": "/web/healthz", "port": "http"}
+    # Pages only: no database, no broker, so no worker and no migration.
+    names = {o["metadata"]["name"] for o in objects if o["kind"] in ("Deployment", "Job")}
+    assert not {"web-worker", "web-migrate", "web-api"} & names
+
+
 def _port(container: Obj, port: Any) -> int:
     if isinstance(port, int):
         return port
@@ -250,10 +285,12 @@ def test_deployments_probe_healthz_for_liveness_and_readyz_for_readiness_on_the_
         svc = obj["metadata"]["labels"]["app.kubernetes.io/name"]
         (container,) = obj["spec"]["template"]["spec"]["containers"]
         live, ready = container["livenessProbe"]["httpGet"], container["readinessProbe"]["httpGet"]
-        assert live["path"].endswith("/healthz") and ready["path"].endswith("/readyz")
+        # The web app holds no connection of its own (no database, no broker): serving is being ready.
+        readiness = "/web/healthz" if svc == "web" else "/readyz"
+        assert live["path"].endswith("/healthz") and ready["path"].endswith(readiness)
         port = _port(container, live["port"])
         assert port == _port(container, ready["port"])
-        if container["args"][0] == "api":
+        if container["args"][0] == "api" or svc == "web":
             args = container["args"]
             assert int(args[args.index("--port") + 1]) == port
             assert args[args.index("--host") + 1] == "0.0.0.0"
@@ -275,7 +312,7 @@ def test_every_container_has_requests_and_limits(overlay: str) -> None:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_pods_run_as_the_images_non_root_user_on_a_read_only_root_with_tmp_writable(overlay: str) -> None:
-    uid = {dockerfile(svc).final.all("USER")[-1].split(":")[0] for svc in SERVICES}
+    uid = {dockerfile(svc).final.all("USER")[-1].split(":")[0] for svc in IMAGES}
     assert len(uid) == 1
     for obj, spec in _ours(built(overlay)):
         name = obj["metadata"]["name"]
@@ -320,7 +357,7 @@ def test_autoscalers_own_the_replicas_of_the_apis_and_the_scheduler_workers(over
         for o in objects
         if o["kind"] == "HorizontalPodAutoscaler"
     }
-    assert set(scaled) == {f"{svc}-api" for svc in SERVICES} | {"scheduler-worker"}
+    assert set(scaled) == {f"{svc}-api" for svc in SERVICES} | {"scheduler-worker", "web"}
     for name, spec in scaled.items():
         deployment = find(objects, "Deployment", name)
         assert "replicas" not in deployment["spec"], (
@@ -338,8 +375,8 @@ def test_workers_get_longer_than_their_shutdown_grace_before_sigkill(overlay: st
         pod = find(objects, "Deployment", f"{svc}-worker")["spec"]["template"]["spec"]
         # Consumers get the grace, then the relay gets it again (shared/stalker_shared/workers.py).
         assert pod["terminationGracePeriodSeconds"] > 2 * grace, svc
-    for svc in SERVICES:
-        api = find(objects, "Deployment", f"{svc}-api")["spec"]["template"]["spec"]
+    for name in [f"{svc}-api" for svc in SERVICES] + ["web"]:
+        api = find(objects, "Deployment", name)["spec"]["template"]["spec"]
         assert api["containers"][0]["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "5"]
         assert api["terminationGracePeriodSeconds"] > 5
 
@@ -350,7 +387,7 @@ def test_images_are_ours_tagged_and_never_latest(overlay: str) -> None:
         for container in spec["containers"]:
             name, tag, digest = kustomize_lite.split_image(container["image"])
             assert (tag and tag != "latest") or digest, container["image"]
-            assert image_service(container["image"]) in SERVICES, container["image"]
+            assert image_service(container["image"]) in IMAGES, container["image"]
             if overlay == "prod":
                 assert "/" in name, f"{obj['metadata']['name']}: prod pulls from the studio's registry"
 
@@ -425,6 +462,29 @@ def test_the_manifests_give_each_service_valid_settings(svc: str, monkeypatch: p
         assert settings.environment == ("development" if overlay == "dev" else "production")
         assert settings.declare_topology is False
         assert settings.jwt_public_key
+
+
+def test_the_manifests_give_the_web_app_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    dev, prod = built("dev"), built("prod")
+    studio_key = {"STALKER_WEB_SESSION_KEY": Fernet.generate_key().decode()}
+    dev_key = {str(k): str(v) for k, v in find(dev, "Secret", "web-secrets")["stringData"].items()}
+    for objects, secrets, environment, scheme in (
+        (dev, dev_key, "development", "http://"),
+        (prod, studio_key, "production", "https://"),
+    ):
+        for key in [k for k in os.environ if k.startswith("STALKER_")]:
+            monkeypatch.delenv(key)
+        for key, value in _settings_env(objects, "web", secrets).items():
+            monkeypatch.setenv(key, value)
+        settings = WebSettings()
+        assert settings.environment == environment
+        assert settings.session_key is not None
+        # Through the Ingress (its Service in dev, the public host in prod), never a service directly.
+        assert settings.api_url.startswith(scheme) and "-api" not in settings.api_url
+        assert settings.cookie_secure is (environment == "production")
+    monkeypatch.delenv("STALKER_WEB_SESSION_KEY")
+    with pytest.raises(ValueError, match="SESSION_KEY"):
+        WebSettings()  # production refuses to start without the Secret
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

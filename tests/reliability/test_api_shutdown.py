@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import httpx
 import pytest
 
 from support.brokers import eventually
-from support.system import free_port_block
+from support.system import distributed_process, embedded_process, free_port_block
 
 # Kills or stops processes and times how they go: in the "process_kills" xdist group, one such test at a time
 # (on one worker) while the other workers run the rest.
@@ -84,3 +85,45 @@ async def test_the_catalog_api_command_exits_0_on_sigterm(tmp_path: Path) -> Non
         if api.poll() is None:
             api.kill()
             api.wait()
+
+
+@pytest.mark.parametrize("mode", ["embedded", "distributed"])
+def test_open_event_streams_end_on_sigterm_and_the_system_exits_0_promptly(
+    mode: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """uvicorn waits for every open response before it exits: a live event stream, which lasts until its
+    token expires, held `make run` (and an events API pod) after SIGTERM until killed. It ends instead."""
+    log = tmp_path / "system.log"
+    if mode == "embedded":
+        system = embedded_process(tmp_path / "data", log)
+    else:
+        system = distributed_process(
+            request.getfixturevalue("pg_server"), request.getfixturevalue("amqp_server"), log
+        )
+    with system as started:
+        base, process = started[0], started[-1]
+        token = httpx.post(
+            f"{base}/catalog/v1/auth/token", data={"username": "admin", "password": "admin"}, timeout=30
+        ).json()["access_token"]
+        ended = threading.Event()
+        received: list[str] = []
+
+        def follow() -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.stream("GET", f"{base}/events/v1/stream", headers=headers, timeout=60) as stream:
+                for line in stream.iter_lines():
+                    received.append(line)
+            ended.set()
+
+        reader = threading.Thread(target=follow, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 30
+        while not any(line.startswith("id:") for line in received):
+            assert time.monotonic() < deadline, "the stream sent nothing"
+            time.sleep(0.1)
+
+        stopping = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=40) == 0, log.read_text()[-3000:]
+        assert time.monotonic() - stopping < 15, "the open stream held the system after SIGTERM"
+        assert ended.wait(5), "the stream was not ended"

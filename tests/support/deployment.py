@@ -19,7 +19,9 @@ import yaml
 from support import kustomize_lite
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("catalog", "versions", "scheduler")
+SERVICES = ("catalog", "versions", "scheduler", "events")
+# Every image we build: the services, and the web app (pages only: no database, broker or worker).
+IMAGES = (*SERVICES, "web")
 K8S = ROOT / "deploy/k8s"
 OVERLAYS = ("dev", "prod")
 
@@ -89,10 +91,10 @@ def dockerfile(service: str) -> Dockerfile:
 
 
 def image_service(image: str) -> str | None:
-    """The service whose image this is (stalker-<service>, under any registry), or None."""
+    """The service (or web app) whose image this is (stalker-<name>, under any registry), or None."""
     name, _, _ = kustomize_lite.split_image(image)
     match = re.fullmatch(r"(?:.*/)?stalker-(\w+)", name)
-    return match.group(1) if match and match.group(1) in SERVICES else None
+    return match.group(1) if match and match.group(1) in IMAGES else None
 
 
 # --- console scripts and their commands ---------------------------------------------------------------
@@ -109,8 +111,9 @@ def console_scripts() -> dict[str, dict[str, set[str]]]:
             module = importlib.import_module(module_name)
             assert callable(getattr(module, function)), f"{script}: {target} is not callable"
             # typer builds a click-style group (its own vendored click): read its subcommands and options.
-            commands = getattr(typer.main.get_command(module.app), "commands", None)
-            assert commands, f"{script} has no subcommands"
+            # An app of one command is that command itself, recorded under "" (options follow the script).
+            command = typer.main.get_command(module.app)
+            commands = getattr(command, "commands", None) or {"": command}
             scripts[script] = {
                 name: {opt for param in sub.params for opt in getattr(param, "opts", [])}
                 for name, sub in commands.items()
@@ -123,6 +126,10 @@ def check_invocation(script: str, argv: list[str]) -> list[str]:
     commands = console_scripts().get(script)
     if commands is None:
         return [f"{script} is no console script of our packages"]
+    if set(commands) == {""}:
+        if argv and not argv[0].startswith("--"):
+            return [f"{script} has no commands: {argv[0]} would be an unexpected argument"]
+        argv = ["", *argv]
     if not argv:
         return [f"{script} run without a command (one of {sorted(commands)})"]
     options = commands.get(argv[0])

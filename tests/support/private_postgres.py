@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from support.system import free_port_block
 
 
 def _binary(name: str) -> str | None:
@@ -26,12 +27,6 @@ def _binary(name: str) -> str | None:
 
 def available() -> bool:
     return _binary("initdb") is not None and _binary("pg_ctl") is not None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -53,7 +48,7 @@ def private_postgres() -> Iterator[PrivateServer]:
     data, log = base / "data", base / "server.log"
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
-    port = _free_port()
+    port = free_port_block(1)  # below the ephemeral range: no client takes it meanwhile
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     control = _as_owner([pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options])
     try:

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 import uvicorn
 
 from stalker_host.embedded import create_embedded_app
 from stalker_host.services import SERVICES
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
+from stalker_shared.process import KEEP_ALIVE_SECONDS
 from stalker_shared.runtime import Runtime
 
 from support.catalog import Catalog
@@ -63,12 +65,17 @@ def _runtimes(data_dir: Path, base: str, overrides: dict[str, dict[str, Any]]) -
 
 @contextmanager
 def served_system(
-    mode: str, data_dir: Path, pg_server: str | None = None, amqp_server: str | None = None
+    mode: str,
+    data_dir: Path,
+    pg_server: str | None = None,
+    amqp_server: str | None = None,
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> Iterator[ServedSystem]:
-    """The system in `mode` ("embedded" or "distributed") on a free port, stopped and cleaned up after."""
+    """The system in `mode` ("embedded" or "distributed") on a free port, stopped and cleaned up after;
+    `settings` per service name override its defaults."""
     port = free_port_block(1)
     base = f"http://127.0.0.1:{port}"
-    overrides: dict[str, dict[str, Any]] = {}
+    overrides: dict[str, dict[str, Any]] = {name: dict(values) for name, values in (settings or {}).items()}
     databases: list[str] = []
     namespace = ""
     if mode == "distributed":
@@ -78,14 +85,20 @@ def served_system(
             name = f"stalker_fuzz_{service.name}_{uuid.uuid4().hex[:8]}"
             asyncio.run(create_database(pg_server, name))
             databases.append(name)
-            overrides[service.name] = {
-                "database_url": sqlalchemy_url(pg_server, name),
-                "broker_url": amqp_server,
-                "messaging_namespace": namespace,
-            }
+            overrides.setdefault(service.name, {}).update(
+                {
+                    "database_url": sqlalchemy_url(pg_server, name),
+                    "broker_url": amqp_server,
+                    "messaging_namespace": namespace,
+                }
+            )
     runtimes = _runtimes(data_dir, base, overrides)
     app = create_embedded_app(runtimes)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_SECONDS
+        )
+    )
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
@@ -118,3 +131,19 @@ def _wait_until_ready(
                 pass
         time.sleep(0.1)
     raise AssertionError("the services did not become ready")
+
+
+@contextmanager
+def served_as_parametrized(
+    request: pytest.FixtureRequest, data_dir: Path, settings: dict[str, dict[str, Any]] | None = None
+) -> Iterator[ServedSystem]:
+    """`served_system` in the mode a fixture is parametrized with ("embedded" or "distributed", which
+    takes the session's PostgreSQL and RabbitMQ servers)."""
+    servers: dict[str, str] = {}
+    if request.param == "distributed":
+        servers = {
+            "pg_server": request.getfixturevalue("pg_server"),
+            "amqp_server": request.getfixturevalue("amqp_server"),
+        }
+    with served_system(request.param, data_dir, **servers, settings=settings) as served:
+        yield served

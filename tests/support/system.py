@@ -114,12 +114,19 @@ def clean_environment() -> dict[str, str]:
 @contextmanager
 def embedded_system(data_dir: Path, log: Path) -> Iterator[str]:
     """The embedded system on a free port; yields its base URL."""
+    with embedded_process(data_dir, log) as (base, _):
+        yield base
+
+
+@contextmanager
+def embedded_process(data_dir: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """The embedded system on a free port; yields its base URL and its process (stopped at the end)."""
     port = free_port_block(1)
     process = start(["embedded", "--port", str(port), "--data-dir", str(data_dir)], clean_environment(), log)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(base, process, log)
-        yield base
+        yield base, process
     finally:
         assert stop(process) == 0
 
@@ -127,7 +134,16 @@ def embedded_system(data_dir: Path, log: Path) -> Iterator[str]:
 @contextmanager
 def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[tuple[str, int]]:
     """The distributed system with its own databases and broker namespace; yields (base URL, port)."""
-    port = free_port_block(8)
+    with distributed_process(pg_server, amqp_server, log) as (base, port, _):
+        yield base, port
+
+
+@contextmanager
+def distributed_process(
+    pg_server: str, amqp_server: str, log: Path
+) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """The distributed system; yields (base URL, port, its process), stopped and cleaned up at the end."""
+    port = free_port_block(2 + 2 * len(SERVICES))  # the gateway, each API and its worker, the web app
     prefix = f"stalker_e2e_{uuid.uuid4().hex[:8]}"
     namespace = f"e2e{uuid.uuid4().hex[:8]}."
     env = clean_environment() | {
@@ -135,6 +151,7 @@ def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[
         "STALKER_AMQP_URL": amqp_server,
         "STALKER_DATABASE_PREFIX": prefix,
         "STALKER_MESSAGING_NAMESPACE": namespace,
+        "STALKER_DATA_DIR": str(log.parent / "data"),
     }
     process = start(["distributed", "--port", str(port)], env, log)
     base = f"http://127.0.0.1:{port}"
@@ -142,8 +159,9 @@ def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[
         # The workers too (their health servers, on the ports after each API's): a worker may start after
         # the APIs answer ready, and the tests talk to them.
         workers = tuple(f"http://127.0.0.1:{port + 2 + 2 * i}/readyz" for i in range(len(SERVICES)))
+        workers += (f"{base}/web/healthz",)
         wait_until_ready(base, process, log, timeout=90, also=workers)
-        yield base, port
+        yield base, port, process
     finally:
         assert stop(process) == 0
         drop_databases(pg_server, prefix)

@@ -27,6 +27,10 @@ class TcpProxy:
             self._server = None
         self.drop_connections()
 
+    @property
+    def open_connections(self) -> int:
+        return len(self._writers) // 2
+
     def drop_connections(self) -> int:
         """Reset every connection now, both ways; new ones are still accepted. Returns how many."""
         writers = list(self._writers)

@@ -1,5 +1,6 @@
 """Python client of Stalker Services: `Stalker.connect(base_url, login, password)`, then resources in the
-tutorial's words (`client.users`, `client.shots`, `client.studios.schedule`, `client.versions`...)."""
+tutorial's words (`client.users`, `client.shots`, `client.studios.schedule`, `client.versions`...), and
+what changed, in order (`client.events`)."""
 
 from stalker_client._calendar_models import Holiday, PersonWeek, Vacation
 from stalker_client._catalog_models import (
@@ -26,6 +27,7 @@ from stalker_client._errors import (
     AuthenticationError,
     Conflict,
     ConnectionFailed,
+    CursorExpired,
     NotFound,
     PermissionDenied,
     PreconditionFailed,
@@ -35,6 +37,7 @@ from stalker_client._errors import (
     ValidationError,
     WaitTimeout,
 )
+from stalker_client._event_models import Event, EventPage
 from stalker_client._model import Model, Page
 from stalker_client._platform import OperatingSystem, current_os
 from stalker_client._scenario_models import ProjectOutcome, Scenario, TaskMove, WhatIf
@@ -49,6 +52,7 @@ from stalker_client._versions_models import (
     Structure,
     Version,
 )
+from stalker_client._webhooks import WebhookInvalid, verify_webhook
 
 __version__ = "0.1.0"
 
@@ -59,10 +63,13 @@ __all__ = [
     "BulkResult",
     "Conflict",
     "ConnectionFailed",
+    "CursorExpired",
     "Department",
     "Dependency",
     "Directories",
     "EntityType",
+    "Event",
+    "EventPage",
     "ExpandedPath",
     "FilenameTemplate",
     "Group",
@@ -105,7 +112,9 @@ __all__ = [
     "ValidationError",
     "Version",
     "WaitTimeout",
+    "WebhookInvalid",
     "WhatIf",
     "__version__",
     "current_os",
+    "verify_webhook",
 ]

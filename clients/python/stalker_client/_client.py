@@ -11,6 +11,7 @@ from stalker_client._catalog_models import Me
 from stalker_client._http import Session, TokensChanged
 from stalker_client._platform import OperatingSystem
 from stalker_client._resources._calendars import Holidays, Vacations
+from stalker_client._resources._events import Events
 from stalker_client._resources._people import Departments, Groups, Roles, Users
 from stalker_client._resources._projects import Projects
 from stalker_client._resources._reference import ImageFormats, Statuses, StatusLists, Types
@@ -68,6 +69,7 @@ class Stalker:
         self.storage, self.versions = Storage(s), Versions(s, os)
         self.time_logs, self.reviews, self.notes = TimeLogs(s), Reviews(s), Notes(s)
         self.vacations, self.holidays = Vacations(s), Holidays(s)
+        self.events = Events(s)
 
     @classmethod
     def connect(cls, base_url: str, login: str, password: str, **options: Any) -> Stalker:

@@ -63,6 +63,16 @@ class PreconditionFailed(Conflict):
         return str(self.body["etag"]) if isinstance(self.body, dict) and self.body.get("etag") else None
 
 
+class CursorExpired(StalkerError):
+    """410: retention deleted events after the cursor given, so reading on from it would skip some;
+    `oldest_after` is the cursor the log can be read on from (knowing that the events before are gone)."""
+
+    @property
+    def oldest_after(self) -> int | None:
+        value = self.body.get("oldest_after") if isinstance(self.body, dict) else None
+        return int(value) if isinstance(value, int) else None
+
+
 class ValidationError(StalkerError):
     """400 or 422: the request was refused; `field` names the culprit when the server said which."""
 
@@ -99,6 +109,7 @@ _BY_STATUS: dict[int, type[StalkerError]] = {
     403: PermissionDenied,
     404: NotFound,
     409: Conflict,
+    410: CursorExpired,
     412: PreconditionFailed,
     422: ValidationError,
 }

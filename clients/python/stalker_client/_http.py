@@ -5,10 +5,12 @@ thing twice."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import httpx
+from httpx_sse import EventSource, connect_sse
 from pydantic_core import from_json
 
 from stalker_client._errors import AuthenticationError, ConnectionFailed, error_for
@@ -143,11 +145,11 @@ class Session:
         if auth and self.token:
             sent["Authorization"] = f"Bearer {self.token}"
         retries = _RETRIES if method in _SAFE_TO_RETRY or "Idempotency-Key" in sent else 0
+        # No params at all keeps a query written in the path (repeated keys: type=a&type=b).
+        query = query_params(params) if params else None
         for attempt in range(retries + 1):
             try:
-                response = self._http.request(
-                    method, path, params=query_params(params or {}), json=json, data=data, headers=sent
-                )
+                response = self._http.request(method, path, params=query, json=json, data=data, headers=sent)
                 break
             except httpx.TransportError as exc:
                 if attempt == retries:
@@ -157,6 +159,38 @@ class Session:
                 time.sleep(0.2 * 2**attempt)
         self.etags.saw(method, path, response)
         return _decoded(response)
+
+    @contextmanager
+    def event_source(
+        self, path: str, *, headers: Mapping[str, str] | None = None, read_timeout: float = 60.0
+    ) -> Iterator[EventSource]:
+        """A GET answered with Server-Sent Events, open while the caller reads it. An error answer raises as
+        `request` does, a refused token renewed first and the request sent again, once; no retry otherwise
+        (the caller knows where to resume). `read_timeout` is the longest silence between two lines."""
+        timeout = httpx.Timeout(self._http.timeout.connect, read=read_timeout)
+        with ExitStack() as opened:
+            source = self._connect_events(opened, path, headers or {}, timeout)
+            if source.response.status_code == 401:
+                source.response.read()
+                if self._renew():
+                    source = self._connect_events(opened, path, headers or {}, timeout)
+            if not source.response.is_success:
+                source.response.read()
+                _decoded(source.response)  # raises the problem as its exception
+            yield source
+
+    def _connect_events(
+        self, opened: ExitStack, path: str, headers: Mapping[str, str], timeout: httpx.Timeout
+    ) -> EventSource:
+        sent = dict(headers)
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        try:
+            return opened.enter_context(connect_sse(self._http, "GET", path, headers=sent, timeout=timeout))
+        except httpx.TransportError as exc:
+            raise ConnectionFailed(
+                f"cannot reach {self.base_url}: {type(exc).__name__}: {exc}", title="No connection"
+            ) from exc
 
 
 def json_body(response: httpx.Response) -> Any:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import typer
 
-from stalker_host.embedded import create_embedded_app, embedded_runtimes
+from stalker_host.embedded import create_embedded_app, embedded_runtimes, embedded_web
 from stalker_host.gateway import Gateway
-from stalker_host.supervisor import ServerUrls, start_services, stop_processes
+from stalker_host.supervisor import PortTaken, ServerUrls, check_ports_free, start_services, stop_processes
 from stalker_shared.http_guards import SecurityHeadersMiddleware
 from stalker_shared.logging import configure_logging, get_logger
 from stalker_shared.messaging import rabbitmq_definitions
@@ -26,7 +26,8 @@ _log = get_logger(__name__)
 def _banner(mode: str, host: str, port: int) -> None:
     base = f"http://{host}:{port}"
     print(f"\nStalker Services ({mode}) at {base}", flush=True)
-    for name in ("catalog", "versions", "scheduler"):
+    print(f"  {'web':<10} {base}/web/", flush=True)
+    for name in ("catalog", "versions", "scheduler", "events"):
         print(f"  {name:<10} {base}/{name}/healthz   docs: {base}/{name}/docs", flush=True)
     print(flush=True)
 
@@ -55,7 +56,9 @@ def embedded(
 ) -> None:
     """All three services in this process, on SQLite files and an in-process broker."""
     configure_logging(os.environ.get("STALKER_LOG_LEVEL", "INFO"), json=True)
-    asgi = create_embedded_app(embedded_runtimes(data_dir, base_url=f"http://{host}:{port}"))
+    base_url = f"http://{host}:{port}"
+    web = embedded_web(data_dir, base_url)
+    asgi = create_embedded_app(embedded_runtimes(data_dir, base_url=base_url), web=web)
     _banner("embedded", host, port)
     asyncio.run(serve(asgi, host, port))
 
@@ -65,10 +68,15 @@ def distributed(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(
     """Each service's API and worker as separate processes over PostgreSQL and RabbitMQ, behind a gateway."""
     configure_logging(os.environ.get("STALKER_LOG_LEVEL", "INFO"), json=True)
     urls = ServerUrls(postgres=os.environ["STALKER_POSTGRES_URL"], amqp=os.environ["STALKER_AMQP_URL"])
-    asyncio.run(_distributed(urls, host, port))
+    try:
+        asyncio.run(_distributed(urls, host, port))
+    except PortTaken as taken:
+        typer.echo(f"Error: {taken}", err=True)
+        raise typer.Exit(1) from None
 
 
 async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
+    check_ports_free(host, port)
     processes, upstreams = await start_services(
         urls,
         base_port=port,
@@ -76,8 +84,15 @@ async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
         namespace=os.environ.get("STALKER_MESSAGING_NAMESPACE", ""),
     )
     _banner("distributed", host, port)
+    stopping: list[asyncio.Task[None]] = []
+
+    def stop_services_first() -> None:
+        # The gateway waits for the responses it passes on; the services end theirs (an event stream lasts
+        # until its token expires otherwise) and finish what is in flight, then the gateway exits.
+        stopping.append(asyncio.get_running_loop().create_task(stop_processes(processes)))
+
     try:
-        await serve(SecurityHeadersMiddleware(Gateway(upstreams)), host, port)
+        await serve(SecurityHeadersMiddleware(Gateway(upstreams)), host, port, on_drain=stop_services_first)
     finally:
         await stop_processes(processes)
 

@@ -21,3 +21,8 @@ class PrefixDispatcher:
             await self._fallback(scope, receive, send)
             return
         await self.app_for(scope["path"])(scope, receive, send)
+
+
+def wants_page(accept: str | None) -> bool:
+    """A browser asking for the base URL (it accepts HTML) is sent to the web app."""
+    return accept is not None and "text/html" in accept

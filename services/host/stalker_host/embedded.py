@@ -7,16 +7,20 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp
 
-from stalker_host.dispatch import PrefixDispatcher
+from stalker_host.dispatch import PrefixDispatcher, wants_page
 from stalker_host.services import SERVICES
 from stalker_shared.http import GuardedApp, create_service_app
 from stalker_shared.http_guards import BodyLimitMiddleware
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
+from stalker_web.app import create_web_app
+from stalker_web.context import WebContext
+from stalker_web.settings import WebSettings
 
 
 def embedded_runtimes(data_dir: Path | None = None, base_url: str | None = None) -> list[Runtime]:
@@ -35,10 +39,23 @@ def embedded_runtimes(data_dir: Path | None = None, base_url: str | None = None)
     return runtimes
 
 
-def create_embedded_app(runtimes: list[Runtime], grace: float = 10.0) -> ASGIApp:
+def embedded_web(data_dir: Path | None = None, base_url: str | None = None) -> WebSettings:
+    """The web app's settings: it calls the services at this process's own base URL."""
+    defaults = WebSettings()
+    return defaults.model_copy(
+        update={"data_dir": data_dir or defaults.data_dir, "api_url": base_url or defaults.api_url}
+    )
+
+
+def create_embedded_app(
+    runtimes: list[Runtime], grace: float = 10.0, web: WebSettings | None = None
+) -> ASGIApp:
+    web_context = WebContext(web or WebSettings(data_dir=runtimes[0].settings.data_dir))
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            stack.push_async_callback(web_context.close)
             for runtime in runtimes:
                 await runtime.open(migrate=True)
                 stack.push_async_callback(runtime.close)
@@ -55,8 +72,10 @@ def create_embedded_app(runtimes: list[Runtime], grace: float = 10.0) -> ASGIApp
         BodyLimitMiddleware, limit=settings.max_body_bytes, bulk_limit=settings.max_bulk_body_bytes
     )
 
-    @root.get("/")
-    async def index() -> dict[str, object]:
+    @root.get("/", response_model=None)
+    async def index(request: Request) -> dict[str, object] | RedirectResponse:
+        if wants_page(request.headers.get("accept")):
+            return RedirectResponse("/web/", status_code=303)
         return {
             "name": "Stalker Services",
             "mode": "embedded",
@@ -67,11 +86,15 @@ def create_embedded_app(runtimes: list[Runtime], grace: float = 10.0) -> ASGIApp
                 }
                 for r in runtimes
             },
+            "web": "/web/",
         }
 
     @root.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    apps = {r.definition.name: create_service_app(r, manage_runtime=False) for r in runtimes}
+    apps: dict[str, ASGIApp] = {
+        r.definition.name: create_service_app(r, manage_runtime=False) for r in runtimes
+    }
+    apps["web"] = create_web_app(web_context.settings, web_context)
     return PrefixDispatcher(apps, root)

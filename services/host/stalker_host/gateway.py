@@ -3,11 +3,15 @@ For `make run` on a laptop; a studio deploys the compose gateway or a Kubernetes
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 
 import httpx
+from starlette.datastructures import Headers
+from starlette.responses import RedirectResponse
 from starlette.types import Receive, Scope, Send
 
+from stalker_host.dispatch import wants_page
 from stalker_shared.problems import problem_response
 
 # Hop-by-hop headers are not forwarded (RFC 9110 section 7.6.1).
@@ -23,6 +27,9 @@ HOP_BY_HOP = frozenset(
         b"upgrade",
         b"host",
         b"content-length",
+        # Set by the gateway itself from the address it saw: one a client sent could name anyone, and the
+        # services behind trust it (uvicorn's proxy headers) for the login throttle's per-address count.
+        b"x-forwarded-for",
     }
 )
 # A request has a body when one of these says so; it is streamed on with its own Content-Length, if any.
@@ -65,6 +72,9 @@ class Gateway:
         if scope["type"] != "http":
             return
         segment = scope["path"].lstrip("/").split("/", 1)[0]
+        if segment == "" and "web" in self._upstreams and wants_page(Headers(scope=scope).get("accept")):
+            await RedirectResponse("/web/", status_code=303)(scope, receive, send)
+            return
         upstream = self._upstreams.get(segment)
         if upstream is None:
             known = ", ".join(f"/{name}" for name in sorted(self._upstreams))
@@ -76,6 +86,8 @@ class Gateway:
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP]
+        if scope.get("client"):
+            headers.append((b"x-forwarded-for", scope["client"][0].encode("latin-1")))
         # The body is passed on as it arrives, never held here: the service refuses one over its limit.
         framing = {k.lower(): v for k, v in scope["headers"] if k.lower() in FRAMING}
         if b"content-length" in framing:
@@ -85,7 +97,7 @@ class Gateway:
         connections = self._connections
         connections.in_use += 1
         try:
-            await self._forward(connections, segment, request, scope, receive, send)
+            await self._forward(connections, segment, request, scope, receive, send, has_body=bool(framing))
         finally:
             await connections.release()
 
@@ -97,6 +109,8 @@ class Gateway:
         scope: Scope,
         receive: Receive,
         send: Send,
+        *,
+        has_body: bool,
     ) -> None:
         try:
             response = await connections.client.send(request, stream=True)
@@ -113,9 +127,10 @@ class Gateway:
             await send(
                 {"type": "http.response.start", "status": response.status_code, "headers": out_headers}
             )
-            async for chunk in response.aiter_raw():
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            if has_body:
+                await _pass_on(response, send)
+            else:
+                await _pass_on_until_gone(response, receive, send)
         finally:
             await response.aclose()
 
@@ -132,6 +147,34 @@ class Gateway:
                 await self.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+async def _pass_on(response: httpx.Response, send: Send) -> None:
+    async for chunk in response.aiter_raw():
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _pass_on_until_gone(response: httpx.Response, receive: Receive, send: Send) -> None:
+    """The answer passed on until it ends or the client goes away. A client that leaves an event stream
+    is not told to the gateway by a failed send (the server drops what is sent after a disconnect), so
+    without watching for it the upstream stream, and the user's stream slot there, would live on until
+    the token expired. Only for requests without a body: their next message can only be the disconnect."""
+    passing = asyncio.ensure_future(_pass_on(response, send))
+    gone = asyncio.ensure_future(_disconnected(receive))
+    try:
+        await asyncio.wait({passing, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (passing, gone):
+            task.cancel()
+        await asyncio.gather(passing, gone, return_exceptions=True)
+    if passing.done() and not passing.cancelled():
+        passing.result()  # raises what passing the answer on raised
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _body(receive: Receive) -> AsyncIterator[bytes]:

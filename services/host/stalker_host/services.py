@@ -8,6 +8,8 @@ from typing import Any
 
 from stalker_catalog.definition import catalog_definition
 from stalker_catalog.settings import CatalogSettings
+from stalker_events.definition import events_definition
+from stalker_events.settings import EventsSettings
 from stalker_scheduler.definition import scheduler_definition
 from stalker_scheduler.settings import SchedulerSettings
 from stalker_shared.runtime import ServiceDefinition
@@ -27,4 +29,5 @@ SERVICES: tuple[HostedService, ...] = (
     HostedService("catalog", catalog_definition, CatalogSettings),
     HostedService("versions", versions_definition, VersionsSettings),
     HostedService("scheduler", scheduler_definition, SchedulerSettings),
+    HostedService("events", events_definition, EventsSettings),
 )

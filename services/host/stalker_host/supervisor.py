@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
@@ -59,6 +60,49 @@ def _command(service: str, *args: str) -> list[str]:
     return [sys.executable, "-m", f"stalker_{service}.cli", *args]
 
 
+class PortTaken(RuntimeError):
+    """A port the distributed system needs is already in use."""
+
+
+def service_ports(base_port: int, index: int) -> tuple[int, int]:
+    """The ports of the `index`th service: its API's and its worker's health server's (after the gateway's
+    base port, two per service, the web app's last)."""
+    return base_port + 1 + 2 * index, base_port + 2 + 2 * index
+
+
+def web_port(base_port: int) -> int:
+    return base_port + 1 + 2 * len(SERVICES)
+
+
+def ports_of(base_port: int) -> dict[int, str]:
+    """Every port the distributed system listens on, and what for."""
+    ports = {base_port: "the gateway"}
+    for index, service in enumerate(s.name for s in SERVICES):
+        api, health = service_ports(base_port, index)
+        ports[api], ports[health] = f"the {service} API", f"the {service} worker's health server"
+    ports[web_port(base_port)] = "the web app"
+    return ports
+
+
+def check_ports_free(host: str, base_port: int) -> None:
+    """Refuse to start when a port is taken: a service failing to bind would leave the gateway sending its
+    requests to whatever process holds that port (another system's, with its own users and tokens)."""
+    for port, purpose in ports_of(base_port).items():
+        bound_on = host if port == base_port else "127.0.0.1"
+        with socket.socket() as probe:
+            probe.setsockopt(
+                socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+            )  # as the servers bind: TIME_WAIT is free
+            try:
+                probe.bind((bound_on, port))
+            except OSError:
+                raise PortTaken(
+                    f"port {port} ({purpose}) is taken on {bound_on}: stop what listens there or choose "
+                    f"another base port (--port or STALKER_PORT; the system uses {base_port} to "
+                    f"{max(ports_of(base_port))})"
+                ) from None
+
+
 async def start_services(
     urls: ServerUrls, *, base_port: int, db_prefix: str = "stalker", namespace: str = ""
 ) -> tuple[list[asyncio.subprocess.Process], dict[str, str]]:
@@ -66,7 +110,7 @@ async def start_services(
     processes: list[asyncio.subprocess.Process] = []
     upstreams: dict[str, str] = {}
     for index, service in enumerate(s.name for s in SERVICES):
-        api_port, health_port = base_port + 1 + 2 * index, base_port + 2 + 2 * index
+        api_port, health_port = service_ports(base_port, index)
         env = service_env(
             urls,
             service,
@@ -84,6 +128,19 @@ async def start_services(
         )
         processes.append(await asyncio.create_subprocess_exec(*_command(service, "worker"), env=env))
         upstreams[service] = f"http://127.0.0.1:{api_port}"
+    web = web_port(base_port)
+    # The web app's development session key is kept in the same data folder as embedded mode's.
+    web_env = {
+        "STALKER_WEB_DATA_DIR": os.environ.get("STALKER_DATA_DIR", "data"),
+        **os.environ,
+        "STALKER_WEB_API_URL": f"http://127.0.0.1:{base_port}",
+    }
+    processes.append(
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "stalker_web.cli", "--port", str(web), env=web_env
+        )
+    )
+    upstreams["web"] = f"http://127.0.0.1:{web}"
     return processes, upstreams
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from stalker_scheduler.api.tjp import tjp_router
-from stalker_scheduler.callers import CatalogCallers
 from stalker_scheduler.db.models import MESSAGING, Base
 from stalker_scheduler.engine.choice import engine_from_settings
 from stalker_scheduler.service.scheduling import schedule_handler
 from stalker_scheduler.settings import SchedulerSettings
+from stalker_shared.catalog_callers import CatalogCallers
 from stalker_shared.consumer import Subscription
 from stalker_shared.contracts.scheduling import ScheduleRequested
 from stalker_shared.messaging.queues import SCHEDULER_REQUESTS

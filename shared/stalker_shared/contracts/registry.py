@@ -28,6 +28,10 @@ class ContractRegistry:
     def __contains__(self, key: tuple[str, int]) -> bool:
         return key in self._by_key
 
+    def contracts(self) -> tuple[type[Contract], ...]:
+        """Every contract this registry can parse."""
+        return tuple(self._by_key.values())
+
     def parse(self, body: bytes) -> tuple[Envelope, Contract]:
         """Validate raw bytes into the envelope and its typed payload, or raise InvalidMessage."""
         try:

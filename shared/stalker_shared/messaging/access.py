@@ -53,10 +53,17 @@ def service_permissions(topology: Topology, service: str) -> dict[str, str]:
     return {"configure": NOTHING, "write": _exactly(writes), "read": _exactly(queues)}
 
 
+def broker_services(topology: Topology) -> tuple[str, ...]:
+    """Every service that publishes or consumes: the producers, then the consumers that only consume."""
+    consumers = (q.name.split(".", 1)[0] for q in topology.queues)
+    return tuple(dict.fromkeys((*PRODUCERS, *consumers)))
+
+
 def rabbitmq_users(
-    topology: Topology, vhost: str = "/", services: tuple[str, ...] = PRODUCERS
+    topology: Topology, vhost: str = "/", services: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
     """Users (without passwords: each names the variable that holds it) and their permissions."""
+    services = broker_services(topology) if services is None else services
     users = [
         {
             "name": broker_user(service, topology.namespace),

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from stalker_shared.messaging.topology import Binding, QueueSpec, Topology
+from stalker_shared.messaging.topology import PRODUCERS, Binding, QueueSpec, Topology
 
 VERSIONS_CATALOG_EVENTS = "versions.catalog-events"
 SCHEDULER_REQUESTS = "scheduler.schedule-requests"
 CATALOG_SCHEDULE_RESULTS = "catalog.schedule-results"
 CATALOG_VERSION_EVENTS = "catalog.version-events"
+EVENTS_LOG = "events.log"
 
 
 def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
@@ -32,6 +33,15 @@ def stalker_topology(namespace: str = "", delivery_limit: int = 5) -> Topology:
             ),
             QueueSpec(  # the catalog's mirror of versions, for notes on them
                 CATALOG_VERSION_EVENTS, (Binding("versions", "versions.version.*.v1"),), delivery_limit
+            ),
+            # Every message of every producer, `#` rather than `*.*.*.v1`: a new contract or a v2 reaches
+            # the log, which records it or dead-letters it as unknown, never drops it unseen.
+            # One consumer at a time, so the log keeps each producer's publishing order.
+            QueueSpec(
+                EVENTS_LOG,
+                tuple(Binding(p, "#") for p in PRODUCERS),
+                delivery_limit,
+                single_active_consumer=True,
             ),
         ),
     )

@@ -23,6 +23,9 @@ class QueueSpec:
     name: str
     bindings: tuple[Binding, ...]
     delivery_limit: int = 5
+    # One consumer at a time however many workers attach (the others wait as standbys): for a queue
+    # whose messages must be handled in the order they were published.
+    single_active_consumer: bool = False
 
     @property
     def dead_letter_queue(self) -> str:
@@ -47,7 +50,8 @@ class Topology:
 
 
 def queue_arguments(spec: QueueSpec, topology: Topology) -> dict[str, Any]:
-    return {
+    ordered = {"x-single-active-consumer": True} if spec.single_active_consumer else {}
+    return ordered | {
         "x-queue-type": "quorum",
         "x-delivery-limit": spec.delivery_limit,
         "x-dead-letter-exchange": "",
@@ -62,19 +66,21 @@ DLQ_ARGUMENTS: dict[str, Any] = {"x-queue-type": "quorum"}
 
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
-    """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
-    return _match(pattern.split("."), routing_key.split("."))
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more words.
 
-
-def _match(pattern: list[str], words: list[str]) -> bool:
-    if not pattern:
-        return not words
-    head, rest = pattern[0], pattern[1:]
-    if head == "#":
-        return any(_match(rest, words[i:]) for i in range(len(words) + 1))
-    if not words:
-        return False
-    return (head in ("*", words[0])) and _match(rest, words[1:])
+    One pass over the pattern keeping the set of word positions it can have reached, so the time is
+    bounded by pattern words x key words whatever the pattern (trying each split for each `#`, as a
+    backtracking matcher does, grows exponentially with the `#`s: a user's pattern held a core for hours)."""
+    words = routing_key.split(".")
+    reached = {0}  # how many words of the key the pattern so far can have consumed
+    for part in pattern.split("."):
+        if part == "#":
+            reached = set(range(min(reached), len(words) + 1))
+        else:
+            reached = {n + 1 for n in reached if n < len(words) and part in ("*", words[n])}
+        if not reached:
+            return False
+    return len(words) in reached
 
 
 def rabbitmq_definitions(topology: Topology, vhost: str = "/") -> dict[str, Any]:

@@ -33,7 +33,7 @@ from sqlalchemy import update
 
 from stalker_catalog.db.models import User
 
-from support.served import ServedSystem, served_system
+from support.served import ServedSystem, served_as_parametrized
 
 pytestmark = pytest.mark.slow
 
@@ -65,13 +65,7 @@ class Tally:
     ]
 )
 def system(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServedSystem]:
-    servers: dict[str, str] = {}
-    if request.param == "distributed":
-        servers = {
-            "pg_server": request.getfixturevalue("pg_server"),
-            "amqp_server": request.getfixturevalue("amqp_server"),
-        }
-    with served_system(request.param, tmp_path, **servers) as served:
+    with served_as_parametrized(request, tmp_path) as served:
         yield served
 
 

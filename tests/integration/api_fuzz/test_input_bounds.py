@@ -13,7 +13,7 @@ import pytest
 
 from stalker_shared.types import INT32_MAX, MAX_IDS, NAME_MAX, TEXT_MAX
 
-from support.served import ServedSystem, served_system
+from support.served import ServedSystem, served_as_parametrized
 
 pytestmark = pytest.mark.xdist_group("input_bounds")  # one worker: the module's two systems
 
@@ -25,13 +25,7 @@ TOO_BIG = INT32_MAX + 1
 def system(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServedSystem]:
-    servers: dict[str, str] = {}
-    if request.param == "distributed":
-        servers = {
-            "pg_server": request.getfixturevalue("pg_server"),
-            "amqp_server": request.getfixturevalue("amqp_server"),
-        }
-    with served_system(request.param, tmp_path_factory.mktemp("bounds"), **servers) as served:
+    with served_as_parametrized(request, tmp_path_factory.mktemp("bounds")) as served:
         yield served
 
 

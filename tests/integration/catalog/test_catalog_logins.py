@@ -129,7 +129,7 @@ class RecordingHasher:
             self.most = max(self.most, self.running)
             self.threads.add(threading.get_ident())
         try:
-            time.sleep(0.05)  # a slower machine's Argon2, without taking the CPU from the event loop
+            time.sleep(0.15)  # a slower machine's Argon2, without taking the CPU from the event loop
             return self.real.verify_and_update(password, password_hash)
         finally:
             with self.lock:

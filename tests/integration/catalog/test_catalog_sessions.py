@@ -161,6 +161,29 @@ async def test_logout_revokes_the_access_and_refresh_tokens(catalog: Catalog) ->
     assert [s["token_version"] for s in states if s["id"] == ann][-1] == 1
 
 
+async def test_logout_with_a_refresh_token_ends_that_session_only(catalog: Catalog) -> None:
+    await make_user(catalog, "ann")
+    await make_user(catalog, "mallory")
+    browser, laptop, mallory = [await log_in(catalog, login) for login in ("ann", "ann", "mallory")]
+    # Someone else's refresh token is not theirs to end.
+    ended = {"refresh_token": mallory["refresh_token"]}
+    assert (
+        await catalog.client.post(f"{API}/auth/logout", json=ended, headers=bearer(browser))
+    ).status_code == 204
+    assert (await catalog.client.post(f"{API}/auth/refresh", json=ended)).status_code == 200
+
+    ended = {"refresh_token": browser["refresh_token"]}
+    assert (
+        await catalog.client.post(f"{API}/auth/logout", json=ended, headers=bearer(browser))
+    ).status_code == 204
+    await refused(await catalog.client.post(f"{API}/auth/refresh", json=ended), "unknown refresh token")
+    assert (await catalog.client.get(f"{API}/auth/me", headers=bearer(laptop))).status_code == 200
+    renewed = await catalog.client.post(
+        f"{API}/auth/refresh", json={"refresh_token": laptop["refresh_token"]}
+    )
+    assert renewed.status_code == 200, renewed.text
+
+
 async def test_an_unknown_refresh_token_is_a_401(catalog: Catalog) -> None:
     response = await catalog.client.post(f"{API}/auth/refresh", json={"refresh_token": "made-up"})
     await refused(response, "unknown refresh token")

@@ -35,6 +35,37 @@ async def test_unknown_units_models_strategies_and_targets_name_the_field(
     assert refused["field"] == field and "must be" in refused["detail"]
 
 
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"schedule_timing": 11, "schedule_unit": "y"}, "schedule_timing"),
+        ({"schedule_timing": 87_601, "schedule_unit": "h"}, "schedule_timing"),
+        ({"bid_timing": 521, "bid_unit": "w"}, "bid_timing"),
+        ({"depends": [{"depends_on_id": 0, "gap_timing": 3651, "gap_unit": "d"}]}, "depends.gap_timing"),
+    ],
+)
+async def test_a_timing_longer_than_ten_years_in_its_unit_is_refused(
+    catalog: Catalog, body: dict[str, Any], field: str
+) -> None:
+    client = catalog.client
+    pid = await project(client)
+    other = await task(client, name="Other", project_id=pid)
+    for dependency in body.get("depends", []):
+        dependency["depends_on_id"] = other["id"]
+    refused = await problem(
+        await client.post(f"{API}/tasks", json={"name": "T", "project_id": pid, **body}), 422
+    )
+    assert refused["field"] == field and "longer than 10 years" in refused["detail"]
+    # Ten years is allowed; a unit changed alone is checked against the timing it leaves.
+    made = await task(client, name="Long", project_id=pid, schedule_timing=10, schedule_unit="y")
+    assert (made["schedule_timing"], made["schedule_unit"]) == (10.0, "y")
+    short = await task(client, name="Short", project_id=pid, schedule_timing=100, schedule_unit="h")
+    refused = await problem(
+        await client.patch(f"{API}/tasks/{short['id']}", json={"schedule_unit": "y"}), 422
+    )
+    assert refused["field"] == "schedule_timing"
+
+
 async def test_units_and_names_are_read_case_insensitively(catalog: Catalog) -> None:
     client = catalog.client
     pid = await project(client)

@@ -432,6 +432,11 @@ async def test_actions_refuse_containers_and_unknown_reviewers(service: Catalog)
     refused = await problem(await show.act("Previs", "request-revision", body), 404)
     assert refused["field"] == "reviewer_id"
     await show.expect(Previs="PREV")
+    # Extra time typed in the wrong unit would stop every schedule of the project: refused, nothing changed.
+    body = {"schedule_timing": 1e6, "schedule_unit": "y"}
+    refused = await problem(await show.act("Previs", "request-revision", body), 422)
+    assert refused["field"] == "schedule_timing" and "at most 10 y" in refused["detail"]
+    await show.expect(Previs="PREV")
 
 
 async def test_scheduled_dates_bound_time_logs_when_none_were_given(service: Catalog) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -100,6 +101,15 @@ def running(pid: int) -> bool:
     return stat_file.exists() and stat_file.read_text().split()[2] not in ("Z", "X")
 
 
+async def gone_soon(pid: int) -> bool:
+    """Whether the process is dead within a second (a killed child may still be runnable for a moment)."""
+    for _ in range(100):
+        if not running(pid):
+            return True
+        await asyncio.sleep(0.01)
+    return not running(pid)
+
+
 async def test_a_missing_tj3_says_how_to_install_it(tmp_path: Path) -> None:
     with pytest.raises(Tj3Missing) as caught:
         await run_tj3("", tj3_path=str(tmp_path / "nowhere" / "tj3"), timeout=5)
@@ -132,10 +142,11 @@ async def test_a_slow_tj3_is_killed_with_its_children(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
     tj3 = fake_tj3(tmp_path, f'sleep 30 &\necho $! > "{pid_file}"\nwait\n')
 
-    with pytest.raises(Tj3Timeout, match=r"within 0\.5 s"):
-        await run_tj3("project", tj3_path=tj3, timeout=0.5)
+    # 2 s: time enough for the script to write its child's pid on a loaded machine.
+    with pytest.raises(Tj3Timeout, match=r"within 2 s"):
+        await run_tj3("project", tj3_path=tj3, timeout=2)
 
-    assert not running(int(pid_file.read_text()))
+    assert await gone_soon(int(pid_file.read_text()))
 
 
 async def test_a_successful_run_returns_the_report_and_times_the_phases(
@@ -269,7 +280,7 @@ async def test_a_slow_driver_is_killed_with_its_children(tmp_path: Path) -> None
     pid_file = tmp_path / "child.pid"
     ruby = fake_tj3(tmp_path, f'sleep 30 &\necho $! > "{pid_file}"\nwait\n', name="ruby")
 
-    with pytest.raises(Tj3Timeout, match=r"within 0\.5 s"):
-        await run_engine("project", ruby_path=ruby, tj3_path="unused", timeout=0.5)
+    with pytest.raises(Tj3Timeout, match=r"within 2 s"):
+        await run_engine("project", ruby_path=ruby, tj3_path="unused", timeout=2)
 
-    assert not running(int(pid_file.read_text()))
+    assert await gone_soon(int(pid_file.read_text()))

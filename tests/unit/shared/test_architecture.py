@@ -1,4 +1,5 @@
-"""The services never import each other; only shared/ crosses a boundary. The host composes them.
+"""The services (the web app among them) never import each other; only shared/ crosses a boundary. The host
+composes them.
 
 Inside each package, modules import each other without a cycle, and the catalog's and the versions
 service's layers point one way: domain/ imports no db/, service/ or api/; db/ no service/ or api/;
@@ -14,7 +15,7 @@ import pytest
 from support.imports import cycle, module_graph
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVICES = ("catalog", "versions", "scheduler")
+SERVICES = ("catalog", "versions", "scheduler", "events", "web")
 
 
 def imported_packages(source_dir: Path, root: Path = ROOT) -> dict[str, set[str]]:
@@ -44,7 +45,21 @@ def test_a_service_imports_no_other_service(service: str) -> None:
 
 def test_shared_imports_no_service() -> None:
     imports = imported_packages(ROOT / "shared" / "stalker_shared")
-    for package in ("stalker_catalog", "stalker_versions", "stalker_scheduler", "stalker_host"):
+    for package in (
+        "stalker_catalog",
+        "stalker_versions",
+        "stalker_scheduler",
+        "stalker_events",
+        "stalker_web",
+        "stalker_host",
+    ):
+        assert package not in imports, imports.get(package)
+
+
+def test_the_web_app_reaches_the_services_only_over_http() -> None:
+    """It holds no database and no broker: it neither imports one nor the services' clients."""
+    imports = imported_packages(ROOT / "services" / "web" / "stalker_web")
+    for package in ("sqlalchemy", "aio_pika", "asyncpg", "aiosqlite", "stalker_client"):
         assert package not in imports, imports.get(package)
 
 
@@ -59,8 +74,10 @@ PACKAGES = {
     "stalker_scheduler": ROOT / "services" / "scheduler" / "stalker_scheduler",
     "stalker_shared": ROOT / "shared" / "stalker_shared",
     "stalker_host": ROOT / "services" / "host" / "stalker_host",
+    "stalker_web": ROOT / "services" / "web" / "stalker_web",
+    "stalker_events": ROOT / "services" / "events" / "stalker_events",
 }
-LAYERED = ("stalker_catalog", "stalker_versions")
+LAYERED = ("stalker_catalog", "stalker_versions", "stalker_events")
 # layer -> the layers it may not import
 FORBIDDEN = {"domain": {"db", "service", "api"}, "db": {"service", "api"}, "service": {"api"}}
 

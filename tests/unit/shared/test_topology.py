@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,37 @@ def test_topic_matching_follows_amqp_rules(pattern: str, key: str, expected: boo
     assert topic_matches(pattern, key) is expected
 
 
+def _backtracking(pattern: list[str], words: list[str]) -> bool:
+    """The rules as written: `#` tries every split (exponential in the `#`s; small inputs only)."""
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_backtracking(rest, words[i:]) for i in range(len(words) + 1))
+    return bool(words) and head in ("*", words[0]) and _backtracking(rest, words[1:])
+
+
+def test_topic_matching_agrees_with_the_rules_on_every_small_pattern() -> None:
+    parts, keys = ("#", "*", "a", "b"), ("a", "b", "a.b", "b.a.b", "a.a.b.b", "a.b.a.b.a")
+    for size in range(1, 5):
+        for pattern in itertools.product(parts, repeat=size):
+            for key in keys:
+                expected = _backtracking(list(pattern), key.split("."))
+                assert topic_matches(".".join(pattern), key) is expected, (pattern, key)
+
+
+def test_a_pattern_of_many_hashes_is_matched_at_once() -> None:
+    """100 `#`s in the 200 characters a pattern may have: a backtracking matcher ran for hours on it."""
+    matched: list[bool] = []
+    worker = threading.Thread(
+        target=lambda: matched.append(topic_matches(".".join(["#"] * 100) + ".x", "catalog.task.updated")),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=10)
+    assert matched == [False]
+
+
 def test_every_queue_is_quorum_with_a_delivery_limit_and_its_own_dead_letter_queue() -> None:
     topology = stalker_topology(namespace="ns.", delivery_limit=4)
     assert topology.queues
@@ -47,10 +80,11 @@ def test_every_queue_is_quorum_with_a_delivery_limit_and_its_own_dead_letter_que
 def test_queue_names_follow_the_house_convention() -> None:
     for spec in stalker_topology().queues:
         consumer, purpose = spec.name.split(".")
-        assert consumer in ("catalog", "versions", "scheduler") and purpose
+        assert consumer in ("catalog", "versions", "scheduler", "events") and purpose
         for binding in spec.bindings:
             assert binding.exchange in ("catalog", "versions", "scheduler")
-            assert binding.routing_key.split(".")[0] == binding.exchange
+            # A key names its producer, or takes all it publishes (the event log's `#`).
+            assert binding.routing_key.split(".")[0] in (binding.exchange, "#")
 
 
 def test_committed_rabbitmq_definitions_match_the_topology_in_code() -> None:

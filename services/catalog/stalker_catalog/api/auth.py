@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from stalker_catalog.api.schemas.people import Me, RefreshRequest, Token
+from stalker_catalog.api.schemas.people import LogoutRequest, Me, RefreshRequest, Token
 from stalker_catalog.security import access_token
 from stalker_catalog.service.auth import (
     LogIn,
@@ -15,6 +15,7 @@ from stalker_catalog.service.auth import (
     Session,
     Throttle,
     TooManyAttempts,
+    end_session,
     log_in,
     log_out,
     refresh,
@@ -90,10 +91,13 @@ def auth_router() -> APIRouter:
     @router.post(
         "/logout",
         status_code=status.HTTP_204_NO_CONTENT,
-        summary="Revoke every access and refresh token of the caller (all sessions)",
+        summary="End one session (its refresh token given) or every session of the caller",
     )
-    async def logout(uow: Work) -> Response:
-        await log_out(uow, uow.access.user_id)
+    async def logout(uow: Work, body: LogoutRequest | None = None) -> Response:
+        if body is not None and body.refresh_token is not None:
+            await end_session(uow, uow.access.user_id, body.refresh_token)
+        else:
+            await log_out(uow, uow.access.user_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.get("/me", response_model=Me)

@@ -256,6 +256,8 @@ TASK_LIST = ListSpec(
         "type_id": Task.type_id,
         "priority": Task.priority,
         "is_milestone": Task.is_milestone,
+        "computed_start": Task.computed_start,
+        "computed_end": Task.computed_end,
     }
 )
 

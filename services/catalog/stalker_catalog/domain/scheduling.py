@@ -110,6 +110,31 @@ def clamp_priority(value: int | None) -> int:
     return max(MIN_PRIORITY, min(MAX_PRIORITY, int(value)))
 
 
+# No timing runs longer than this: one typed in the wrong unit (1e6 years for 1e6 minutes) would push its
+# project past the studio's dates and stop every schedule of it until corrected.
+MAX_TIMING_YEARS = 10
+_UNITS_IN_A_YEAR = {
+    TimeUnit.MINUTE: 365 * 24 * 60,
+    TimeUnit.HOUR: 365 * 24,
+    TimeUnit.DAY: 365,
+    TimeUnit.WEEK: 52,
+    TimeUnit.MONTH: 12,
+    TimeUnit.YEAR: 1,
+}
+
+
+def check_timing_span(timing: float | None, unit: str | None, field: str = "schedule_timing") -> None:
+    """Refuse a timing longer than MAX_TIMING_YEARS in its unit (422 naming `field`)."""
+    if timing is None or unit is None:
+        return
+    most = MAX_TIMING_YEARS * _UNITS_IN_A_YEAR[TimeUnit(unit)]
+    if timing > most:
+        raise ValidationFailed(
+            f"{field} {timing:g} {unit} is longer than {MAX_TIMING_YEARS} years: at most {most:g} {unit}",
+            field=field,
+        )
+
+
 def validate_timing(value: float, field: str = "schedule_timing") -> float:
     """Check a timing is a finite number that is not negative."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:

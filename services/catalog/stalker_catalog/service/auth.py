@@ -167,6 +167,14 @@ async def log_out(uow: UnitOfWork, user_id: int) -> None:
         await revoke_sessions(uow, user)
 
 
+async def end_session(uow: UnitOfWork, user_id: int, refresh_token: str) -> None:
+    """This session's refresh token is forgotten (one of the caller's own; any other is left alone), so it
+    can no longer be renewed; the caller's other sessions go on."""
+    stored = await refresh_token_by_hash(uow.session, refresh_token_hash(refresh_token))
+    if stored is not None and stored.user_id == user_id:
+        await uow.session.delete(stored)
+
+
 async def revoke_sessions(uow: UnitOfWork, user: User) -> None:
     await revoke_tokens(uow, [user.id])
     await uow.publish(UserUpdated.model_validate(user))

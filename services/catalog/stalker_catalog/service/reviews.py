@@ -20,6 +20,7 @@ from stalker_catalog.db.tracking import Review
 from stalker_catalog.db.tracking_queries import round_reviews, task_user_ids
 from stalker_catalog.db.version_mirror import live_version
 from stalker_catalog.domain.errors import Conflict, NotFound, StatusRuleError, ValidationFailed
+from stalker_catalog.domain.scheduling import check_timing_span
 from stalker_catalog.domain.workflow import ReviewVerdict, Verdict, Workflow
 from stalker_catalog.service.task_people import require_members
 from stalker_catalog.service.workflow import (
@@ -203,6 +204,7 @@ async def _decide(
     if description is not None:
         review.description = description
     if ask is not None:
+        check_timing_span(ask.schedule_timing, ask.schedule_unit)
         review.schedule_timing, review.schedule_unit = ask.schedule_timing, ask.schedule_unit
     await session.flush()
     round_ = await round_reviews(session, review.task_id, review.review_number)

@@ -3,13 +3,12 @@ the task chain, upserts, and the conversion of rows into the values the domain r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Select, bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase, aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from stalker_shared.repository import get_many, get_one
 from stalker_versions.db.catalog import TaskRef
@@ -31,7 +30,6 @@ __all__ = [
     "roots_of",
     "structure_with_templates",
     "task_chain",
-    "upsert",
 ]
 
 MAX_TREE_DEPTH = 64
@@ -65,25 +63,6 @@ _TASK_CHAIN = _task_chain_statement()
 async def task_chain(session: AsyncSession, task_id: int) -> list[TaskRef]:
     """The task and the ancestors this service knows, root first (one recursive query)."""
     return list(await session.scalars(_TASK_CHAIN, {"task_id": task_id}))
-
-
-async def upsert(
-    session: AsyncSession,
-    model: type[DeclarativeBase],
-    values: Mapping[str, Any],
-    update: Mapping[str, Any],
-    where: ColumnElement[bool] | None = None,
-) -> bool:
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET `update` [WHERE `where`], on either backend;
-    True when the row was inserted or updated, False when `where` kept it as it was."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    keys = list(model.__table__.primary_key)
-    statement = insert(model).values(**values)
-    statement = statement.on_conflict_do_update(
-        index_elements=[key.name for key in keys], set_=dict(update), where=where
-    )
-    return (await session.execute(statement.returning(*keys))).first() is not None
 
 
 def roots_of(repository: Repository) -> RepositoryRoots:

@@ -26,9 +26,9 @@ from stalker_shared.contracts.catalog import (
     UserDeleted,
     UserUpdated,
 )
+from stalker_shared.repository import upsert
 from stalker_shared.unit_of_work import UnitOfWork
 from stalker_versions.db.catalog import ProjectMember, ProjectRef, TaskRef, UserAccount
-from stalker_versions.db.queries import upsert
 
 
 class MemberFacts(BaseModel):

@@ -32,6 +32,9 @@ Args = TypeVarTuple("Args")
 RENDER_THREADS = 2
 RENDER_PROCESSES = 1
 HARD_SECONDS = 3.0
+# Starting a worker (a Python process importing the sandbox) takes seconds on a loaded machine; one that
+# has not answered after this long never will, and the request is refused rather than left waiting.
+WORKER_START_SECONDS = 60.0
 _THREADS: RunVar[anyio.CapacityLimiter] = RunVar("stalker_versions_render_threads")
 _PROCESSES: RunVar[tuple[anyio.CapacityLimiter, anyio.CapacityLimiter]] = RunVar(
     "stalker_versions_render_processes"
@@ -71,7 +74,13 @@ async def off_loop(work: Callable[[Unpack[Args]], T], *args: *Args) -> T:
         pass
     queue, pool = _processes()
     async with queue:
-        await anyio.to_process.run_sync(_ready, limiter=pool)  # an idle worker, started if there is none
+        try:
+            with anyio.fail_after(WORKER_START_SECONDS):  # an idle worker, started if there is none
+                await anyio.to_process.run_sync(_ready, cancellable=True, limiter=pool)
+        except TimeoutError:
+            raise ValidationFailed(
+                "the template needs a worker process to render and none started; try again", field="template"
+            ) from None
         try:
             with anyio.fail_after(HARD_SECONDS):
                 outcome: Outcome[T] = await anyio.to_process.run_sync(

@@ -110,6 +110,16 @@ class RefreshRequest(Input):
     refresh_token: str = Field(min_length=1, max_length=256)
 
 
+class LogoutRequest(Input):
+    refresh_token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=256,
+        description="End only the session of this refresh token (its access token lapses within minutes); "
+        "omitted: every token of the caller, on every device",
+    )
+
+
 class Me(Output):
     id: int
     login: str

@@ -14,6 +14,7 @@ from stalker_catalog.domain.errors import NotFound, ValidationFailed
 from stalker_catalog.domain.names import normalize_name
 from stalker_catalog.domain.scheduling import (
     ScheduleModel,
+    check_timing_span,
     clamp_priority,
     parse_allocation_strategy,
     parse_dependency_target,
@@ -132,6 +133,7 @@ def resolve_columns(
             continue
         values[key] = _parse(key, given[key])
     _fill_bid(values, given, creating)
+    _check_spans(values, given)
     if creating and kind == "shot" and values["name"] is None:
         values["name"] = values["code"]  # a shot created with only its code is named after it
     _drag_cuts(values, given)
@@ -165,6 +167,13 @@ def _fill_bid(values: dict[str, Any], given: Mapping[str, Any], creating: bool) 
     for bid, schedule in (("bid_timing", "schedule_timing"), ("bid_unit", "schedule_unit")):
         if values[bid] is None and (creating or bid in given):
             values[bid] = values[schedule]
+
+
+def _check_spans(values: Mapping[str, Any], given: Mapping[str, Any]) -> None:
+    # Only what this request sets: a row stored before the limit can still be renamed.
+    for timing, unit in (("schedule_timing", "schedule_unit"), ("bid_timing", "bid_unit")):
+        if timing in given or unit in given:
+            check_timing_span(values[timing], values[unit], timing)
 
 
 def _drag_cuts(values: dict[str, Any], given: Mapping[str, Any]) -> None:
@@ -214,6 +223,7 @@ def parse_dependency(spec: DependencySpec, field: str = "depends") -> Dependency
     """A dependency with its target, gap unit and gap model parsed (422 naming the field)."""
     target, unit, model = _parse_gap(spec.target, spec.gap_unit, spec.gap_model, field)
     timing = validate_timing(spec.gap_timing, f"{field}.gap_timing")
+    check_timing_span(timing, unit, f"{field}.gap_timing")
     return replace(spec, target=target, gap_timing=timing, gap_unit=unit, gap_model=model)
 
 
