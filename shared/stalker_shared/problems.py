@@ -7,13 +7,15 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stalker_shared.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
+# PostgreSQL ending a transaction because a concurrent one won: a deadlock broken, a serialization failure.
+CONCURRENCY_STATES = frozenset({"40P01", "40001"})
 
 
 class Problem(Exception):
@@ -84,6 +86,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             409, "Conflict", f"the change conflicts with existing data: {_db_reason(exc)}"
         )
 
+    async def on_concurrency(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        if getattr(exc.orig, "sqlstate", None) not in CONCURRENCY_STATES:
+            raise exc  # any other database failure is the server's (500)
+        return problem_response(
+            409, "Conflict", "a concurrent change to the same data won; nothing was changed, retry"
+        )
+
     async def on_stale(_: Request, exc: Exception) -> JSONResponse:
         return problem_response(
             409, "Conflict", "the object was changed by someone else meanwhile; reload and retry"
@@ -101,6 +111,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(IntegrityError, on_integrity)
+    app.add_exception_handler(DBAPIError, on_concurrency)
     app.add_exception_handler(StaleDataError, on_stale)
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -8,10 +8,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from stalker_catalog.db.models import Task, TimeLog
+from stalker_catalog.db.models import Project, Task, TimeLog
 
 from support.catalog import API, Catalog, ok, project, task
 
@@ -52,6 +52,43 @@ async def test_racing_overlapping_logs_in_two_projects_keep_one(service: Catalog
         for t in (first, second)
     }
     assert logged[kept["task_id"]] == kept["seconds"] and sum(logged.values()) == kept["seconds"]
+
+
+async def test_a_log_the_deadlock_detector_ends_is_a_conflict(catalog: Catalog) -> None:
+    """PostgreSQL checks the no-overlap constraint after the row is in, so two racing inserts can each wait
+    for the other; the deadlock detector then ends one. Made certain here: another writer holds an
+    overlapping log and then waits for the request's project, so the request, waiting longer, is ended."""
+    ann, (first, second) = await _two_projects_one_artist(catalog)
+    headers = await catalog.token_for("ann")
+    async with catalog.runtime.sessionmaker() as other:
+        project_of = {row.id: row.project_id for row in await other.execute(select(Task.id, Task.project_id))}
+        at = lambda hour: datetime(2025, 1, 6, hour, tzinfo=UTC)  # noqa: E731
+        other.add(
+            TimeLog(task_id=first, project_id=project_of[first], resource_id=ann, start=at(9), end=at(12))
+        )
+        await other.flush()
+        body = {"task_id": second, "start": "2025-01-06T10:00:00Z", "end": "2025-01-06T11:00:00Z"}
+        request = asyncio.ensure_future(catalog.client.post(f"{API}/time-logs", json=body, headers=headers))
+        waiting = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        async with catalog.runtime.sessionmaker() as watcher:
+            for _ in range(200):
+                if await watcher.scalar(waiting):
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                pytest.fail("the request never waited for the other writer's log")
+        await asyncio.sleep(0.2)
+        locking = select(Project.id).where(Project.id == project_of[second]).with_for_update()
+        waited = asyncio.ensure_future(other.execute(locking))
+        response = await request
+        await waited  # the request's transaction ended, so its project's lock is free
+        await other.commit()
+    assert response.status_code == 409, response.text
+    assert response.json()["field"] == "start"
+    listed = await ok(await catalog.client.get(f"{API}/time-logs", params={"resource_id": ann}))
+    assert [log["task_id"] for log in listed["items"]] == [first]
 
 
 async def test_the_database_refuses_an_overlap_the_handler_did_not_see(service: Catalog) -> None:

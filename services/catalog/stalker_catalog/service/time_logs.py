@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from stalker_catalog.db.tasks import Task
 from stalker_catalog.db.tracking import NO_OVERLAP, TimeLog
@@ -164,12 +164,23 @@ def _overlap(access: Access, resource_id: int, other: TimeLog) -> Conflict:
     )
 
 
+# PostgreSQL checks an exclusion constraint after the row is in: two racing overlapping inserts each wait
+# for the other's transaction, and the deadlock detector ends one of them. That one lost the race.
+_DEADLOCK = "40P01"
+
+
+def _lost_race(exc: DBAPIError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return NO_OVERLAP in str(exc.orig)
+    return getattr(exc.orig, "sqlstate", None) == _DEADLOCK
+
+
 async def _flush(uow: UnitOfWork, log: TimeLog) -> None:
     """The database's no-overlap constraint is the last word when two writers race past the check."""
     try:
         await uow.session.flush()
-    except IntegrityError as exc:
-        if NO_OVERLAP not in str(exc.orig):
+    except DBAPIError as exc:
+        if not _lost_race(exc):
             raise
         raise Conflict(
             f"user {log.resource_id} already has a time log meeting {log.start.isoformat()} to "
