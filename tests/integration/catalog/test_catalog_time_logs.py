@@ -70,7 +70,8 @@ async def test_a_log_the_deadlock_detector_ends_is_a_conflict(catalog: Catalog) 
         body = {"task_id": second, "start": "2025-01-06T10:00:00Z", "end": "2025-01-06T11:00:00Z"}
         request = asyncio.ensure_future(catalog.client.post(f"{API}/time-logs", json=body, headers=headers))
         waiting = text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )
         async with catalog.runtime.sessionmaker() as watcher:
             for _ in range(200):
