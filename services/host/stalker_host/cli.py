@@ -11,7 +11,7 @@ import typer
 
 from stalker_host.embedded import create_embedded_app, embedded_runtimes, embedded_web
 from stalker_host.gateway import Gateway
-from stalker_host.supervisor import PortTaken, ServerUrls, check_ports_free, start_services, stop_processes
+from stalker_host.supervisor import PortTaken, ServerUrls, Supervisor, check_ports_free, start_services
 from stalker_shared.http_guards import SecurityHeadersMiddleware
 from stalker_shared.logging import configure_logging, get_logger
 from stalker_shared.messaging import rabbitmq_definitions
@@ -77,24 +77,26 @@ def distributed(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(
 
 async def _distributed(urls: ServerUrls, host: str, port: int) -> None:
     check_ports_free(host, port)
-    processes, upstreams = await start_services(
-        urls,
-        base_port=port,
-        db_prefix=os.environ.get("STALKER_DATABASE_PREFIX", "stalker"),
-        namespace=os.environ.get("STALKER_MESSAGING_NAMESPACE", ""),
-    )
-    _banner("distributed", host, port)
-    stopping: list[asyncio.Task[None]] = []
-
-    def stop_services_first() -> None:
-        # The gateway waits for the responses it passes on; the services end theirs (an event stream lasts
-        # until its token expires otherwise) and finish what is in flight, then the gateway exits.
-        stopping.append(asyncio.get_running_loop().create_task(stop_processes(processes)))
-
+    supervisor = Supervisor()
     try:
+        upstreams = await start_services(
+            urls,
+            supervisor,
+            base_port=port,
+            db_prefix=os.environ.get("STALKER_DATABASE_PREFIX", "stalker"),
+            namespace=os.environ.get("STALKER_MESSAGING_NAMESPACE", ""),
+        )
+        _banner("distributed", host, port)
+        stopping: list[asyncio.Task[None]] = []
+
+        def stop_services_first() -> None:
+            # The gateway waits for the responses it passes on; the services end theirs (an event stream
+            # lasts until its token expires otherwise) and finish what is in flight, then the gateway exits.
+            stopping.append(asyncio.get_running_loop().create_task(supervisor.stop()))
+
         await serve(SecurityHeadersMiddleware(Gateway(upstreams)), host, port, on_drain=stop_services_first)
     finally:
-        await stop_processes(processes)
+        await supervisor.stop()
 
 
 @app.command()

@@ -4,6 +4,7 @@ PostgreSQL and RabbitMQ, behind the gateway. Databases are created and migrated 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from tenacity import AsyncRetrying, retry_if_exception_type, retry_if_result, wait_exponential
+from tenacity.wait import wait_base
 
 from stalker_host.services import SERVICES
 from stalker_shared.logging import get_logger
@@ -103,11 +106,111 @@ def check_ports_free(host: str, base_port: int) -> None:
                 ) from None
 
 
+HEALTHY_RUN = 60.0  # seconds: a process that ran this long before it died is started again at once
+RESTART_WAIT = wait_exponential(multiplier=0.5, max=30)  # 0.5 s, 1 s, 2 s... for one that keeps dying
+
+
+@dataclass(frozen=True)
+class _Exit:
+    code: int
+    ran_for: float  # seconds
+
+
+@dataclass
+class _Child:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: asyncio.subprocess.Process | None = None
+
+
+class Supervisor:
+    """The system's processes, each started again when it fails (a crash, the OOM killer, a kill by
+    hand), as compose's `on-failure` restarts a container: after a pause that grows while it keeps failing
+    at once, so a process that cannot start (its database away) is retried without spinning. One that
+    exits cleanly was asked to (a signal of its own) and stays stopped. Messages a dead worker held return
+    to their queues; the gateway answers 502 for a dead API until it is back."""
+
+    def __init__(self, restart_wait: wait_base = RESTART_WAIT, healthy_run: float = HEALTHY_RUN) -> None:
+        self._restart_wait, self._healthy_run = restart_wait, healthy_run
+        self._children: list[_Child] = []
+        self._keepers: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+
+    async def start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        child = _Child(name, argv, env)
+        child.process = await asyncio.create_subprocess_exec(*argv, env=env)
+        self._children.append(child)
+        self._keepers.append(asyncio.create_task(self._keep(child), name=f"keep {name}"))
+
+    @property
+    def processes(self) -> list[asyncio.subprocess.Process]:
+        return [c.process for c in self._children if c.process is not None]
+
+    async def stop(self, grace: float = 25.0) -> None:
+        self._stopping.set()
+        await stop_processes(self.processes, grace)
+        await asyncio.gather(*self._keepers)
+
+    async def _keep(self, child: _Child) -> None:
+        while True:
+            retrying = AsyncRetrying(
+                retry=retry_if_exception_type(OSError)  # it could not be started (no memory to fork)
+                | retry_if_result(self._died_young),
+                wait=self._restart_wait,
+                sleep=self._pause,
+                before_sleep=lambda state: _log.info(
+                    "restarting after a pause", process=child.name, pause=state.upcoming_sleep
+                ),
+            )
+            async for attempt in retrying:
+                with attempt:
+                    ended = await self._run(child)
+                if attempt.retry_state.outcome is not None and not attempt.retry_state.outcome.failed:
+                    attempt.retry_state.set_result(ended)
+            if self._stopping.is_set() or ended.code == 0:
+                return  # a process that stopped cleanly was asked to (a signal of its own): it stays stopped
+            # It failed after a healthy run: started again at once, its pauses counted afresh.
+
+    def _died_young(self, ended: _Exit) -> bool:
+        return not self._stopping.is_set() and ended.code != 0 and ended.ran_for < self._healthy_run
+
+    async def _run(self, child: _Child) -> _Exit:
+        """Wait for the child to exit (starting it first if it is not running)."""
+        loop = asyncio.get_running_loop()
+        if child.process is None or child.process.returncode is not None:
+            if self._stopping.is_set():
+                return _Exit(0, 0.0)
+            child.process = await asyncio.create_subprocess_exec(*child.argv, env=child.env)
+            if self._stopping.is_set():  # stop() began while it was starting, and did not see it
+                child.process.terminate()
+            _log.info("process started again", process=child.name, pid=child.process.pid)
+        started = loop.time()
+        ended = _Exit(await child.process.wait(), loop.time() - started)
+        if not self._stopping.is_set():
+            _log.warning(
+                "process exited",
+                process=child.name,
+                exit_code=ended.code,
+                ran_seconds=round(ended.ran_for, 1),
+            )
+        return ended
+
+    async def _pause(self, seconds: float) -> None:
+        """tenacity's sleep, cut short when the system stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+
 async def start_services(
-    urls: ServerUrls, *, base_port: int, db_prefix: str = "stalker", namespace: str = ""
-) -> tuple[list[asyncio.subprocess.Process], dict[str, str]]:
-    """Create, migrate and start every service; returns the processes and each service's API URL."""
-    processes: list[asyncio.subprocess.Process] = []
+    urls: ServerUrls,
+    supervisor: Supervisor,
+    *,
+    base_port: int,
+    db_prefix: str = "stalker",
+    namespace: str = "",
+) -> dict[str, str]:
+    """Create, migrate and start every service under the supervisor; returns each one's API URL."""
     upstreams: dict[str, str] = {}
     for index, service in enumerate(s.name for s in SERVICES):
         api_port, health_port = service_ports(base_port, index)
@@ -123,10 +226,8 @@ async def start_services(
         migration = await asyncio.create_subprocess_exec(*_command(service, "migrate"), env=env)
         if await migration.wait() != 0:
             raise RuntimeError(f"migrating {service} failed")
-        processes.append(
-            await asyncio.create_subprocess_exec(*_command(service, "api", "--port", str(api_port)), env=env)
-        )
-        processes.append(await asyncio.create_subprocess_exec(*_command(service, "worker"), env=env))
+        await supervisor.start(f"{service} api", _command(service, "api", "--port", str(api_port)), env)
+        await supervisor.start(f"{service} worker", _command(service, "worker"), env)
         upstreams[service] = f"http://127.0.0.1:{api_port}"
     web = web_port(base_port)
     # The web app's development session key is kept in the same data folder as embedded mode's.
@@ -135,13 +236,9 @@ async def start_services(
         **os.environ,
         "STALKER_WEB_API_URL": f"http://127.0.0.1:{base_port}",
     }
-    processes.append(
-        await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "stalker_web.cli", "--port", str(web), env=web_env
-        )
-    )
+    await supervisor.start("web", [sys.executable, "-m", "stalker_web.cli", "--port", str(web)], web_env)
     upstreams["web"] = f"http://127.0.0.1:{web}"
-    return processes, upstreams
+    return upstreams
 
 
 async def stop_processes(processes: list[asyncio.subprocess.Process], grace: float = 25.0) -> None:
