@@ -16,6 +16,7 @@ from stalker_shared.access import Access, role_of
 from stalker_shared.auth import Principal
 from stalker_shared.correlation import current_correlation_id
 from stalker_shared.errors import DomainError, Unavailable
+from stalker_shared.outbound import tls_context
 
 _KEPT = 4096
 
@@ -53,7 +54,10 @@ class CatalogCallers:
         headers = {"Authorization": f"Bearer {claims.token}", "x-correlation-id": current_correlation_id()}
         try:
             async with httpx.AsyncClient(
-                base_url=self.catalog_url.rstrip("/"), timeout=self.timeout, transport=self.transport
+                base_url=self.catalog_url.rstrip("/"),
+                timeout=self.timeout,
+                transport=self.transport,
+                verify=tls_context(),
             ) as client:
                 response = await client.get("/catalog/v1/auth/me", headers=headers)
         except httpx.HTTPError as exc:

@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from stalker_shared.correlation import current_correlation_id
+from stalker_shared.outbound import tls_context
 from stalker_versions.db.access import CallerLookup, CatalogCaller, UnknownCaller
 from stalker_versions.domain.errors import CatalogUnavailable, Forbidden
 from stalker_versions.service.catalog_events import ProjectFacts, TaskFacts
@@ -84,7 +85,10 @@ class HttpCatalog:
         try:
             # A client per lookup: lookups are rare (only when an event is late), and nothing to close.
             async with httpx.AsyncClient(
-                base_url=self._base_url, timeout=self._timeout, transport=self._transport
+                base_url=self._base_url,
+                timeout=self._timeout,
+                transport=self._transport,
+                verify=tls_context(),
             ) as client:
                 response = await client.get(path, headers=headers)
         except httpx.HTTPError as exc:

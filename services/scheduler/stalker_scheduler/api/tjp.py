@@ -19,6 +19,7 @@ from stalker_scheduler.tjp import (
     render_task_tjp,
 )
 from stalker_shared.contracts.scheduling import ScheduleRequested
+from stalker_shared.outbound import tls_context
 from stalker_shared.requests import RuntimeDep, caller
 from stalker_shared.types import Id
 
@@ -62,7 +63,7 @@ def _render(snapshot: ScheduleRequested, entity: Entity, entity_id: int | None) 
 async def _fetch_snapshot(catalog_url: str, studio_id: Id, authorization: str) -> ScheduleRequested:
     url = f"{catalog_url.rstrip('/')}/catalog/v1/studios/{studio_id}/snapshot"
     try:
-        async with httpx.AsyncClient(timeout=60) as client:
+        async with httpx.AsyncClient(timeout=60, verify=tls_context()) as client:
             response = await client.get(url, headers={"Authorization": authorization})
     except httpx.HTTPError as exc:
         raise HTTPException(
