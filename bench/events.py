@@ -56,8 +56,9 @@ from stalker_shared.logging import configure_logging
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from support.receiver import Receiver  # type: ignore[import-not-found, unused-ignore]
-from support.served import ServedSystem, served_system  # type: ignore[import-not-found, unused-ignore]
+from support.served import served_system  # type: ignore[import-not-found, unused-ignore]
 from support.servers import LOCAL_AMQP, LOCAL_POSTGRES  # type: ignore[import-not-found, unused-ignore]
+from support.system import distributed_process  # type: ignore[import-not-found, unused-ignore]
 
 C, E = "/catalog/v1", "/events/v1"
 RESULTS = Path(__file__).parent / "results" / "events.json"
@@ -112,10 +113,8 @@ class LogTail:
 class Mirror:
     """The versions service's read model of tasks, read from its own database."""
 
-    def __init__(self, system: ServedSystem) -> None:
-        self.engine: AsyncEngine = create_async_engine(
-            system.runtimes["versions"].settings.resolved_database_url()
-        )
+    def __init__(self, database_url: str) -> None:
+        self.engine: AsyncEngine = create_async_engine(database_url)
 
     async def name_of(self, task_id: int) -> str | None:
         async with self.engine.connect() as connection:
@@ -299,11 +298,16 @@ async def throughput(
     }
 
 
-async def measure(
-    system: ServedSystem, receiver: TimedReceiver, arguments: argparse.Namespace
-) -> dict[str, Any]:
-    headers = system.token_for("admin")
-    mirror = Mirror(system)
+@dataclass(frozen=True)
+class System:
+    base: str
+    headers: dict[str, str]  # the admin's token
+    versions_database: str  # where the baseline, the versions service's mirror, is read
+
+
+async def measure(system: System, receiver: TimedReceiver, arguments: argparse.Namespace) -> dict[str, Any]:
+    headers = system.headers
+    mirror = Mirror(system.versions_database)
     stream_timeout = httpx.Timeout(30, read=None)
     try:
         async with (
@@ -323,7 +327,7 @@ async def measure(
 
 def run(arguments: argparse.Namespace) -> dict[str, Any]:
     servers: dict[str, str] = {}
-    if arguments.mode == "distributed":
+    if arguments.mode != "embedded":
         servers = {
             "pg_server": os.environ.get("STALKER_TEST_POSTGRES_URL", LOCAL_POSTGRES),
             "amqp_server": os.environ.get("STALKER_TEST_AMQP_URL", LOCAL_AMQP),
@@ -331,15 +335,36 @@ def run(arguments: argparse.Namespace) -> dict[str, Any]:
     receiver = TimedReceiver()
     receiver.start()
     try:
-        with (
-            tempfile.TemporaryDirectory() as folder,
-            served_system(
+        with tempfile.TemporaryDirectory() as folder:
+            if arguments.mode == "processes":
+                return _run_in_processes(Path(folder), servers, receiver, arguments)
+            with served_system(
                 arguments.mode, Path(folder), **servers, settings={"events": EVENTS_SETTINGS}
-            ) as system,
-        ):
-            return asyncio.run(measure(system, receiver, arguments))
+            ) as served:
+                versions = served.runtimes["versions"].settings.resolved_database_url()
+                system = System(served.base, served.token_for("admin"), versions)
+                return asyncio.run(measure(system, receiver, arguments))
     finally:
         receiver.stop()
+
+
+def _run_in_processes(
+    folder: Path, servers: dict[str, str], receiver: TimedReceiver, arguments: argparse.Namespace
+) -> dict[str, Any]:
+    """The system as `make run` starts it on servers: each service's API and worker a process of its own
+    behind the gateway, so the events worker has a core's worth of time to itself."""
+    prefix = f"stalker_bench_{uuid.uuid4().hex[:8]}"
+    settings = {
+        "STALKER_EVENTS_WEBHOOK_ALLOWED_NETWORKS": json.dumps(EVENTS_SETTINGS["webhook_allowed_networks"])
+    }
+    with distributed_process(
+        servers["pg_server"], servers["amqp_server"], folder / "system.log", prefix=prefix, settings=settings
+    ) as (base, _, _):
+        login = {"username": "admin", "password": "admin"}
+        token = httpx.post(f"{base}{C}/auth/token", data=login, timeout=30).json()["access_token"]
+        server = servers["pg_server"].rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        system = System(base, {"Authorization": f"Bearer {token}"}, f"{server}/{prefix}_versions")
+        return asyncio.run(measure(system, receiver, arguments))
 
 
 def report(
@@ -407,7 +432,7 @@ def write(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["distributed", "embedded"], default="distributed")
+    parser.add_argument("--mode", choices=["distributed", "embedded", "processes"], default="distributed")
     parser.add_argument("--changes", type=int, default=200, help="task PATCHes timed one after the other")
     parser.add_argument("--bulk", type=int, default=500, help="tasks of each bulk creation")
     parser.add_argument("--subscriptions", type=int, default=8, help="subscriptions of the second bulk")

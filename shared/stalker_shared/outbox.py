@@ -27,12 +27,18 @@ from stalker_shared.metrics import (
     OUTBOX_PUBLISHED,
     OUTBOX_REFUSED,
 )
+from stalker_shared.notifications import listen
 from stalker_shared.tables import MessagingTables
 from stalker_shared.waiting import first_set
 
 _log = get_logger(__name__)
 # How often a relay paused after failures looks whether the broker connection is back.
 RECONNECT_CHECK = 0.25
+
+
+# The notification a transaction that wrote outbox rows sends on commit (stalker_shared.notifications): the
+# relay listening in another process (a service's worker, not its API) publishes at once, not at its poll.
+OUTBOX_CHANNEL = "stalker_outbox"
 
 
 async def write_to_outbox(
@@ -105,6 +111,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.5,
         park_after: int = 5,
+        listen_dsn: str | None = None,
     ) -> None:
         self._service = service
         self._sessionmaker = sessionmaker
@@ -113,6 +120,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._park_after = park_after
+        self._listen_dsn = listen_dsn  # PostgreSQL's, to LISTEN on OUTBOX_CHANNEL; None: polls only
         self._wakeup = asyncio.Event()
         # The relay's own view, for readiness: whether it runs in this process and how it fares.
         self.running = False
@@ -251,20 +259,28 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Publish until stopped; a failed batch is retried with a growing pause."""
         self.running = True
+        listener = None
+        if self._listen_dsn is not None:
+            listener = asyncio.create_task(listen(self._listen_dsn, OUTBOX_CHANNEL, self.wake, stop))
         try:
             while not stop.is_set():
+                # Cleared before the batch is read: a commit while it is published wakes the next one.
+                self._wakeup.clear()
                 published = await self._run_once()
                 if published < self._batch_size:
                     await self._pause(stop)
         finally:
             self.running = False
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
 
     async def _pause(self, stop: asyncio.Event) -> None:
-        """Until the next poll, a local commit or stop; after failures a growing pause, cut short when the
+        """Until the next poll, a commit or stop; after failures a growing pause, cut short when the
         lost broker connection comes back (the backlog goes out then, not up to 10 s later)."""
         failures = self.consecutive_failures
         pause = self._poll_interval if failures == 0 else min(0.5 * 2**failures, 10.0)
-        self._wakeup.clear()
         step = pause if failures == 0 or self._transport.is_connected() else RECONNECT_CHECK
         deadline = asyncio.get_running_loop().time() + pause
         while (left := deadline - asyncio.get_running_loop().time()) > 0:

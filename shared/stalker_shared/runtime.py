@@ -15,7 +15,7 @@ from stalker_shared.access import Access, access_from_token
 from stalker_shared.auth import Principal, TokenVerifier, load_signing_keys
 from stalker_shared.consumer import MessageConsumer, Subscription
 from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry
-from stalker_shared.db import create_engine, create_sessionmaker
+from stalker_shared.db import create_engine, create_sessionmaker, listen_dsn
 from stalker_shared.logging import get_logger
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport, RabbitTransport, Transport
 from stalker_shared.messaging.queues import stalker_topology
@@ -99,6 +99,7 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval,
             park_after=settings.outbox_park_after,
+            listen_dsn=listen_dsn(self.engine),
         )
         self.keys = load_signing_keys(settings)
         self.auth = TokenVerifier(self.keys.public_pem)

@@ -18,7 +18,8 @@ from stalker_shared.contracts import Contract, Envelope
 from stalker_shared.db import READ_ONLY
 from stalker_shared.inbox import already_processed, claim_message
 from stalker_shared.messaging.topology import Topology
-from stalker_shared.outbox import write_many_to_outbox, write_to_outbox
+from stalker_shared.notifications import notify
+from stalker_shared.outbox import OUTBOX_CHANNEL, write_many_to_outbox, write_to_outbox
 from stalker_shared.tables import MessagingTables
 
 
@@ -75,13 +76,13 @@ class UnitOfWork:
 
     async def publish(self, contract: Contract) -> Envelope:
         """Queue a message to go out if and only if this unit of work commits."""
-        self._outbox_written()
+        await self._outbox_written()
         return await write_to_outbox(self.session, self._tables, self._topology, contract)
 
     async def publish_many(self, contracts: Sequence[Contract]) -> list[Envelope]:
         """Queue many messages with one executemany (bulk commands), in order."""
         if contracts:
-            self._outbox_written()
+            await self._outbox_written()
         return await write_many_to_outbox(self.session, self._tables, self._topology, contracts)
 
     async def already_processed(self, consumer: str, message_id: uuid.UUID) -> bool:
@@ -94,10 +95,12 @@ class UnitOfWork:
         """Call this once the work is committed (never if it is not): to wake what waits for its rows."""
         self._after_commit.append(callback)
 
-    def _outbox_written(self) -> None:
-        # The relay is woken once per commit, however many messages the work queued.
+    async def _outbox_written(self) -> None:
+        # The relay is woken once per commit, however many messages the work queued: in this process by
+        # a callback, in others by the database's notification.
         if self._on_outbox_commit not in self._after_commit:
             self._after_commit.append(self._on_outbox_commit)
+            await notify(self.session, OUTBOX_CHANNEL)
 
     async def commit(self) -> None:
         await self.session.commit()

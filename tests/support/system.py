@@ -140,11 +140,17 @@ def distributed_system(pg_server: str, amqp_server: str, log: Path) -> Iterator[
 
 @contextmanager
 def distributed_process(
-    pg_server: str, amqp_server: str, log: Path
+    pg_server: str,
+    amqp_server: str,
+    log: Path,
+    *,
+    prefix: str | None = None,
+    settings: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
-    """The distributed system; yields (base URL, port, its process), stopped and cleaned up at the end."""
+    """The distributed system; yields (base URL, port, its process), stopped and cleaned up at the end.
+    Its databases are named `{prefix}_{service}`; `settings` adds STALKER_ variables to its environment."""
     port = free_port_block(2 + 2 * len(SERVICES))  # the gateway, each API and its worker, the web app
-    prefix = f"stalker_e2e_{uuid.uuid4().hex[:8]}"
+    prefix = prefix or f"stalker_e2e_{uuid.uuid4().hex[:8]}"
     namespace = f"e2e{uuid.uuid4().hex[:8]}."
     env = clean_environment() | {
         "STALKER_POSTGRES_URL": pg_server.rsplit("/", 1)[0],
@@ -152,6 +158,7 @@ def distributed_process(
         "STALKER_DATABASE_PREFIX": prefix,
         "STALKER_MESSAGING_NAMESPACE": namespace,
         "STALKER_DATA_DIR": str(log.parent / "data"),
+        **(settings or {}),
     }
     process = start(["distributed", "--port", str(port)], env, log)
     base = f"http://127.0.0.1:{port}"

@@ -1,6 +1,8 @@
 """Noticing new events for the live streams: one poller per process reads the log's largest cursor while
-any stream is open and wakes the streams waiting past it. The API and the worker are separate processes
-in distributed mode and SQLite has no LISTEN, so polling is what works everywhere; it costs one indexed
+any stream is open and wakes the streams waiting past it. It looks at once when this process recorded an
+event (`nudge`) or, on PostgreSQL, when any process did: the worker's recording transaction sends
+LOG_CHANNEL's notification on commit, which the poller listens for while it runs. Otherwise it looks
+every `poll_seconds` (SQLite's writers share the process; a listener being reconnected), one indexed
 query per process per tick, however many streams are open."""
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from collections import Counter
 from contextlib import suppress
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from stalker_events.db.log import Event
+from stalker_shared.db import listen_dsn
 from stalker_shared.logging import get_logger
+from stalker_shared.notifications import listen
 
 _log = get_logger(__name__)
+LOG_CHANNEL = "stalker_events_log"
 
 
 class TooManyStreams(Exception):
@@ -71,6 +76,20 @@ class LogHead:
                 )
 
     async def _poll(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        engine = sessionmaker.kw.get("bind")
+        dsn = listen_dsn(engine) if isinstance(engine, AsyncEngine) else None
+        done = asyncio.Event()
+        listener = asyncio.create_task(listen(dsn, LOG_CHANNEL, self.nudge, done)) if dsn else None
+        try:
+            await self._poll_while_open(sessionmaker)
+        finally:
+            done.set()
+            if listener is not None:
+                listener.cancel()
+                with suppress(asyncio.CancelledError):
+                    await listener
+
+    async def _poll_while_open(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         while self._open:
             try:
                 async with sessionmaker() as session:

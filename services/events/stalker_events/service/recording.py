@@ -17,10 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stalker_events.db.log import Event, TaskProject
 from stalker_events.domain.patterns import project_of, task_of
 from stalker_events.service.fanout import fan_out, keep_roles, keep_standing
+from stalker_events.service.head import LOG_CHANNEL
 from stalker_shared.consumer import Handler
 from stalker_shared.contracts import Contract, ContractRegistry, Envelope
 from stalker_shared.contracts.catalog import ProjectState, TaskState, UserDeleted, UserState
 from stalker_shared.db import utcnow
+from stalker_shared.notifications import notify
 from stalker_shared.repository import upsert
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -41,6 +43,7 @@ async def record_event(uow: UnitOfWork, envelope: Envelope, event: Contract) -> 
     if isinstance(event, UserState | UserDeleted):
         await keep_standing(session, event)
     await take_log_order(session)
+    await notify(session, LOG_CHANNEL)  # the live streams of every API process look at once
     recorded = Event(
         message_id=envelope.message_id,
         type=envelope.type,
