@@ -97,7 +97,9 @@ bench: install
 
 ## Commit-to-webhook latency and events throughput (bench/events.py; PostgreSQL and RabbitMQ needed).
 bench-events: install
-	$(BIN)/python bench/events.py
+	$(BIN)/python bench/events.py --mode processes
+	$(BIN)/python bench/events.py --mode distributed
+	$(BIN)/python bench/events.py --mode embedded
 
 ## The whole stack in containers with docker compose (deploy/compose-stack: engine, images, stand-ins for
 ## images that cannot be pulled, an env file of random secrets in .compose/), then wait until healthy.

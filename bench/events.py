@@ -1,11 +1,13 @@
 """Events benchmark: how soon a committed change reaches a webhook, the live stream and the log, and how
 many events and deliveries per second the events service moves.
 
-Usage: .venv/bin/python bench/events.py [--mode distributed|embedded] [--changes 200] [--bulk 500]
-                                         [--subscriptions 8]
+Usage: .venv/bin/python bench/events.py [--mode processes|distributed|embedded] [--changes 200]
+                                         [--bulk 500] [--subscriptions 8]
 
-The whole system runs in this process (tests/support/served.py: uvicorn on a loopback port in a thread
-of its own; distributed = a PostgreSQL database per service on STALKER_TEST_POSTGRES_URL, default
+processes = the system as `make run` starts it on servers (each service's API and worker a process of
+its own, tests/support/system.py), on the servers below. Otherwise the whole system runs in this process
+(tests/support/served.py: uvicorn on a loopback port in a thread of its own; distributed = a
+PostgreSQL database per service on STALKER_TEST_POSTGRES_URL, default
 postgresql://postgres@127.0.0.1:5432/postgres, and RabbitMQ on STALKER_TEST_AMQP_URL, default
 amqp://guest:guest@127.0.0.1:5672/, under a namespace of its own; embedded = SQLite files and the
 in-process broker), with the events service's defaults except `webhook_allowed_networks`, which lists
