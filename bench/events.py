@@ -54,6 +54,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from starlette.types import Receive, Scope, Send
 
+from stalker_host.supervisor import ServerUrls
 from stalker_shared.logging import configure_logging
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -363,9 +364,11 @@ def _run_in_processes(
         servers["pg_server"], servers["amqp_server"], folder / "system.log", prefix=prefix, settings=settings
     ) as (base, _, _):
         login = {"username": "admin", "password": "admin"}
-        token = httpx.post(f"{base}{C}/auth/token", data=login, timeout=30).json()["access_token"]
-        server = servers["pg_server"].rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        system = System(base, {"Authorization": f"Bearer {token}"}, f"{server}/{prefix}_versions")
+        signed_in = httpx.post(f"{base}{C}/auth/token", data=login, timeout=30)
+        signed_in.raise_for_status()
+        versions = ServerUrls(servers["pg_server"].rsplit("/", 1)[0], "").database_url("versions", prefix)
+        headers = {"Authorization": f"Bearer {signed_in.json()['access_token']}"}
+        system = System(base, headers, versions)
         return asyncio.run(measure(system, receiver, arguments))
 
 

@@ -62,14 +62,6 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-def listen_dsn(engine: AsyncEngine) -> str | None:
-    """The engine's database as a DSN for a plain asyncpg connection (one that LISTENs for the
-    notifications the pool's connections cannot wait on); None where there is no PostgreSQL."""
-    if engine.dialect.name != "postgresql":
-        return None
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy's documented recipe for pysqlite/aiosqlite transaction control: the driver left alone
     # begins a transaction only at the first INSERT/UPDATE/DELETE, so a handler's reads ran outside it;

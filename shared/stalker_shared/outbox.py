@@ -111,7 +111,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 0.5,
         park_after: int = 5,
-        listen_dsn: str | None = None,
+        listen_params: dict[str, Any] | None = None,
     ) -> None:
         self._service = service
         self._sessionmaker = sessionmaker
@@ -120,7 +120,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._park_after = park_after
-        self._listen_dsn = listen_dsn  # PostgreSQL's, to LISTEN on OUTBOX_CHANNEL; None: polls only
+        self._listen_params = listen_params  # PostgreSQL's, to LISTEN on OUTBOX_CHANNEL; None: polls only
         self._wakeup = asyncio.Event()
         # The relay's own view, for readiness: whether it runs in this process and how it fares.
         self.running = False
@@ -260,8 +260,8 @@ class OutboxRelay:
         """Publish until stopped; a failed batch is retried with a growing pause."""
         self.running = True
         listener = None
-        if self._listen_dsn is not None:
-            listener = asyncio.create_task(listen(self._listen_dsn, OUTBOX_CHANNEL, self.wake, stop))
+        if self._listen_params is not None:
+            listener = asyncio.create_task(listen(self._listen_params, OUTBOX_CHANNEL, self.wake, stop))
         try:
             while not stop.is_set():
                 # Cleared before the batch is read: a commit while it is published wakes the next one.
@@ -277,15 +277,17 @@ class OutboxRelay:
                     await listener
 
     async def _pause(self, stop: asyncio.Event) -> None:
-        """Until the next poll, a commit or stop; after failures a growing pause, cut short when the
-        lost broker connection comes back (the backlog goes out then, not up to 10 s later)."""
+        """Until the next poll, a commit or stop; after failures a growing pause that commits do not cut
+        short (each would be one more failed batch), only the lost broker connection coming back (the
+        backlog goes out then, not up to 10 s later)."""
         failures = self.consecutive_failures
         pause = self._poll_interval if failures == 0 else min(0.5 * 2**failures, 10.0)
         step = pause if failures == 0 or self._transport.is_connected() else RECONNECT_CHECK
+        wakes = (self._wakeup, stop) if failures == 0 else (stop,)
         deadline = asyncio.get_running_loop().time() + pause
         while (left := deadline - asyncio.get_running_loop().time()) > 0:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(first_set(self._wakeup, stop), timeout=min(step, left))
+                await asyncio.wait_for(first_set(*wakes), timeout=min(step, left))
                 return
             if self._transport.is_connected():
                 return

@@ -91,7 +91,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         if getattr(exc.orig, "sqlstate", None) not in CONCURRENCY_STATES:
             raise exc  # any other database failure is the server's (500)
         return problem_response(
-            409, "Conflict", "a concurrent change to the same data won; nothing was changed, retry"
+            409,
+            "Conflict",
+            "the database ended this request's transaction in favour of a concurrent one (a deadlock or "
+            "a serialization failure); it was not saved: retry",
         )
 
     async def on_stale(_: Request, exc: Exception) -> JSONResponse:

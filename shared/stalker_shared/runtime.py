@@ -15,12 +15,13 @@ from stalker_shared.access import Access, access_from_token
 from stalker_shared.auth import Principal, TokenVerifier, load_signing_keys
 from stalker_shared.consumer import MessageConsumer, Subscription
 from stalker_shared.contracts import ALL_CONTRACTS, ContractRegistry
-from stalker_shared.db import create_engine, create_sessionmaker, listen_dsn
+from stalker_shared.db import create_engine, create_sessionmaker
 from stalker_shared.logging import get_logger
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport, RabbitTransport, Transport
 from stalker_shared.messaging.queues import stalker_topology
 from stalker_shared.messaging.topology import Topology
 from stalker_shared.migrations import is_at_head, upgrade_to_head
+from stalker_shared.notifications import listen_params
 from stalker_shared.outbox import OutboxRelay
 from stalker_shared.outbox_status import relay_check
 from stalker_shared.scope import ScopeRules
@@ -99,13 +100,19 @@ class Runtime:
             batch_size=settings.outbox_batch_size,
             poll_interval=settings.outbox_poll_interval,
             park_after=settings.outbox_park_after,
-            listen_dsn=listen_dsn(self.engine),
+            listen_params=listen_params(self.engine),
         )
         self.keys = load_signing_keys(settings)
         self.auth = TokenVerifier(self.keys.public_pem)
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessionmaker, self.definition.tables, self.topology, self.relay.wake)
+        return UnitOfWork(
+            self.sessionmaker,
+            self.definition.tables,
+            self.topology,
+            self.relay.wake,
+            relay_elsewhere=lambda: not self.relay.running,
+        )
 
     async def open(self, *, migrate: bool | None = None) -> None:
         """Migrate (by default only an embedded SQLite database), connect and declare the topology."""

@@ -30,11 +30,13 @@ class UnitOfWork:
         tables: MessagingTables,
         topology: Topology,
         on_outbox_commit: Callable[[], None] = lambda: None,
+        relay_elsewhere: Callable[[], bool] = lambda: True,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._tables = tables
         self._topology = topology
         self._on_outbox_commit = on_outbox_commit
+        self._relay_elsewhere = relay_elsewhere
         self._session: AsyncSession | None = None
         self._after_commit: list[Callable[[], None]] = []
         # Whom this work is for: a request's caller (set by the request path), else the system.
@@ -97,10 +99,11 @@ class UnitOfWork:
 
     async def _outbox_written(self) -> None:
         # The relay is woken once per commit, however many messages the work queued: in this process by
-        # a callback, in others by the database's notification.
+        # a callback; where it runs in another (an API's commit, its worker's relay) by the database.
         if self._on_outbox_commit not in self._after_commit:
             self._after_commit.append(self._on_outbox_commit)
-            await notify(self.session, OUTBOX_CHANNEL)
+            if self._relay_elsewhere():
+                await notify(self.session, OUTBOX_CHANNEL)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -136,6 +136,7 @@ class Supervisor:
         self._children: list[_Child] = []
         self._keepers: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._grace = 25.0  # stop()'s, for a process that was being started as it began
 
     async def start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
         child = _Child(name, argv, env)
@@ -148,6 +149,7 @@ class Supervisor:
         return [c.process for c in self._children if c.process is not None]
 
     async def stop(self, grace: float = 25.0) -> None:
+        self._grace = grace
         self._stopping.set()
         await stop_processes(self.processes, grace)
         await asyncio.gather(*self._keepers)
@@ -183,7 +185,8 @@ class Supervisor:
                 return _Exit(0, 0.0)
             child.process = await asyncio.create_subprocess_exec(*child.argv, env=child.env)
             if self._stopping.is_set():  # stop() began while it was starting, and did not see it
-                child.process.terminate()
+                await stop_processes([child.process], self._grace)
+                return _Exit(0, 0.0)
             _log.info("process started again", process=child.name, pid=child.process.pid)
         started = loop.time()
         ended = _Exit(await child.process.wait(), loop.time() - started)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from stalker_events.definition import events_definition
 from stalker_events.service import recording
@@ -74,4 +75,40 @@ async def test_a_recording_in_the_worker_wakes_the_api_streams(
     finally:
         head.close(1)
         head.stop()  # the poller ends now, its listening connection with it
+        await asyncio.sleep(0.2)
+
+
+class _Head(LogHead):
+    """A LogHead that says when its poller has left its loop."""
+
+    def __init__(self) -> None:
+        super().__init__(poll_seconds=0.1, per_user=5, total=10)
+        self.left_loop = asyncio.Event()
+
+    async def _poll_while_open(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        await super()._poll_while_open(sessionmaker)
+        self.left_loop.set()
+
+
+async def test_a_stream_opened_as_the_poller_ends_gets_a_poller(
+    api_and_worker: tuple[Runtime, Runtime],
+) -> None:
+    """The poller ends when the last stream closes; one opened just as it does must not be left alone
+    (it heard of new events only at its 15 s heartbeat)."""
+    api, worker = api_and_worker
+    head = _Head()
+    head.open(1, api.sessionmaker)
+    await asyncio.sleep(0.5)
+    head.close(1)
+    await head.left_loop.wait()
+    head.open(2, api.sessionmaker)  # as the poller ends
+    try:
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        await _record(worker, 1)
+        await head.wait_past(0, timeout=10)
+        assert time.monotonic() - started < 5, "the new stream had no poller"
+    finally:
+        head.close(2)
+        head.stop()
         await asyncio.sleep(0.2)

@@ -165,25 +165,30 @@ def _overlap(access: Access, resource_id: int, other: TimeLog) -> Conflict:
 
 
 # PostgreSQL checks an exclusion constraint after the row is in: two racing overlapping inserts each wait
-# for the other's transaction, and the deadlock detector ends one of them. That one lost the race.
+# for the other's transaction, and the deadlock detector ends one of them. A deadlock here is most likely
+# that race, but the transaction is over and cannot look, so its answer says so without asserting it.
 _DEADLOCK = "40P01"
-
-
-def _lost_race(exc: DBAPIError) -> bool:
-    if isinstance(exc, IntegrityError):
-        return NO_OVERLAP in str(exc.orig)
-    return getattr(exc.orig, "sqlstate", None) == _DEADLOCK
 
 
 async def _flush(uow: UnitOfWork, log: TimeLog) -> None:
     """The database's no-overlap constraint is the last word when two writers race past the check."""
+    span = f"{log.start.isoformat()} to {log.end.isoformat()}"
     try:
         await uow.session.flush()
-    except DBAPIError as exc:
-        if not _lost_race(exc):
+    except IntegrityError as exc:
+        if NO_OVERLAP not in str(exc.orig):
             raise
         raise Conflict(
-            f"user {log.resource_id} already has a time log meeting {log.start.isoformat()} to "
-            f"{log.end.isoformat()}: one person's time logs may not overlap",
+            f"user {log.resource_id} already has a time log meeting {span}: one person's time logs may "
+            "not overlap",
+            "start",
+        ) from None
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != _DEADLOCK:
+            raise
+        raise Conflict(
+            f"another change was saved at the same time as this time log of user {log.resource_id} "
+            f"({span}), most likely another log of theirs meeting it; nothing was saved: look at their "
+            "logs and retry",
             "start",
         ) from None

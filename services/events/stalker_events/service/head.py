@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from stalker_events.db.log import Event
-from stalker_shared.db import listen_dsn
 from stalker_shared.logging import get_logger
-from stalker_shared.notifications import listen
+from stalker_shared.notifications import listen, listen_params
 
 _log = get_logger(__name__)
 LOG_CHANNEL = "stalker_events_log"
@@ -37,6 +36,7 @@ class LogHead:
         self._nudged = asyncio.Event()
         self.stopped = False
         self._waking: asyncio.Task[None] | None = None
+        self._ending_listener: asyncio.Task[None] | None = None  # kept until it ends: not collected
 
     def stop(self) -> None:
         """The server is stopping: every stream waiting here returns now and ends."""
@@ -77,17 +77,18 @@ class LogHead:
 
     async def _poll(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         engine = sessionmaker.kw.get("bind")
-        dsn = listen_dsn(engine) if isinstance(engine, AsyncEngine) else None
+        params = listen_params(engine) if isinstance(engine, AsyncEngine) else None
         done = asyncio.Event()
-        listener = asyncio.create_task(listen(dsn, LOG_CHANNEL, self.nudge, done)) if dsn else None
+        listener = asyncio.create_task(listen(params, LOG_CHANNEL, self.nudge, done)) if params else None
         try:
             await self._poll_while_open(sessionmaker)
         finally:
+            # Ended in its own time, not awaited: a stream opened from now on finds this poller done and
+            # starts another.
             done.set()
             if listener is not None:
                 listener.cancel()
-                with suppress(asyncio.CancelledError):
-                    await listener
+                self._ending_listener = listener
 
     async def _poll_while_open(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         while self._open:
