@@ -5,6 +5,7 @@ the backlog; an admin sees it and can requeue it. readyz reports a relay that ke
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -152,8 +153,7 @@ async def test_readyz_reports_a_relay_that_keeps_failing(probe: ProbeHarness) ->
         # A process without the relay (an API) sees it from the database: nothing published meanwhile.
         assert (await api.readiness())["relay"].endswith("nothing was published for ever")
 
-        away.back = True
-        worker.relay.wake()  # rather than wait out the relay's pause
+        away.back = True  # the relay's next batch, after its pause (10 s at most), goes through
 
         async def recovered() -> bool:
             return (await client.get("/readyz")).json()["checks"]["relay"] == "ok"
@@ -162,4 +162,30 @@ async def test_readyz_reports_a_relay_that_keeps_failing(probe: ProbeHarness) ->
         assert (await api.readiness())["relay"] == "ok"
     finally:
         await client.aclose()
+        await workers.stop(grace=5)
+
+
+async def test_commits_do_not_cut_a_failing_relays_pause_short(probe: ProbeHarness) -> None:
+    """While the broker is away the relay pauses longer after each failed batch; a commit wakes it
+    normally, but then each would be one more failed batch (a FOR UPDATE of the backlog held for the
+    publish timeout, a warning) instead of one per pause."""
+    away = BrokerAway(probe.broker.transport())
+    worker = Runtime(probe_definition(), probe.settings, away, topology=probe.broker.topology)  # type: ignore[arg-type]
+    probe.runtimes.append(worker)
+    await worker.open(migrate=False)
+    await write_events(worker, 1)
+    workers = ServiceWorkers(worker, consumers=False)
+    await workers.start()
+    try:
+
+        async def failing() -> bool:
+            return worker.relay.consecutive_failures >= 2
+
+        await eventually(failing, timeout=15, what="two failed batches")
+        before = worker.relay.consecutive_failures  # its pause is 2 s or more now
+        for n in range(20):
+            await write_events(worker, 100 + n)  # each commit wakes the relay in this process
+            await asyncio.sleep(0.03)
+        assert worker.relay.consecutive_failures - before <= 1
+    finally:
         await workers.stop(grace=5)
