@@ -68,7 +68,7 @@ async def listen(
         )
         async for attempt in retrying:
             with attempt:
-                connection = None if stop.is_set() else await asyncpg.connect(**params, timeout=10)
+                connection = None if stop.is_set() else await asyncpg.connect(**{"timeout": 10, **params})
         if connection is None:
             return
         try:
