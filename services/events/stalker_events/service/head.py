@@ -36,7 +36,7 @@ class LogHead:
         self._nudged = asyncio.Event()
         self.stopped = False
         self._waking: asyncio.Task[None] | None = None
-        self._ending_listener: asyncio.Task[None] | None = None  # kept until it ends: not collected
+        self._ending: set[asyncio.Task[None]] = set()  # listeners being closed, kept until they end
 
     def stop(self) -> None:
         """The server is stopping: every stream waiting here returns now and ends."""
@@ -88,7 +88,8 @@ class LogHead:
             done.set()
             if listener is not None:
                 listener.cancel()
-                self._ending_listener = listener
+                self._ending.add(listener)
+                listener.add_done_callback(self._ending.discard)
 
     async def _poll_while_open(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         while self._open:
