@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, event
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
@@ -60,6 +61,16 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+# PostgreSQL's states for a transaction it ended in favour of a concurrent one.
+DEADLOCK = "40P01"
+SERIALIZATION_FAILURE = "40001"
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The database's SQLSTATE for a driver error (None where the driver gives none, SQLite's)."""
+    return getattr(exc.orig, "sqlstate", None)
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -11,11 +11,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stalker_shared.db import DEADLOCK, SERIALIZATION_FAILURE, sqlstate
 from stalker_shared.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
-# PostgreSQL ending a transaction because a concurrent one won: a deadlock broken, a serialization failure.
-CONCURRENCY_STATES = frozenset({"40P01", "40001"})
 
 
 class Problem(Exception):
@@ -88,7 +87,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_concurrency(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DBAPIError)
-        if getattr(exc.orig, "sqlstate", None) not in CONCURRENCY_STATES:
+        if sqlstate(exc) not in (DEADLOCK, SERIALIZATION_FAILURE):
             raise exc  # any other database failure is the server's (500)
         return problem_response(
             409,

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from sqlalchemy import text
 
 
 def asyncpg_dsn(server_url: str, database: str = "postgres") -> str:
@@ -61,3 +62,12 @@ def migrated_template(server_url: str, prefix: str, runtime_for: Callable[[str],
         yield name
     finally:
         asyncio.run(drop_database(server_url, name))
+
+
+_LISTENING = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+
+
+async def listening_pids(sessionmaker: Any) -> list[int]:
+    """The backends of this database whose connection LISTENs (a relay's, a stream poller's)."""
+    async with sessionmaker() as session:
+        return list(await session.scalars(text(_LISTENING)))

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from stalker_events.definition import events_definition
@@ -22,6 +21,8 @@ from stalker_shared.contracts import Envelope
 from stalker_shared.contracts.catalog import DepartmentDeleted
 from stalker_shared.messaging import InMemoryBroker, InMemoryTransport
 from stalker_shared.runtime import Runtime
+
+from support.databases import listening_pids
 
 pytestmark = pytest.mark.postgres
 
@@ -57,14 +58,9 @@ async def test_a_recording_in_the_worker_wakes_the_api_streams(
     head = LogHead(poll_seconds=60, per_user=5, total=10)
     head.open(1, api.sessionmaker)
     try:
-        listening = text(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND query LIKE 'LISTEN%'"
-        )
         for _ in range(100):
-            async with api.sessionmaker() as session:
-                if await session.scalar(listening):
-                    break
+            if await listening_pids(api.sessionmaker):
+                break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)  # the first look is done: the next is 60 s away
         for n in range(1, 4):

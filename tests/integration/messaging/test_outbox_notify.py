@@ -15,13 +15,11 @@ from sqlalchemy import select, text
 from stalker_shared.runtime import Runtime
 from stalker_shared.workers import ServiceWorkers
 
+from support.databases import listening_pids
 from support.harness import ProbeHarness
 from support.probe import MESSAGING, ProbeEvent, probe_definition
 
 OUTBOX = MESSAGING.outbox
-LISTENERS = text(
-    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"
-)
 
 
 async def _published_within(runtime: Runtime, message_id: uuid.UUID, seconds: float) -> bool:
@@ -45,8 +43,7 @@ async def _commit_one(runtime: Runtime, n: int) -> uuid.UUID:
 
 
 async def _listeners(runtime: Runtime) -> list[int]:
-    async with runtime.sessionmaker() as session:
-        return list(await session.scalars(LISTENERS))
+    return await listening_pids(runtime.sessionmaker)
 
 
 @pytest.fixture

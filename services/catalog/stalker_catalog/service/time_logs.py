@@ -25,7 +25,7 @@ from stalker_catalog.domain.workflow import Workflow
 from stalker_catalog.service.workflow import locked_in_project, open_workflow, save_workflow
 from stalker_shared.access import Access, Operation
 from stalker_shared.contracts.tracking import TimeLogCreated, TimeLogDeleted, TimeLogUpdated
-from stalker_shared.db import utcnow
+from stalker_shared.db import DEADLOCK, sqlstate, utcnow
 from stalker_shared.repository import get_one
 from stalker_shared.unit_of_work import UnitOfWork
 
@@ -167,7 +167,6 @@ def _overlap(access: Access, resource_id: int, other: TimeLog) -> Conflict:
 # PostgreSQL checks an exclusion constraint after the row is in: two racing overlapping inserts each wait
 # for the other's transaction, and the deadlock detector ends one of them. A deadlock here is most likely
 # that race, but the transaction is over and cannot look, so its answer says so without asserting it.
-_DEADLOCK = "40P01"
 
 
 async def _flush(uow: UnitOfWork, log: TimeLog) -> None:
@@ -184,7 +183,7 @@ async def _flush(uow: UnitOfWork, log: TimeLog) -> None:
             "start",
         ) from None
     except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) != _DEADLOCK:
+        if sqlstate(exc) != DEADLOCK:
             raise
         raise Conflict(
             f"another change was saved at the same time as this time log of user {log.resource_id} "

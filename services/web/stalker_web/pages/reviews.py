@@ -87,15 +87,26 @@ def _refused(exc: ApiError) -> bool:
 @router.post("/reviews/{review_id}/approve", dependencies=[Checked])
 async def approve(page: SignedIn, review_id: int, description: Text = "") -> Response:
     body = {"description": description} if description.strip() else {}
+    task = await _decide(page, review_id, "approve", body, "APP")
+    if isinstance(task, ApiError):
+        return await _inbox(page, 0, task.status, SendBack(review_id), {"form": task.detail})
+    return page.redirect("/reviews", f"Approved {task['name']}: it is now {task['status']}.")
+
+
+async def _decide(
+    page: Page, review_id: int, action: str, body: dict[str, Any], verdict: str
+) -> dict[str, Any] | ApiError:
+    """The review's task once this verdict is given (now, or already by this user), else the refusal to
+    show on the inbox; anything but a refusal of this request is raised."""
     try:
-        task = (await page.api.post(f"/catalog/v1/reviews/{review_id}/approve", body))["task"]
+        task: dict[str, Any] = (await page.api.post(f"/catalog/v1/reviews/{review_id}/{action}", body))[
+            "task"
+        ]
     except ApiError as exc:
         if not _refused(exc):
             raise
-        task = await _decided_already(page, review_id, "APP", exc)
-        if task is None:
-            return await _inbox(page, 0, exc.status, SendBack(review_id), {"form": exc.detail})
-    return page.redirect("/reviews", f"Approved {task['name']}: it is now {task['status']}.")
+        return await _decided_already(page, review_id, verdict, exc) or exc
+    return task
 
 
 async def _decided_already(page: Page, review_id: int, verdict: str, exc: ApiError) -> dict[str, Any] | None:
@@ -143,13 +154,8 @@ async def send_back(
     if schedule_unit not in dict(UNITS):
         return await _inbox(page, 0, 422, form, {"schedule_unit": f"unknown unit {schedule_unit!r}"})
     ask = {"schedule_timing": timing, "schedule_unit": schedule_unit, "description": description}
-    try:
-        task = (await page.api.post(f"/catalog/v1/reviews/{review_id}/request-revision", ask))["task"]
-    except ApiError as exc:
-        if not _refused(exc):
-            raise
-        task = await _decided_already(page, review_id, "RREV", exc)
-        if task is None:
-            field = exc.field if exc.field in ("schedule_timing", "schedule_unit", "description") else "form"
-            return await _inbox(page, 0, exc.status, form, {field: exc.detail})
+    task = await _decide(page, review_id, "request-revision", ask, "RREV")
+    if isinstance(task, ApiError):
+        field = task.field if task.field in ("schedule_timing", "schedule_unit", "description") else "form"
+        return await _inbox(page, 0, task.status, form, {field: task.detail})
     return page.redirect("/reviews", f"Sent {task['name']} back: it is now {task['status']}.")
