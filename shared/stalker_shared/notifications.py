@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
 
 from stalker_shared.logging import get_logger
-from stalker_shared.waiting import first_set
+from stalker_shared.waiting import first_set, pause
 
 _log = get_logger(__name__)
 CHECK_SECONDS = 30.0  # an idle listening connection is asked to answer this often (a silent network drop)
@@ -51,15 +52,11 @@ async def listen(
     (re)starts, for what was committed while nobody listened. A connection that cannot be made is tried
     again after a pause growing to 10 s, counted afresh once one has listened."""
 
-    async def pause(seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
-
     while not stop.is_set():
         retrying = AsyncRetrying(
             retry=retry_if_exception_type(Exception),  # whatever it was, the polls go on meanwhile
             wait=wait_exponential(multiplier=0.5, max=10),
-            sleep=pause,
+            sleep=partial(pause, stop),
             before_sleep=lambda state: _log.warning(
                 "not listening; waiting on polls until it is back",
                 channel=channel,
@@ -75,7 +72,7 @@ async def listen(
             await _listen_on(connection, channel, wake, stop)
         except Exception as exc:
             _log.warning("listening connection lost", channel=channel, error=repr(exc)[:300])
-            await pause(0.5)
+            await pause(stop, 0.5)
         finally:
             with contextlib.suppress(Exception):
                 await connection.close(timeout=5)

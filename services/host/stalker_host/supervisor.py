@@ -4,12 +4,12 @@ PostgreSQL and RabbitMQ, behind the gateway. Databases are created and migrated 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import socket
 import sys
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -18,6 +18,7 @@ from tenacity.wait import wait_base
 
 from stalker_host.services import SERVICES
 from stalker_shared.logging import get_logger
+from stalker_shared.waiting import pause
 
 _log = get_logger(__name__)
 
@@ -160,7 +161,7 @@ class Supervisor:
                 retry=retry_if_exception_type(OSError)  # it could not be started (no memory to fork)
                 | retry_if_result(self._died_young),
                 wait=self._restart_wait,
-                sleep=self._pause,
+                sleep=partial(pause, self._stopping),  # cut short when the system stops
                 before_sleep=lambda state: _log.info(
                     "restarting after a pause", process=child.name, pause=state.upcoming_sleep
                 ),
@@ -198,11 +199,6 @@ class Supervisor:
                 ran_seconds=round(ended.ran_for, 1),
             )
         return ended
-
-    async def _pause(self, seconds: float) -> None:
-        """tenacity's sleep, cut short when the system stops."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
 
 
 async def start_services(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -21,6 +20,7 @@ from stalker_shared.logging import get_logger
 from stalker_shared.repository import upsert
 from stalker_shared.runtime import Runtime
 from stalker_shared.unit_of_work import UnitOfWork
+from stalker_shared.waiting import pause
 
 _log = get_logger(__name__)
 BATCH = 5000
@@ -38,8 +38,7 @@ async def prune_log(runtime: Runtime, stop: asyncio.Event) -> None:
                 _log.info("event log pruned", deleted=deleted, before=cutoff.isoformat())
         except Exception:  # a database away for a while: try again next round
             _log.exception("event log pruning failed")
-        with suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), settings.prune_interval_seconds)
+        await pause(stop, settings.prune_interval_seconds)
 
 
 async def prune_before(unit_of_work: Callable[[], UnitOfWork], cutoff: datetime) -> int:
