@@ -108,18 +108,27 @@ def test_open_event_streams_end_on_sigterm_and_the_system_exits_0_promptly(
         ended = threading.Event()
         received: list[str] = []
 
+        refusals: list[str] = []
+
         def follow() -> None:
+            """As an EventSource does: a refused connection (a service still starting on a loaded machine
+            answers 503 when it cannot yet ask the catalog who the caller is) is tried again."""
             headers = {"Authorization": f"Bearer {token}"}
-            with httpx.stream("GET", f"{base}/events/v1/stream", headers=headers, timeout=60) as stream:
-                for line in stream.iter_lines():
-                    received.append(line)
+            while not any(line.startswith("id:") for line in received):
+                with httpx.stream("GET", f"{base}/events/v1/stream", headers=headers, timeout=60) as stream:
+                    if stream.status_code != 200:
+                        refusals.append(f"{stream.status_code} {stream.read()[:300]!r}")
+                        time.sleep(0.5)
+                        continue
+                    for line in stream.iter_lines():
+                        received.append(line)
             ended.set()
 
         reader = threading.Thread(target=follow, daemon=True)
         reader.start()
         deadline = time.monotonic() + 30
         while not any(line.startswith("id:") for line in received):
-            assert time.monotonic() < deadline, "the stream sent nothing"
+            assert time.monotonic() < deadline, f"the stream sent nothing; refused: {refusals}"
             time.sleep(0.1)
 
         stopping = time.monotonic()
